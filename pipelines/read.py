@@ -1,0 +1,384 @@
+"""Read an export (.csv, .txt, .xlsx) into a DuckDB temp table of text cells, recognising its dialect and kind.
+
+The reader decides how to read (encoding, delimiter, which sheet and row hold the header, which file kind the
+header belongs to) and hands DuckDB the bulk of the work: the body of a CSV is read by DuckDB's own
+`read_csv`, every cell as text. Converting and checking values is `pipelines.validate`'s job.
+
+Rows are numbered as a spreadsheet shows them: the first line of the file is row 1, note rows above the
+header count, and a quoted cell spanning several lines stays one row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import openpyxl
+import pyarrow as pa
+
+from pipelines.contract import KINDS, POSTS, HeaderMatch, Kind, is_french_header, match_header
+
+HEADER_SEARCH_ROWS = 20  # a header further down than this is not looked for
+SNIFF_BYTES = 1 << 20
+DELIMITERS = (",", ";", "\t", "|")
+_CHUNK = 8 << 20
+
+
+class FileRefused(Exception):
+    """A file that cannot be read as any kind of export; nothing of it is loaded."""
+
+
+@dataclass
+class RawFile:
+    """A file read into `table` (columns `line`, `c0`, `c1`, ... as text), with what was decided reading it."""
+
+    path: Path
+    match: HeaderMatch
+    header: list[str]
+    table: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_row: int = 1
+    sheet: str | None = None
+    french: bool = False
+    rejects: list[tuple[int, str, str]] = field(default_factory=list)  # (row, raw text, reason)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> Kind:
+        return self.match.kind
+
+    def cell_sql(self, column: str) -> str | None:
+        """The SQL column holding a canonical field, or None when the file has no such column."""
+        index = self.match.columns.get(column)
+        return None if index is None else f"c{index}"
+
+
+def read_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    kind: str | None = None,
+    author_given: bool = False,
+) -> RawFile:
+    """Read `path` into the temp table `table`; raise FileRefused with the reason when it cannot be."""
+    if not path.exists():
+        raise FileRefused("no such file")
+    if path.stat().st_size == 0:
+        raise FileRefused("the file is empty")
+    forced = _forced_kind(kind)
+    if zipfile.is_zipfile(path):
+        if path.suffix.lower() not in (".xlsx", ".xlsm"):
+            raise FileRefused("this is a zip archive, not a table: upload the .csv or .xlsx inside it")
+        return _read_xlsx(con, path, table, forced, author_given)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        raise FileRefused("not a valid .xlsx workbook (an old .xls? save it as .xlsx or .csv)")
+    return _read_csv(con, path, table, forced, author_given)
+
+
+def _forced_kind(kind: str | None) -> Kind | None:
+    if kind is None:
+        return None
+    if kind not in KINDS:
+        raise FileRefused(f"unknown kind {kind!r}: expected one of {', '.join(KINDS)}")
+    return KINDS[kind]
+
+
+# --- recognising the header -------------------------------------------------------------------------------
+
+
+def find_header(rows: list[list[str]], forced: Kind | None, author_given: bool) -> tuple[int, HeaderMatch]:
+    """The first row that is a complete header of some kind, and the kind it is (contract: 'Which kind')."""
+    best_partial: HeaderMatch | None = None
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        cells = [str(c) if c is not None else "" for c in row]
+        matches = [match_header(k, cells) for k in ([forced] if forced else KINDS.values())]
+        complete = [m for m in matches if _complete(m, author_given)]
+        for m in matches:
+            if m.columns and (best_partial is None or len(m.columns) > len(best_partial.columns)):
+                best_partial = m
+        if not complete:
+            continue
+        for m in complete:
+            if m.conflicts:
+                name, headers = m.conflicts[0]
+                raise FileRefused(
+                    f"columns {' and '.join(repr(h) for h in headers)} would both fill {name!r}: "
+                    f"rename one of them to {name!r}"
+                )
+        posts = [m for m in complete if m.kind is POSTS]
+        if posts:
+            return index, posts[0]
+        complete.sort(key=lambda m: len(m.columns), reverse=True)
+        if len(complete) > 1 and len(complete[0].columns) == len(complete[1].columns):
+            names = " or ".join(m.kind.name for m in complete if len(m.columns) == len(complete[0].columns))
+            raise FileRefused(f"the header fits {names} equally well: say which kind it is (--kind)")
+        return index, complete[0]
+    raise FileRefused(_no_header_reason(best_partial, author_given))
+
+
+def _complete(m: HeaderMatch, author_given: bool) -> bool:
+    if m.kind is POSTS and author_given and m.missing == ("author",):
+        return True
+    return m.complete
+
+
+def _no_header_reason(partial: HeaderMatch | None, author_given: bool) -> str:
+    if partial is None:
+        kinds = "; ".join(f"{k.name}: {', '.join(k.required)}" for k in KINDS.values())
+        return f"no header row found in the first {HEADER_SEARCH_ROWS} rows (required columns per kind: {kinds})"
+    if partial.kind is POSTS and partial.missing == ("author",) and not author_given:
+        return "posts without an author column (a LinkedIn Shares.csv?): name the employee with --author"
+    if partial.conflicts:
+        name, headers = partial.conflicts[0]
+        return f"columns {' and '.join(repr(h) for h in headers)} would both fill {name!r}"
+    missing = partial.missing or partial.kind.one_of
+    joiner = ", " if partial.missing else " or "
+    return f"looks like a {partial.kind.name} file but lacks the required column(s) {joiner.join(missing)}"
+
+
+# --- CSV ----------------------------------------------------------------------------------------------------
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, forced: Kind | None, author: bool) -> RawFile:
+    encoding = _detect_encoding(path)
+    source = path if encoding in ("utf-8", "utf-8-sig") else _transcode(path, encoding)
+    text = _head_text(source)
+    delimiter, rows, header_index, match = _sniff(text, forced, author)
+    header = rows[header_index]
+    skip = _physical_lines_through(text, delimiter, header_index)
+    raw = RawFile(
+        path=path,
+        match=match,
+        header=header,
+        table=table,
+        encoding=encoding.replace("-sig", " with BOM"),
+        delimiter=delimiter,
+        header_row=header_index + 1,
+        french=any(is_french_header(h) for h in header),
+    )
+    columns = {f"c{i}": "VARCHAR" for i in range(len(header))}
+    rejects_table, scans_table = f"{table}_rejects", f"{table}_scans"
+    try:
+        con.execute(
+            f"""CREATE TEMP TABLE {table}_body AS
+            SELECT * FROM read_csv(?, delim = ?, quote = '"', escape = '"', header = false, skip = ?,
+                columns = ?, auto_detect = false, store_rejects = true,
+                rejects_table = '{rejects_table}', rejects_scan = '{scans_table}', max_line_size = 64000000)""",
+            [str(source), delimiter, skip, columns],
+        )
+    except duckdb.Error as error:
+        raise FileRefused(f"cannot be read as a {delimiter!r}-separated table: {_first_line(error)}") from error
+    finally:
+        if source != path:
+            source.unlink(missing_ok=True)
+    rejected = con.execute(
+        f"SELECT line, csv_line, error_type, error_message FROM {rejects_table} ORDER BY line"
+    ).fetchall()
+    # DuckDB's reject `line` is `skip` + 1 + the record's index in the body (a multi-line cell counts once).
+    records = [line - skip - 1 for line, *_ in rejected]
+    raw.rejects = [
+        (header_index + 2 + record, text_, _reject_reason(kind_, message))
+        for record, (_, text_, kind_, message) in zip(records, rejected, strict=True)
+    ]
+    # Good rows fill, in order, the record positions the rejected rows did not take.
+    gaps = [record - i for i, record in enumerate(records)]
+    con.execute(
+        f"""CREATE TEMP TABLE {table} AS
+        WITH body AS (SELECT rowid - min(rowid) OVER () AS k, * FROM {table}_body),
+             gaps AS (SELECT unnest(?::BIGINT[]) AS g, generate_subscripts(?::BIGINT[], 1) AS shift)
+        SELECT ? + 1 + body.k + coalesce(gaps.shift, 0) AS line, body.* EXCLUDE (k)
+        FROM body ASOF LEFT JOIN gaps ON body.k >= gaps.g
+        ORDER BY line""",
+        [gaps, gaps, header_index + 1],
+    )
+    con.execute(f"DROP TABLE {table}_body")
+    return raw
+
+
+def _reject_reason(error_type: str, message: str) -> str:
+    if error_type in ("TOO MANY COLUMNS", "MISSING COLUMNS"):
+        return f"wrong number of fields: {message.replace('Expected Number of Columns', 'the header has')}"
+    return f"unreadable row ({error_type.lower()}): {message}"
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0][:300]
+
+
+def _detect_encoding(path: Path) -> str:
+    with path.open("rb") as f:
+        head = f.read(4)
+        if head.startswith(codecs.BOM_UTF8):
+            encoding = "utf-8-sig"
+        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        else:
+            encoding = "utf-8"
+        f.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        first = True
+        while chunk := f.read(_CHUNK):
+            if first and b"\x00" in chunk[:SNIFF_BYTES]:
+                raise FileRefused("binary content, not a text table (NUL bytes)")
+            first = False
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return _single_byte_encoding(path)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return _single_byte_encoding(path)
+    return encoding
+
+
+def _single_byte_encoding(path: Path) -> str:
+    """Windows-1252 as French Excel writes it; Latin-1 where a byte is undefined in Windows-1252."""
+    decoder = codecs.getincrementaldecoder("cp1252")()
+    with path.open("rb") as f:
+        try:
+            while chunk := f.read(_CHUNK):
+                decoder.decode(chunk)
+        except UnicodeDecodeError:
+            return "latin-1"
+    return "cp1252"
+
+
+def _transcode(path: Path, encoding: str) -> Path:
+    """DuckDB reads UTF-8 only without extensions: hand it a UTF-8 copy."""
+    with (
+        path.open("r", encoding=encoding, newline="") as src,
+        tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", suffix=".csv", delete=False) as dst,
+    ):
+        while chunk := src.read(_CHUNK):
+            dst.write(chunk)
+    return Path(dst.name)
+
+
+def _head_text(path: Path) -> str:
+    with path.open("rb") as f:
+        head = f.read(SNIFF_BYTES)
+    return head.decode("utf-8-sig", errors="ignore")
+
+
+def _sample_rows(text: str, delimiter: str, limit: int) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
+    try:
+        return list(itertools.islice(reader, limit))
+    except csv.Error:
+        return []
+
+
+def _sniff(text: str, forced: Kind | None, author: bool) -> tuple[str, list[list[str]], int, HeaderMatch]:
+    """The delimiter that turns the earliest row into the fullest header of some kind."""
+    found: list[tuple[int, int, str, list[list[str]], HeaderMatch]] = []
+    refusal: FileRefused | None = None
+    for delimiter in DELIMITERS:
+        rows = _sample_rows(text, delimiter, HEADER_SEARCH_ROWS + 1)
+        if not rows or max(len(r) for r in rows) < 2 and delimiter != DELIMITERS[-1]:
+            continue
+        try:
+            index, match = find_header(rows, forced, author)
+        except FileRefused as error:
+            refusal = refusal or error
+            if "lacks" in str(error) or "both fill" in str(error) or "--author" in str(error):
+                refusal = error
+            continue
+        found.append((index, -len(match.columns), delimiter, rows, match))
+    if not found:
+        raise refusal or FileRefused("not a table: no delimiter splits it into columns")
+    index, _, delimiter, rows, match = min(found, key=lambda f: (f[0], f[1]))
+    return delimiter, rows, index, match
+
+
+def _physical_lines_through(text: str, delimiter: str, header_index: int) -> int:
+    """How many lines of the file a reader skips to start just after the header row."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
+    for _ in range(header_index + 1):
+        next(reader)
+    return reader.line_num
+
+
+# --- XLSX ---------------------------------------------------------------------------------------------------
+
+
+def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, forced: Kind | None, author: bool) -> RawFile:
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds of error on a damaged workbook
+        raise FileRefused(f"not a readable .xlsx workbook: {_first_line(error)}") from error
+    try:
+        refusal: FileRefused | None = None
+        for sheet in workbook.worksheets:
+            head = [list(r) for r in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)]
+            try:
+                index, match = find_header([[_cell_text(c) or "" for c in r] for r in head], forced, author)
+            except FileRefused as error:
+                refusal = refusal or error
+                continue
+            header = [_cell_text(c) or "" for c in head[index]]
+            while header and not header[-1]:
+                header.pop()
+            raw = RawFile(
+                path=path,
+                match=match,
+                header=header,
+                table=table,
+                header_row=index + 1,
+                sheet=sheet.title,
+                french=any(is_french_header(h) for h in header),
+            )
+            _xlsx_body_to_table(con, sheet.iter_rows(min_row=index + 2, values_only=True), raw)
+            return raw
+        raise refusal or FileRefused("no sheet holds a table")
+    finally:
+        workbook.close()
+
+
+def _xlsx_body_to_table(con: duckdb.DuckDBPyConnection, rows: Iterator[tuple[Any, ...]], raw: RawFile) -> None:
+    width = len(raw.header)
+    lines: list[int] = []
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    for line, row in enumerate(rows, start=raw.header_row + 1):
+        cells = [_cell_text(c) for c in row]
+        if all(c is None or not c.strip() for c in cells):
+            continue
+        if any(c is not None and c.strip() for c in cells[width:]):
+            text = "\t".join(c or "" for c in cells)
+            raw.rejects.append((line, text, f"wrong number of fields: cells beyond the header's {width} columns"))
+            continue
+        cells = (cells + [None] * width)[:width]
+        lines.append(line)
+        for i, cell in enumerate(cells):
+            columns[i].append(cell)
+    cells = {f"c{i}": pa.array(column, pa.string()) for i, column in enumerate(columns)}
+    arrow = pa.table({"line": pa.array(lines, pa.int64()), **cells})
+    con.register(f"{raw.table}_arrow", arrow)
+    con.execute(f"CREATE TEMP TABLE {raw.table} AS SELECT * FROM {raw.table}_arrow")
+    con.unregister(f"{raw.table}_arrow")
+
+
+def _cell_text(value: Any) -> str | None:
+    """A cell as the text a CSV export would hold: ISO dates, plain numbers."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
