@@ -362,8 +362,8 @@ def _xlsx_body_to_table(con: duckdb.DuckDBPyConnection, rows: Iterator[tuple[Any
         lines.append(line)
         for i, cell in enumerate(cells):
             columns[i].append(cell)
-    cells = {f"c{i}": pa.array(column, pa.string()) for i, column in enumerate(columns)}
-    arrow = pa.table({"line": pa.array(lines, pa.int64()), **cells})
+    arrays = {f"c{i}": pa.array(column, pa.string()) for i, column in enumerate(columns)}
+    arrow = pa.table({"line": pa.array(lines, pa.int64()), **arrays})
     con.register(f"{raw.table}_arrow", arrow)
     con.execute(f"CREATE TEMP TABLE {raw.table} AS SELECT * FROM {raw.table}_arrow")
     con.unregister(f"{raw.table}_arrow")

@@ -10,6 +10,7 @@ the SQL text is built from the contract's column names only.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -84,7 +85,7 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(statement)
 
 
-def execute(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> duckdb.DuckDBPyConnection:
+def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object]) -> duckdb.DuckDBPyConnection:
     """Run `sql` binding the named parameters it uses (DuckDB refuses unused ones)."""
     used = set(re.findall(r"\$(\w+)", sql))
     return con.execute(sql, {name: value for name, value in params.items() if name in used})

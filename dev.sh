@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The two commands of the README, on a machine that has only Python >= 3.11:
+#   ./dev.sh dashboard [ARGS]   create .venv, install, open the dashboard (on demo data when the database is empty)
+#   ./dev.sh test [PYTEST ARGS] create .venv, install with the test tools and Chromium, run every check and test
+set -euo pipefail
+cd "$(dirname "$0")"
+VENV=${VENV:-.venv}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
+
+ensure_venv() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    if ! python3 -m venv "$VENV" 2>/dev/null; then
+      # Debian and Ubuntu ship venv separately.
+      rm -rf "$VENV"
+      echo "python3 -m venv failed: installing Debian's python3-venv" >&2
+      as_root apt-get update -qq && as_root apt-get install -y -qq python3-venv >/dev/null
+      python3 -m venv "$VENV"
+    fi
+  fi
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".$1"
+}
+
+ensure_chromium() {
+  # The browser tests drive Debian's Chromium with Playwright (no browser download needed).
+  if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then return; fi
+  if command -v apt-get >/dev/null && as_root true 2>/dev/null; then
+    echo "installing Chromium for the browser tests" >&2
+    as_root apt-get update -qq && as_root apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Chromium is not installed and cannot be installed here: the browser tests will be skipped" >&2
+  fi
+}
+
+case "${1:-}" in
+  dashboard)
+    ensure_venv ""
+    exec "$VENV/bin/advocacy" dashboard --demo "${@:2}"
+    ;;
+  test)
+    ensure_venv "[test]"
+    ensure_chromium
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
+    "$VENV/bin/mypy"
+    exec "$VENV/bin/python" -m pytest "${@:2}"
+    ;;
+  *)
+    echo "usage: ./dev.sh dashboard [--port N] | ./dev.sh test [pytest args]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,323 @@
+"""`advocacy`: the command line. Everything the dashboard does, as subcommands; each takes `--db` after its name.
+
+Exit codes: 0 done; 1 a file was refused or the request could not be carried out; 2 usage error;
+3 the database is busy (another process is writing) or cannot be opened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pipelines import config
+from pipelines.contract import KINDS
+from pipelines.db import DatabaseBusy, DatabaseUnavailable, connect
+from pipelines.load import LoadOptions, LoadResult, UndoError, load_paths, reprocess, set_charter, undo
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form 2025-03-01") from None
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def _table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
+    """A plain text table with aligned columns."""
+    cells = [[str(h) for h in header]] + [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+# --- load ---------------------------------------------------------------------------------------------------
+
+
+def _describe(result: LoadResult) -> str:
+    if result.refused:
+        return f"{result.file}: REFUSED: {result.refused}\n  nothing of this file was loaded"
+    lines = [
+        f"{result.file}: {result.kind}, upload {result.upload_id}: {result.rows_read} rows read, "
+        f"{result.loaded} loaded, {result.updated} updated, {result.unchanged} unchanged, "
+        f"{result.quarantined} quarantined"
+    ]
+    d = result.dialect
+    if d and not result.already_loaded:
+        where = (
+            f"sheet {d['sheet']!r}, "
+            if d.get("sheet")
+            else f"{d.get('encoding')}, {d.get('delimiter')!r}-separated, "
+        )
+        order = "day-first" if d.get("date_order") == "dmy" else "month-first"
+        lines.append(
+            f"  read as {where}header on row {d.get('header_row')}, dates {order} ({d.get('date_order_reason')}), "
+            f"decimal {'comma' if d.get('decimal_comma') else 'point'}"
+        )
+    lines.extend(f"  {note}" for note in result.notes)
+    for reason, n in result.reasons.items():
+        lines.append(f"  quarantined {n} × {reason}")
+    if result.quarantined:
+        lines.append(f"  see them: advocacy quarantine --upload {result.upload_id}")
+    return "\n".join(lines)
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    missing = [p for p in args.files if not Path(p).exists()]
+    if missing:
+        print(f"advocacy load: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    options = LoadOptions(
+        kind=args.kind,
+        export_date=args.export_date,
+        author=args.author,
+        date_order=args.date_order,
+        loaded_by=args.by,
+    )
+    results = load_paths(config.db_path(args.db), [Path(p) for p in args.files], options)
+    if args.json:
+        _print_json([r.as_json() for r in results])
+    else:
+        print("\n".join(_describe(r) for r in results))
+    return 1 if any(r.refused for r in results) else 0
+
+
+# --- ledger, quarantine, undo, reprocess, charter ------------------------------------------------------------
+
+
+def cmd_uploads(args: argparse.Namespace) -> int:
+    with connect(config.db_path(args.db), read_only=True) as con:
+        frame = con.execute(
+            """SELECT upload_id, file_name, checksum, kind, rows_read, loaded, updated, unchanged, quarantined,
+                   export_date, loaded_at, loaded_by, duplicate_of, undone_at, undone_by
+            FROM uploads ORDER BY upload_id"""
+        ).fetchall()
+        columns = [d[0] for d in con.description or []]
+    rows = [dict(zip(columns, row, strict=True)) for row in frame]
+    if args.json:
+        _print_json(rows)
+        return 0
+    if not rows:
+        print("no uploads yet")
+        return 0
+    table = [
+        (
+            r["upload_id"], f"{r['loaded_at']:%Y-%m-%d %H:%M}", r["file_name"], r["kind"], r["rows_read"],
+            r["loaded"], r["updated"], r["unchanged"], r["quarantined"], r["loaded_by"],
+            "undone" if r["undone_at"] else (f"same as {r['duplicate_of']}" if r["duplicate_of"] else ""),
+        )
+        for r in rows
+    ]  # fmt: skip
+    header = ("id", "when", "file", "kind", "read", "loaded", "updated", "unchanged", "quarantined", "by", "")
+    print(_table(table, header))
+    return 0
+
+
+def cmd_quarantine(args: argparse.Namespace) -> int:
+    with connect(config.db_path(args.db), read_only=True) as con:
+        rows = con.execute(
+            """SELECT q.upload_id, u.file_name, q.kind, q.line, q.raw, q.reason
+            FROM quarantine q JOIN uploads u USING (upload_id)
+            WHERE ? IS NULL OR q.upload_id = ? ORDER BY q.upload_id, q.line""",
+            [args.upload, args.upload],
+        ).fetchall()
+    if args.json:
+        keys = ("upload_id", "file", "kind", "line", "raw", "reason")
+        _print_json([dict(zip(keys, row, strict=True)) for row in rows])
+        return 0
+    if not rows:
+        print("the quarantine is empty")
+        return 0
+    shown = [(u, f, line, reason, (raw or "").replace("\n", "⏎")[:60]) for u, f, _, line, raw, reason in rows]
+    print(_table(shown, ("upload", "file", "line", "reason", "raw text")))
+    return 0
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    results = reprocess(config.db_path(args.db))
+    if args.json:
+        _print_json([vars(r) for r in results])
+        return 0
+    if not results:
+        print("nothing to reprocess: the quarantine holds no row that could be loaded again")
+    for r in results:
+        passed = r.loaded + r.updated + r.unchanged
+        print(f"upload {r.upload_id} ({r.file}): {passed} of {r.tried} rows now load, {r.still_quarantined} stay")
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    try:
+        result = undo(config.db_path(args.db), args.upload_id, dry_run=args.dry_run, by=args.by)
+    except UndoError as error:
+        print(f"advocacy undo: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        _print_json(vars(result))
+        return 0
+    verb = "would take back" if result.dry_run else "took back"
+    rows = sum(result.removed.values())
+    print(
+        f"{verb} upload {result.upload_id} ({result.file}): {rows} stored rows, "
+        f"{result.quarantine_removed} quarantined rows; {result.restored} records back to their earlier version, "
+        f"{result.deleted} records gone"
+    )
+    if result.also_undone:
+        print(f"  also marks as undone the later uploads of the same file: {result.also_undone}")
+    if result.dry_run:
+        print("  dry run: nothing was changed")
+    return 0
+
+
+def cmd_charter_set(args: argparse.Namespace) -> int:
+    result = set_charter(config.db_path(args.db), args.date, team=args.team, by=args.by)
+    if result.quarantined:
+        print(f"advocacy charter set: refused: {next(iter(result.reasons))}", file=sys.stderr)
+        return 1
+    who = args.team or "the organisation"
+    print(f"charter date of {who} set to {args.date.isoformat()} (upload {result.upload_id})")
+    return 0
+
+
+# --- demo, dashboard ----------------------------------------------------------------------------------------
+
+
+def _is_empty(db: Path) -> bool:
+    if not db.exists():
+        return True
+    with connect(db, read_only=True) as con:
+        return con.execute("SELECT count(*) FROM uploads WHERE undone_at IS NULL").fetchall()[0][0] == 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from pipelines.demo import build_demo  # the generator is only needed here
+
+    db = config.db_path(args.db)
+    if args.if_empty and not _is_empty(db):
+        print(f"{db} already holds data: demo not loaded")
+        return 0
+    results = build_demo(db, Path(args.out) if args.out else None, seed=args.seed)
+    for result in results:
+        print(_describe(result).splitlines()[0])
+    return 1 if any(r.refused for r in results) else 0
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    db = config.db_path(args.db)
+    if args.demo and _is_empty(db):
+        cmd_demo(argparse.Namespace(db=str(db), out=None, seed=7, if_empty=True))
+    app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
+        "--server.address", args.address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    print(f"dashboard on http://{args.address}:{args.port} (database {db})")
+    return subprocess.call(command, env={**os.environ, "ADVOCACY_DB": str(db)})
+
+
+# --- the parser ---------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", metavar="PATH", help=f"the DuckDB file (default: $ADVOCACY_DB, else {config.DEFAULT_DB})"
+    )
+    parser = argparse.ArgumentParser(
+        prog="advocacy",
+        description="Measure an employee-advocacy programme: load exports, compare before and after the charter.",
+        epilog="Exit codes: 0 done, 1 refused or not possible, 2 usage error, 3 database busy or unavailable.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Handler, help_: str, parents: list[argparse.ArgumentParser] | None = None):
+        p = sub.add_parser(name, parents=parents or [common], help=help_, description=help_)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("load", cmd_load, "Load export files (.csv, .txt, .xlsx): each in one transaction.")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--kind", choices=list(KINDS), help="the files' kind (default: recognised from the headers)")
+    p.add_argument(
+        "--export-date",
+        type=_date,
+        metavar="DATE",
+        help="the export's date: the snapshot date of engagement rows without as_of (default: today)",
+    )
+    p.add_argument("--author", metavar="EMPLOYEE",
+                   help="the employee (id, e-mail or name) whose own LinkedIn Shares.csv this is")  # fmt: skip
+    order = p.add_mutually_exclusive_group()
+    order.add_argument("--dayfirst", dest="date_order", action="store_const", const="dmy",
+                       help="read 01/03/2025 as 1 March where the values do not tell")  # fmt: skip
+    order.add_argument("--monthfirst", dest="date_order", action="store_const", const="mdy",
+                       help="read 01/03/2025 as January 3 where the values do not tell")  # fmt: skip
+    p.add_argument("--by", help="who uploads (default: the OS user)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per file")
+
+    p = add("uploads", cmd_uploads, "List every upload: file, checksum, kind, counts, when and by whom.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("quarantine", cmd_quarantine, "List the rows kept in quarantine, with their line and reason.")
+    p.add_argument("--upload", type=int, metavar="ID", help="only this upload's rows")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("reprocess", cmd_reprocess, "Load again the quarantined rows whose cause is gone; keep the others.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("undo", cmd_undo, "Take one upload back whole, restoring what it had replaced.")
+    p.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
+    p.add_argument("--dry-run", action="store_true", help="show what the undo would do, change nothing")
+    p.add_argument("--by", help="who undoes (default: the OS user)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    charter = sub.add_parser("charter", help="Charter dates.", description="Charter dates.")
+    charter_sub = charter.add_subparsers(dest="charter_command", required=True, metavar="COMMAND")
+    p = charter_sub.add_parser(
+        "set",
+        parents=[common],
+        help="Set the organisation's or a team's charter date.",
+        description="Set the organisation's (or with --team, one team's) charter date.",
+    )
+    p.set_defaults(handler=cmd_charter_set)
+    p.add_argument("date", type=_date, metavar="DATE", help="the day the charter took effect (2025-09-01)")
+    p.add_argument("--team", help="the team (default: the whole organisation)")
+    p.add_argument("--by", help="who sets it (default: the OS user)")
+
+    p = add("demo", cmd_demo, "Build a believable demo programme as export files and load them.")
+    p.add_argument("--out", metavar="DIR", help="keep the generated export files in DIR")
+    p.add_argument("--seed", type=int, default=7, help="same seed, same data (default 7)")
+    p.add_argument("--if-empty", action="store_true", help="only when the database holds no upload yet")
+
+    p = add("dashboard", cmd_dashboard, "Start the dashboard (Streamlit).")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    p.add_argument("--demo", action="store_true", help="load the demo data first when the database is empty")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except (DatabaseBusy, DatabaseUnavailable) as error:
+        print(f"advocacy: {error}", file=sys.stderr)
+        return 3
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
