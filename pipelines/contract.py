@@ -184,12 +184,13 @@ SEVERITIES = ("low", "medium", "high", "critical")
 
 def normalize_header(text: str) -> str:
     """Fold a header for matching: case, accents, spaces and the characters _ - . ( ) do not count."""
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    text = text.lower().replace("\u2019", "'")
+    text = str(text).replace("\u2019", "'")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[\s_\-.()]+", "", text)
 
 
 # Headers whose wording is French: a file that uses them is read day-first and with decimal commas.
+# Only words that stay French once accents are folded ("réactions", "détails", "note" read as English).
 _FRENCH_WORDS = {
     normalize_header(a)
     for a in (
@@ -198,10 +199,10 @@ _FRENCH_WORDS = {
         "consentement classement", "effectif", "date charte", "charte", "date d'adoption", "lien",
         "lien de la publication", "publié par", "auteur", "date de publication", "réseau", "plateforme",
         "type de publication", "type de contenu", "titre", "texte", "contenu", "date d'export", "affichages",
-        "impressions totales", "réactions", "j'aime", "commentaires", "republications", "partages", "clics",
+        "impressions totales", "j'aime", "commentaires", "republications", "partages", "clics",
         "clics sur le lien", "référence", "date de l'incident", "gravité", "sévérité", "niveau", "catégorie",
-        "détails", "concours", "début", "fin", "équipes", "périmètre", "minimum publications", "juré",
-        "évaluateur", "note",
+        "concours", "début", "fin", "équipes", "périmètre", "minimum publications", "juré",
+        "évaluateur",
     )
 }  # fmt: skip
 

@@ -342,8 +342,11 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) 
         con.execute("COMMIT")
     except FileRefused as refusal:
         con.execute("ROLLBACK")
-        result.refused = str(refusal)
-        result.upload_id = None
+        result.refused, result.upload_id = str(refusal), None
+    except (duckdb.Error, OSError, ValueError) as error:
+        # A fault of ours or of the machine: the file is not loaded, and the message says which and why.
+        con.execute("ROLLBACK")
+        result.refused, result.upload_id = f"could not be loaded ({type(error).__name__}: {error})", None
     except BaseException:
         con.execute("ROLLBACK")
         raise

@@ -116,7 +116,9 @@ def decide_reading(
     if date_columns:
         values = ", ".join(q(name) for name in date_columns)
         day_first, month_first = con.execute(
-            f"""SELECT any_value(v) FILTER (WHERE a > 12), any_value(v) FILTER (WHERE b > 12)
+            # Only a value that is a date in exactly one order is evidence; 31/31/2025 is just a bad value.
+            f"""SELECT any_value(v) FILTER (WHERE a BETWEEN 13 AND 31 AND b BETWEEN 1 AND 12),
+                       any_value(v) FILTER (WHERE b BETWEEN 13 AND 31 AND a BETWEEN 1 AND 12)
             FROM (SELECT v, try_cast(regexp_extract(v, '^(\\d{{1,2}})[/.-]', 1) AS INT) AS a,
                          try_cast(regexp_extract(v, '^\\d{{1,2}}[/.-](\\d{{1,2}})[/.-]', 1) AS INT) AS b
                   FROM (SELECT unnest([{values}]) AS v FROM {cells}))"""
@@ -149,7 +151,7 @@ def _checks(col: c.Column) -> tuple[str, list[tuple[str, str]]]:
     label = f"'{col.name} ' || adv_quote({v})"
     if col.type == c.COUNT:
         n = f"adv_number({v}, $decimal_comma)"
-        return f"CAST({n} AS BIGINT)", [
+        return f"TRY_CAST({n} AS BIGINT)", [
             (f"{v} IS NOT NULL AND {n} IS NULL", f"{label} || ' is not a number'"),
             (f"{n} < 0", f"{label} || ' is negative'"),
             (f"{n} <> floor({n})", f"{label} || ' is not a whole number'"),
@@ -251,7 +253,7 @@ def _shape(kind: c.Kind, source: str) -> str:
             author, NULL::VARCHAR AS employee_id, post_id, severity, category, description FROM {source}"""
     if kind is c.CONTESTS:
         return f"""SELECT {keep}, contest_id, name, starts_on, ends_on,
-            list_filter(list_transform(string_split(teams, '|'), x -> trim(x)), x -> x <> '') AS teams,
+            list_filter(list_transform(string_split(teams, '|'), lambda x: trim(x)), lambda x: x <> '') AS teams,
             coalesce(min_posts, 3) AS min_posts FROM {source}"""
     if kind is c.JURY_SCORES:
         return f"SELECT {keep}, contest_id, post_id, judge, score FROM {source}"
