@@ -14,12 +14,16 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipelines import config
+from pipelines.contests import CRITERIA, contests, ranking, to_csv, to_xlsx
 from pipelines.contract import KINDS
 from pipelines.db import DatabaseBusy, DatabaseUnavailable, connect
 from pipelines.load import LoadOptions, LoadResult, UndoError, load_paths, reprocess, set_charter, undo
+
+if TYPE_CHECKING:
+    from pipelines.metrics import ImpactRequest
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -192,6 +196,145 @@ def cmd_charter_set(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- impact, contests, rankings ------------------------------------------------------------------------------
+
+
+def _range(text: str) -> tuple[date, date]:
+    start, sep, end = text.partition(":")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a range START:END (end exclusive)")
+    first, last = _date(start), _date(end)
+    if last <= first:
+        raise argparse.ArgumentTypeError(f"{text!r}: the end must come after the start")
+    return first, last
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.0f} %"
+
+
+def _num(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.2f}"
+
+
+def _impact_text(report: dict[str, Any]) -> str:
+    lines = []
+    ref = report["reference"]
+    lines.append(
+        f"Article's claim: posts {_pct(ref['article']['posts_change_pct'])}, incident risk "
+        f"{_pct(ref['article']['incident_risk_change_pct'])}. Yours: posts {_pct(ref['plain']['posts_change_pct'])} "
+        f"plain, {_pct(ref['adjusted']['posts_change_pct'])} adjusted; incident risk "
+        f"{_pct(ref['plain']['incident_risk_change_pct'])} plain, "
+        f"{_pct(ref['adjusted']['incidents_change_pct'])} adjusted."
+    )
+    rows = []
+    for scope in report["scopes"]:
+        name = scope.get("team") or "Organisation"
+        metrics = scope.get("metrics")
+        if not metrics:
+            rows.append((name, "-", "-", "-", "-", "; ".join(scope["notes"])))
+            continue
+        posts, incidents = metrics["posts_per_week"], metrics["incidents_per_1000_posts"]
+        engagement = metrics["engagements_per_post"]
+
+        def ci(m: dict[str, Any]) -> str:
+            low_high = m.get("ci95_pct")
+            return f" [{low_high[0]:+.0f}, {low_high[1]:+.0f}]" if low_high else ""
+
+        counts = incidents.get("counts") or {}
+        rows.append((
+            name,
+            scope["charter_date"] or "per team",
+            f"{_num(posts['before'])} -> {_num(posts['after'])} ({_pct(posts['change_pct'])}{ci(posts)})",
+            f"{counts.get('before')} -> {counts.get('after')} ({_pct(incidents['change_pct'])}{ci(incidents)})",
+            f"{_num(engagement['before'])} -> {_num(engagement['after'])} "
+            f"({_pct(engagement['change_pct'])}{ci(engagement)})",
+            "low confidence" if scope["low_confidence"] else "",
+        ))  # fmt: skip
+    header = ("scope", "charter", "posts per week", "incidents (risk per post)", "engagements per post", "")
+    lines.append(_table(rows, header))
+    return "\n".join(lines)
+
+
+def _impact_request(args: argparse.Namespace) -> ImpactRequest:
+    from pipelines.metrics import ImpactRequest  # statistics libraries load in a second: only for `impact`
+
+    if bool(args.before) != bool(args.after):
+        raise SystemExit("advocacy impact: --before and --after go together")
+    return ImpactRequest(
+        team=args.team,
+        window_months=args.window_months,
+        gap_days=args.gap_days,
+        before=args.before,
+        after=args.after,
+        all_teams=args.all_teams,
+        cpm=args.cpm,
+        cpc=args.cpc,
+    )
+
+
+def cmd_impact(args: argparse.Namespace) -> int:
+    from pipelines.metrics import impact
+
+    request = _impact_request(args)
+    with connect(config.db_path(args.db), read_only=True) as con:
+        report = impact(con, request)
+    if args.json:
+        _print_json(report)
+    elif not report["scopes"]:
+        print(report.get("note") or f"no team {args.team!r} to show")
+    else:
+        print(_impact_text(report))
+    if args.team and not report["scopes"]:
+        return 1
+    return 0
+
+
+def cmd_contests(args: argparse.Namespace) -> int:
+    with connect(config.db_path(args.db), read_only=True) as con:
+        found = contests(con)
+    rows = [
+        {"contest_id": c.contest_id, "name": c.name, "starts_on": c.starts_on, "ends_on": c.ends_on,
+         "teams": c.teams, "min_posts": c.min_posts}
+        for c in found
+    ]  # fmt: skip
+    if args.json:
+        _print_json(rows)
+    elif not rows:
+        print("no contests loaded")
+    else:
+        shown = [(c.contest_id, c.name, c.starts_on, c.ends_on, "|".join(c.teams) or "all teams", c.min_posts)
+                 for c in found]  # fmt: skip
+        print(_table(shown, ("id", "name", "starts", "ends", "teams", "min posts")))
+    return 0
+
+
+def cmd_ranking(args: argparse.Namespace) -> int:
+    with connect(config.db_path(args.db), read_only=True) as con:
+        try:
+            result = ranking(con, args.contest, args.criterion, by="team" if args.by == "team" else "employee")
+        except LookupError as error:
+            print(f"advocacy ranking: {error.args[0]}", file=sys.stderr)
+            return 1
+    if args.out:
+        out = Path(args.out)
+        if out.suffix.lower() not in (".csv", ".xlsx"):
+            print("advocacy ranking: --out must end in .csv or .xlsx", file=sys.stderr)
+            return 2
+        out.write_bytes(to_csv(result) if out.suffix.lower() == ".csv" else to_xlsx(result))
+    if args.json:
+        _print_json(result.as_json())
+    else:
+        print(f"{result.contest.name} ({result.contest.starts_on} to {result.contest.ends_on}): {args.criterion}")
+        if result.note:
+            print(result.note)
+        else:
+            print(_table([[row[c] for c in result.columns] for row in result.rows], result.columns))
+    if args.out:
+        print(f"written to {args.out}", file=sys.stderr)
+    return 0
+
+
 # --- demo, dashboard ----------------------------------------------------------------------------------------
 
 
@@ -295,6 +438,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("date", type=_date, metavar="DATE", help="the day the charter took effect (2025-09-01)")
     p.add_argument("--team", help="the team (default: the whole organisation)")
     p.add_argument("--by", help="who sets it (default: the OS user)")
+
+    p = add("impact", cmd_impact, "Before/after the charter per scope, with intervals and the adjusted effect.")
+    p.add_argument("--team", help="only this team")
+    p.add_argument("--window-months", type=int, default=6, metavar="N", help="months on each side (default 6)")
+    p.add_argument("--gap-days", type=int, default=0, metavar="N", help="days after the charter left out")
+    p.add_argument("--before", type=_range, metavar="A:B", help="explicit before window (end exclusive)")
+    p.add_argument("--after", type=_range, metavar="C:D", help="explicit after window (end exclusive)")
+    p.add_argument("--all-teams", action="store_true", help="show teams under the privacy threshold by name")
+    p.add_argument(
+        "--cpm", type=float, default=config.SETTINGS.cpm, help="earned media value: cost of 1,000 impressions"
+    )
+    p.add_argument("--cpc", type=float, default=config.SETTINGS.cpc, help="earned media value: cost of one click")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("contests", cmd_contests, "List the contests.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("ranking", cmd_ranking, "Rank a contest's entrants on one criterion; write it as CSV or XLSX.")
+    p.add_argument("contest", metavar="CONTEST")
+    p.add_argument("--criterion", choices=list(CRITERIA), default="posts")
+    p.add_argument("--by", choices=["employee", "team"], default="employee", help="rank teams per member")
+    p.add_argument("--out", metavar="FILE", help="also write the table to FILE.csv or FILE.xlsx")
+    p.add_argument("--json", action="store_true", help="print JSON")
 
     p = add("demo", cmd_demo, "Build a believable demo programme as export files and load them.")
     p.add_argument("--out", metavar="DIR", help="keep the generated export files in DIR")

@@ -32,6 +32,12 @@ class Settings:
     busy_timeout_s: float = _env_float("ADVOCACY_BUSY_TIMEOUT", 30.0)
     """How long to wait for another process's write on the database file before saying it is busy."""
 
+    cpm: float = _env_float("ADVOCACY_CPM", 30.0)
+    """Earned media value: what 1,000 impressions would cost as paid posts (set it from your own campaigns)."""
+
+    cpc: float = _env_float("ADVOCACY_CPC", 5.0)
+    """Earned media value: what one click would cost as a paid post (set it from your own campaigns)."""
+
     max_upload_mb: float = _env_float("ADVOCACY_MAX_UPLOAD_MB", 200.0)
     """Largest file accepted by `load` and the Upload page."""
 

@@ -120,8 +120,10 @@ def rate_ratio_exact(x_before: int, t_before: float, x_after: int, t_after: floa
     low, high = _cp_ratio(x_after, t_after, x_before, t_before, level)
     ratio = (x_after / t_after) / (x_before / t_before)
     note = None
-    if x_after == 0 and high is not None:
+    if x_after == 0 and high is not None and high < 1:
         note = f"0 after: the rate is down by at least {(1 - high) * 100:.0f} %"
+    elif x_after == 0:
+        note = f"0 after, {x_before} before: too few to say whether the rate fell"
     return RatioCI(ratio, low, high, note)
 
 

@@ -1,0 +1,222 @@
+"""Contest rankings (metrics.md, "Contest rankings") and their downloads, CSV and XLSX.
+
+A ranking is a table of rows {rank, employee_id, name, team, value, posts}; the screen, the command line and
+both downloads show exactly that table. Employees who opted out of named rankings appear as "Anonymous
+participant N" (N stable: their order by employee_id among everyone who opted out) and still count.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import duckdb
+import xlsxwriter
+
+from pipelines.config import SETTINGS
+
+CRITERIA = {
+    "posts": "Posts",
+    "engagement_per_post": "Engagement per post",
+    "best_written": "Best-written post (jury score)",
+    "articles": "Articles",
+}
+OTHER_TEAMS = "other teams"
+
+
+@dataclass(frozen=True)
+class Contest:
+    contest_id: str
+    name: str
+    starts_on: date
+    ends_on: date
+    teams: list[str]  # empty: every team
+    min_posts: int
+
+
+@dataclass
+class Ranking:
+    contest: Contest
+    criterion: str
+    by: str  # "employee" or "team"
+    rows: list[dict[str, Any]]
+    note: str | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        if self.by == "team":
+            return ["rank", "team", "members", "value", "posts"]
+        return ["rank", "employee_id", "name", "team", "value", "posts"]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "contest_id": self.contest.contest_id,
+            "criterion": self.criterion,
+            "by": self.by,
+            "note": self.note,
+            "rows": self.rows,
+        }
+
+
+def contests(con: duckdb.DuckDBPyConnection) -> list[Contest]:
+    rows = con.execute(
+        "SELECT contest_id, name, starts_on, ends_on, teams, min_posts FROM contests ORDER BY starts_on, contest_id"
+    ).fetchall()
+    return [
+        Contest(cid, name or cid, start, end, list(teams or []), int(m)) for cid, name, start, end, teams, m in rows
+    ]
+
+
+def contest(con: duckdb.DuckDBPyConnection, contest_id: str) -> Contest | None:
+    return next((c for c in contests(con) if c.contest_id == contest_id), None)
+
+
+# One row per employee with a post in the contest: their counts, engagement and best jury score.
+_ENTRANTS = """
+WITH c AS (SELECT * FROM contests WHERE contest_id = $contest_id),
+anonymous AS (
+    SELECT employee_id, row_number() OVER (ORDER BY employee_id) AS n FROM employees WHERE NOT contest_opt_in),
+entries AS (
+    SELECT p.post_id, p.employee_id, e.team, p.format, g.engagements
+    FROM posts p JOIN employees e USING (employee_id) CROSS JOIN c
+    LEFT JOIN post_engagement g USING (post_id)
+    WHERE p.published_at::DATE BETWEEN c.starts_on AND c.ends_on
+      AND (c.teams IS NULL OR len(c.teams) = 0 OR list_contains(c.teams, e.team))),
+jury AS (
+    SELECT s.post_id, avg(s.score) AS score FROM jury_scores s WHERE s.contest_id = $contest_id GROUP BY ALL)
+SELECT x.employee_id, x.team, count(*) AS posts, count(*) FILTER (WHERE x.format = 'article') AS articles,
+    avg(x.engagements) AS engagement_per_post, max(j.score) AS best_written, any_value(c.min_posts) AS min_posts,
+    CASE WHEN a.n IS NULL THEN any_value(e.full_name) END AS name, a.n AS anonymous_n
+FROM entries x CROSS JOIN c JOIN employees e USING (employee_id)
+LEFT JOIN jury j USING (post_id) LEFT JOIN anonymous a USING (employee_id)
+GROUP BY x.employee_id, x.team, a.n
+"""
+
+
+def ranking(con: duckdb.DuckDBPyConnection, contest_id: str, criterion: str, by: str = "employee") -> Ranking:
+    """Rank a contest's entrants (or teams, per member) on one criterion; ties share a rank (1, 2, 2, 4)."""
+    if criterion not in CRITERIA:
+        raise ValueError(f"unknown criterion {criterion!r}: expected one of {', '.join(CRITERIA)}")
+    found = contest(con, contest_id)
+    if found is None:
+        raise LookupError(f"no contest {contest_id!r}")
+    eligible = {
+        "posts": "posts >= 1",
+        "engagement_per_post": "posts >= min_posts AND engagement_per_post IS NOT NULL",
+        "best_written": "best_written IS NOT NULL",
+        "articles": "articles >= 1",
+    }[criterion]
+    params = {"contest_id": contest_id}
+    if by == "team":
+        rows = _team_rows(con, criterion, eligible, params)
+    else:
+        entrants = con.execute(
+            f"""SELECT rank() OVER (ORDER BY {criterion} DESC) AS rank,
+                CASE WHEN anonymous_n IS NULL THEN employee_id END AS employee_id,
+                coalesce(name, 'Anonymous participant ' || anonymous_n) AS name, team,
+                {criterion}::DOUBLE AS value, posts
+            FROM ({_ENTRANTS}) WHERE {eligible} ORDER BY rank, name""",
+            params,
+        )
+        columns = [d[0] for d in entrants.description or []]
+        rows = [dict(zip(columns, row, strict=True)) for row in entrants.fetchall()]
+    note = None
+    if not rows and criterion == "best_written":
+        has_scores = con.execute("SELECT count(*) FROM jury_scores WHERE contest_id = ?", [contest_id]).fetchall()
+        if not has_scores[0][0]:
+            note = "this contest has no jury scores: no best-written ranking"
+    if not rows and note is None:
+        note = "nobody qualifies on this criterion yet"
+    return Ranking(found, criterion, by, rows, note)
+
+
+def _team_rows(con: duckdb.DuckDBPyConnection, criterion: str, eligible: str, params: dict[str, Any]) -> list[dict]:
+    """Teams ranked per roster member, so that small teams can win; small teams only inside "other teams"."""
+    value = {
+        "posts": "sum(posts) / any_value(members)",
+        "articles": "sum(articles) / any_value(members)",
+        "engagement_per_post": "sum(engagement_per_post * posts) / sum(posts)",
+        "best_written": "max(best_written)",
+    }[criterion]
+    result = con.execute(
+        f"""WITH sizes AS (SELECT team, count(*) AS members FROM employees GROUP BY team),
+        grouped AS (
+            SELECT CASE WHEN s.members < $min_team THEN '{OTHER_TEAMS}' ELSE x.team END AS team,
+                   x.* EXCLUDE (team), s.members
+            FROM ({_ENTRANTS}) x JOIN sizes s USING (team) WHERE {eligible}),
+        member_counts AS (
+            SELECT CASE WHEN members < $min_team THEN '{OTHER_TEAMS}' ELSE team END AS team,
+                   sum(members) AS members FROM sizes GROUP BY 1)
+        SELECT rank() OVER (ORDER BY value DESC) AS rank, team, members, value, posts FROM (
+            SELECT g.team, any_value(m.members) AS members, {value.replace("members", "m.members")}::DOUBLE AS value,
+                   sum(g.posts) AS posts
+            FROM grouped g JOIN member_counts m USING (team) GROUP BY g.team)
+        ORDER BY rank, team""",
+        {**params, "min_team": SETTINGS.privacy_min_team_size},
+    )
+    columns = [d[0] for d in result.description or []]
+    return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+
+
+# --- downloads ------------------------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe (OWASP's advice for CSV)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _headers(r: Ranking) -> list[str]:
+    labels = {"rank": "Rank", "employee_id": "Employee ID", "name": "Name", "team": "Team", "members": "Members",
+              "value": CRITERIA[r.criterion], "posts": "Posts in contest"}  # fmt: skip
+    return [labels[c] for c in r.columns]
+
+
+def to_csv(r: Ranking) -> bytes:
+    """The table as shown, in UTF-8 with BOM so that Excel opens accents right."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(_headers(r))
+    for row in r.rows:
+        writer.writerow([_csv_safe("" if row[c] is None else row[c]) for c in r.columns])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(r: Ranking) -> bytes:
+    """The table as shown, under the contest's name and dates; a frozen, styled header; no live formulas."""
+    buffer = io.BytesIO()
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    book = xlsxwriter.Workbook(buffer, options)
+    sheet = book.add_worksheet("Ranking")
+    title = book.add_format({"bold": True, "font_size": 14})
+    header = book.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF", "border": 1})
+    number = book.add_format({"num_format": "0.00"})
+    c = r.contest
+    sheet.write_string(0, 0, f"{c.name} ({c.contest_id})", title)
+    sheet.write_string(1, 0, f"{c.starts_on.isoformat()} to {c.ends_on.isoformat()}: {CRITERIA[r.criterion]}")
+    headers = _headers(r)
+    widths = [len(h) for h in headers]
+    for col, text in enumerate(headers):
+        sheet.write_string(3, col, text, header)
+    for i, row in enumerate(r.rows, start=4):
+        for col, key in enumerate(r.columns):
+            value = row[key]
+            if value is None:
+                sheet.write_blank(i, col, None)
+            elif isinstance(value, str):
+                sheet.write_string(i, col, value)
+            else:
+                sheet.write_number(i, col, float(value), number if key == "value" else None)
+            widths[col] = max(widths[col], len(str(value if value is not None else "")))
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, min(width + 2, 60))
+    sheet.freeze_panes(4, 0)
+    book.close()
+    return buffer.getvalue()
