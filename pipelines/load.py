@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from itertools import count
@@ -335,23 +336,15 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) 
     except OSError as error:
         result.refused = f"cannot be read: {error.strerror or error}"
         return result
-    con.execute("BEGIN")
     try:
-        if not _load_duplicate(con, result, digest, by):
-            _load_new(con, path, options, result, digest, by)
-        con.execute("COMMIT")
+        with transaction(con):
+            if not _load_duplicate(con, result, digest, by):
+                _load_new(con, path, options, result, digest, by)
     except FileRefused as refusal:
-        con.execute("ROLLBACK")
         result.refused, result.upload_id = str(refusal), None
     except (duckdb.Error, OSError, ValueError) as error:
         # A fault of ours or of the machine: the file is not loaded, and the message says which and why.
-        con.execute("ROLLBACK")
         result.refused, result.upload_id = f"could not be loaded ({type(error).__name__}: {error})", None
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        _drop_temp_tables(con)
     return result
 
 
@@ -421,6 +414,20 @@ def _load_new(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, 
     _insert_upload(con, result, digest, by)
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection, *, commit: bool = True) -> Iterator[None]:
+    """All or nothing: commit at the end of the block (or roll back, for a dry run), roll back on any error."""
+    con.execute("BEGIN")
+    try:
+        yield
+        con.execute("COMMIT" if commit else "ROLLBACK")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        _drop_temp_tables(con)
+
+
 def _drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
     for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall():
         con.execute(f"DROP TABLE IF EXISTS temp.main.{q(name)}")
@@ -464,17 +471,9 @@ def reprocess(db: str | Path) -> list[ReprocessResult]:
             ORDER BY u.upload_id"""
         ).fetchall()
         for upload_id, file_name, kind_name, dialect_json in uploads:
-            con.execute("BEGIN")
-            try:
-                results.append(
-                    _reprocess_upload(con, upload_id, file_name, c.KINDS[kind_name], json.loads(dialect_json))
-                )
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            finally:
-                _drop_temp_tables(con)
+            with transaction(con):
+                kind, dialect = c.KINDS[kind_name], json.loads(dialect_json)
+                results.append(_reprocess_upload(con, upload_id, file_name, kind, dialect))
     return results
 
 
@@ -542,15 +541,8 @@ def undo(db: str | Path, upload_id: int, *, dry_run: bool = False, by: str | Non
         file_name, undone_at = found[0]
         if undone_at is not None:
             raise UndoError(f"upload {upload_id} was undone already, at {undone_at:%Y-%m-%d %H:%M}")
-        con.execute("BEGIN")
-        try:
+        with transaction(con, commit=not dry_run):
             result = _undo(con, upload_id, file_name, dry_run, by or getpass.getuser())
-            con.execute("ROLLBACK" if dry_run else "COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        finally:
-            _drop_temp_tables(con)
     return result
 
 
@@ -610,8 +602,7 @@ def load_rows(con: duckdb.DuckDBPyConnection, kind: c.Kind, rows: list[dict[str,
     result = LoadResult(file=name, kind=kind.name)
     digest = hashlib.sha256(json.dumps(rows, default=str, sort_keys=True).encode()).hexdigest()
     cells = f"{next(_table_names)}_cells"
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         columns = ", ".join(f"NULL::VARCHAR AS {q(col.name)}" for col in kind.columns)
         con.execute(
             f"CREATE TEMP TABLE {cells} AS SELECT NULL::BIGINT AS line, NULL::VARCHAR AS raw, "
@@ -636,10 +627,4 @@ def load_rows(con: duckdb.DuckDBPyConnection, kind: c.Kind, rows: list[dict[str,
         result.rows_read = len(rows)
         result.reasons = _reasons(con, result.upload_id)
         _insert_upload(con, result, digest, by)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        _drop_temp_tables(con)
     return result
