@@ -38,6 +38,10 @@ class FileRefused(Exception):
     """A file that cannot be read as any kind of export; nothing of it is loaded."""
 
 
+class NoHeader(FileRefused):
+    """No row looks like the header of any kind (a more specific refusal, such as a missing column, wins)."""
+
+
 @dataclass
 class RawFile:
     """A file read into `table` (columns `line`, `c0`, `c1`, ... as text), with what was decided reading it."""
@@ -124,7 +128,7 @@ def find_header(rows: list[list[str]], forced: Kind | None, author_given: bool) 
             names = " or ".join(m.kind.name for m in complete if len(m.columns) == len(complete[0].columns))
             raise FileRefused(f"the header fits {names} equally well: say which kind it is (--kind)")
         return index, complete[0]
-    raise FileRefused(_no_header_reason(best_partial, author_given))
+    raise _no_header(best_partial, author_given)
 
 
 def _complete(m: HeaderMatch, author_given: bool) -> bool:
@@ -133,18 +137,23 @@ def _complete(m: HeaderMatch, author_given: bool) -> bool:
     return m.complete
 
 
-def _no_header_reason(partial: HeaderMatch | None, author_given: bool) -> str:
+def _no_header(partial: HeaderMatch | None, author_given: bool) -> FileRefused:
+    """Why no header was found: the closest kind and what it lacks, else what each kind needs."""
     if partial is None:
         kinds = "; ".join(f"{k.name}: {', '.join(k.required)}" for k in KINDS.values())
-        return f"no header row found in the first {HEADER_SEARCH_ROWS} rows (required columns per kind: {kinds})"
+        return NoHeader(
+            f"no header row found in the first {HEADER_SEARCH_ROWS} rows (required columns per kind: {kinds})"
+        )
     if partial.kind is POSTS and partial.missing == ("author",) and not author_given:
-        return "posts without an author column (a LinkedIn Shares.csv?): name the employee with --author"
+        return FileRefused("posts without an author column (a LinkedIn Shares.csv?): name the employee with --author")
     if partial.conflicts:
         name, headers = partial.conflicts[0]
-        return f"columns {' and '.join(repr(h) for h in headers)} would both fill {name!r}"
+        return FileRefused(f"columns {' and '.join(repr(h) for h in headers)} would both fill {name!r}")
     missing = partial.missing or partial.kind.one_of
     joiner = ", " if partial.missing else " or "
-    return f"looks like a {partial.kind.name} file but lacks the required column(s) {joiner.join(missing)}"
+    return FileRefused(
+        f"looks like a {partial.kind.name} file but lacks the required column(s) {joiner.join(missing)}"
+    )
 
 
 # --- CSV ----------------------------------------------------------------------------------------------------
@@ -286,18 +295,20 @@ def _sniff(text: str, forced: Kind | None, author: bool) -> tuple[str, list[list
     refusal: FileRefused | None = None
     for delimiter in DELIMITERS:
         rows = _sample_rows(text, delimiter, HEADER_SEARCH_ROWS + 1)
-        if not rows or max(len(r) for r in rows) < 2 and delimiter != DELIMITERS[-1]:
+        if not rows:
             continue
         try:
             index, match = find_header(rows, forced, author)
-        except FileRefused as error:
+        except NoHeader as error:
             refusal = refusal or error
-            if "lacks" in str(error) or "both fill" in str(error) or "--author" in str(error):
-                refusal = error
+            continue
+        except FileRefused as error:
+            refusal = error if refusal is None or isinstance(refusal, NoHeader) else refusal
             continue
         found.append((index, -len(match.columns), delimiter, rows, match))
     if not found:
         raise refusal or FileRefused("not a table: no delimiter splits it into columns")
+    # The earliest header row, then the most columns matched, then the delimiter listed first.
     index, _, delimiter, rows, match = min(found, key=lambda f: (f[0], f[1]))
     return delimiter, rows, index, match
 
