@@ -157,7 +157,10 @@ def _mark_in_file_conflicts(con: duckdb.DuckDBPyConnection, typed: str, target: 
         f"""UPDATE {typed} AS t SET reason = d.why
         FROM (SELECT {key}, '{"/".join(target.key)} ' || any_value({label}) || ' is given with different values '
                      || 'on lines ' || array_to_string(list(line ORDER BY line), ', ') AS why
-              FROM {typed} WHERE reason IS NULL GROUP BY {key} HAVING count(DISTINCT row({values})) > 1) AS d
+              FROM {typed} AS r SEMI JOIN (
+                  SELECT {key} FROM {typed} WHERE reason IS NULL GROUP BY {key} HAVING count(*) > 1) AS twice
+                  ON {_on("r", "twice", target.key)}
+              WHERE reason IS NULL GROUP BY {key} HAVING count(DISTINCT row({values})) > 1) AS d
         WHERE t.reason IS NULL AND {_on("t", "d", target.key)}"""
     )
 
@@ -231,7 +234,7 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, typed: str, cells: str, kind
     """Keep every row with a reason in quarantine, with its text and cells."""
     cells_json = "json_object(" + ", ".join(f"'{col.name}', c.{q(col.name)}" for col in kind.columns) + ")"
     con.execute(
-        f"""INSERT INTO quarantine SELECT ?, ?, t.line, t.raw, t.reason, {cells_json}
+        f"""INSERT INTO quarantine SELECT ?, ?, t.line, c.raw, t.reason, {cells_json}
         FROM {typed} AS t JOIN {cells} AS c USING (line) WHERE t.reason IS NOT NULL""",
         [upload_id, kind.name],
     )
@@ -273,9 +276,6 @@ def _cells_table(con: duckdb.DuckDBPyConnection, raw: RawFile, author: str | Non
             source, params["author"] = "$author", author
         selects.append(f"adv_blank({source}) AS {q(col.name)}" if source else f"NULL::VARCHAR AS {q(col.name)}")
     all_cells = [f"c{i}" for i in range(len(raw.header))]
-    delimiter = raw.delimiter or "\t"
-    params["delimiter"] = delimiter
-    raw_text = "concat_ws($delimiter, " + ", ".join(f"adv_csv_cell({cell}, $delimiter)" for cell in all_cells) + ")"
     aside = [i for i in raw.match.aside if raw.header[i].strip()]
     if aside:
         params.update({f"h{i}": raw.header[i] for i in aside})
@@ -285,12 +285,23 @@ def _cells_table(con: duckdb.DuckDBPyConnection, raw: RawFile, author: str | Non
     blank = " AND ".join(f"adv_blank({cell}) IS NULL" for cell in all_cells)
     con.execute(
         f"""CREATE TEMP TABLE {cells} AS
-        SELECT line, {raw_text} AS raw, {extra} AS extra, {", ".join(selects)}
+        SELECT line, NULL::VARCHAR AS raw, {extra} AS extra, {", ".join(selects)}
         FROM {raw.table} WHERE NOT ({blank})""",
         params,
     )
     blank_rows = con.execute(f"SELECT count(*) FROM {raw.table} WHERE {blank}").fetchall()[0][0]
     return cells, int(blank_rows)
+
+
+def _fill_raw_text(con: duckdb.DuckDBPyConnection, raw: RawFile, cells: str, typed: str) -> None:
+    """The row's text as the file gave it, for the rows going to quarantine (only they need it)."""
+    delimiter = raw.delimiter or "\t"
+    all_cells = ", ".join(f"adv_csv_cell(r.c{i}, $delimiter)" for i in range(len(raw.header)))
+    con.execute(
+        f"""UPDATE {cells} AS c SET raw = concat_ws($delimiter, {all_cells}) FROM {raw.table} AS r
+        WHERE r.line = c.line AND c.line IN (SELECT line FROM {typed} WHERE reason IS NOT NULL)""",
+        {"delimiter": delimiter},
+    )
 
 
 def _insert_upload(con: duckdb.DuckDBPyConnection, result: LoadResult, digest: str, by: str,
@@ -401,6 +412,7 @@ def _load_new(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, 
         result.notes.append(f"{blank_rows} empty row(s) skipped")
     typed = build_typed(con, cells, raw.kind, reading)
     counts = store_typed(con, typed, raw.kind, result.upload_id)
+    _fill_raw_text(con, raw, cells, typed)
     quarantined = quarantine_rows(con, typed, cells, raw.kind, result.upload_id)
     for line, text, reason in raw.rejects:
         con.execute(

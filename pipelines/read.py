@@ -202,15 +202,22 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, forced: Ki
     ]
     # Good rows fill, in order, the record positions the rejected rows did not take.
     gaps = [record - i for i, record in enumerate(records)]
-    con.execute(
-        f"""CREATE TEMP TABLE {table} AS
-        WITH body AS (SELECT rowid - min(rowid) OVER () AS k, * FROM {table}_body),
-             gaps AS (SELECT unnest(?::BIGINT[]) AS g, generate_subscripts(?::BIGINT[], 1) AS shift)
-        SELECT ? + 1 + body.k + coalesce(gaps.shift, 0) AS line, body.* EXCLUDE (k)
-        FROM body ASOF LEFT JOIN gaps ON body.k >= gaps.g
-        ORDER BY line""",
-        [gaps, gaps, header_index + 1],
-    )
+    if not gaps:
+        con.execute(
+            f"""CREATE TEMP TABLE {table} AS
+            SELECT ? + 1 + rowid - (SELECT min(rowid) FROM {table}_body) AS line, * FROM {table}_body""",
+            [header_index + 1],
+        )
+    else:
+        con.execute(
+            f"""CREATE TEMP TABLE {table} AS
+            WITH body AS (SELECT rowid - min(rowid) OVER () AS k, * FROM {table}_body),
+                 gaps AS (SELECT unnest(?::BIGINT[]) AS g, generate_subscripts(?::BIGINT[], 1) AS shift)
+            SELECT ? + 1 + body.k + coalesce(gaps.shift, 0) AS line, body.* EXCLUDE (k)
+            FROM body ASOF LEFT JOIN gaps ON body.k >= gaps.g
+            ORDER BY line""",
+            [gaps, gaps, header_index + 1],
+        )
     con.execute(f"DROP TABLE {table}_body")
     return raw
 

@@ -26,8 +26,7 @@ CREATE OR REPLACE TEMP MACRO adv_quote(v) AS chr(39) || v || chr(39);
 CREATE OR REPLACE TEMP MACRO adv_csv_cell(v, delim) AS CASE
     WHEN contains(v, delim) OR contains(v, '"') OR contains(v, chr(10)) THEN '"' || replace(v, '"', '""') || '"'
     ELSE coalesce(v, '') END;
-CREATE OR REPLACE TEMP MACRO adv_blank(v) AS
-    nullif(regexp_replace(v, '^[\s\x{00A0}]+|[\s\x{00A0}]+$', '', 'g'), '');
+CREATE OR REPLACE TEMP MACRO adv_blank(v) AS nullif(trim(v, ' ' || chr(9) || chr(10) || chr(13) || chr(160)), '');
 CREATE OR REPLACE TEMP MACRO adv_fold(v) AS strip_accents(lower(regexp_replace(trim(v), '\s+', ' ', 'g')));
 CREATE OR REPLACE TEMP MACRO adv_digits(v) AS regexp_replace(v, '[\s\x{00A0}\x{202F}'']+', '', 'g');
 CREATE OR REPLACE TEMP MACRO adv_number_of(s, dc) AS try_cast(CASE
@@ -249,7 +248,8 @@ def _shape(kind: c.Kind, source: str) -> str:
     if kind is c.ENGAGEMENT:
         return f"SELECT {keep}, post_id, {_snapshot_sql()} FROM {source}"
     if kind is c.INCIDENTS:
-        return f"""SELECT {keep}, coalesce(incident_id, 'row-' || md5(raw)) AS incident_id, occurred_on, team,
+        row_hash = "md5(concat_ws('|', occurred_on, team, author, post_id, severity, category, description))"
+        return f"""SELECT {keep}, coalesce(incident_id, 'row-' || {row_hash}) AS incident_id, occurred_on, team,
             author, NULL::VARCHAR AS employee_id, post_id, severity, category, description FROM {source}"""
     if kind is c.CONTESTS:
         return f"""SELECT {keep}, contest_id, name, starts_on, ends_on,
