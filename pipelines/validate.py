@@ -144,60 +144,57 @@ def decide_reading(
 # --- converting ----------------------------------------------------------------------------------------------
 
 
-def _checks(col: c.Column) -> tuple[str, list[tuple[str, str]]]:
-    """The typed expression of a column, and (condition, reason) checks on it, in SQL over the text `v`."""
-    v = q(col.name)
+@dataclass(frozen=True)
+class _Conversion:
+    parse: str  # SQL over the text `v`, evaluated once per cell
+    typed: str  # SQL over the parsed value `n`: the stored value
+    checks: list[tuple[str, str]]  # (condition, reason) over `v` and `n`
+
+
+def _conversion(col: c.Column) -> _Conversion:
+    """How a column is parsed, stored and checked; `v` is its text, `n` its parsed value."""
+    v, n = q(col.name), q(col.name + "__value")
     label = f"'{col.name} ' || adv_quote({v})"
+    not_parsed = f"{v} IS NOT NULL AND {n} IS NULL"
     if col.type == c.COUNT:
-        n = f"adv_number({v}, $decimal_comma)"
-        return f"TRY_CAST({n} AS BIGINT)", [
-            (f"{v} IS NOT NULL AND {n} IS NULL", f"{label} || ' is not a number'"),
+        return _Conversion(f"adv_number({v}, $decimal_comma)", f"TRY_CAST({n} AS BIGINT)", [
+            (not_parsed, f"{label} || ' is not a number'"),
             (f"{n} < 0", f"{label} || ' is negative'"),
             (f"{n} <> floor({n})", f"{label} || ' is not a whole number'"),
             (f"{n} >= 1e15", f"{label} || ' is too large'"),
-        ]
+        ])  # fmt: skip
     if col.type == c.NUMBER:
-        n = f"adv_number({v}, $decimal_comma)"
-        return n, [(f"{v} IS NOT NULL AND {n} IS NULL", f"{label} || ' is not a number'")]
+        return _Conversion(f"adv_number({v}, $decimal_comma)", n, [(not_parsed, f"{label} || ' is not a number'")])
     if col.type in (c.DATE, c.DATETIME):
-        ts = f"adv_timestamp({v}, $day_first)"
-        typed = ts if col.type == c.DATETIME else f"CAST({ts} AS DATE)"
         lo, hi = DATE_RANGE
-        return typed, [
-            (f"{v} IS NOT NULL AND {ts} IS NULL", f"{label} || ' is not a date (read ' || $date_pattern || ')'"),
-            (f"year({ts}) NOT BETWEEN {lo} AND {hi}", f"{label} || ' is outside the years {lo}-{hi}'"),
-        ]
+        return _Conversion(f"adv_timestamp({v}, $day_first)", n if col.type == c.DATETIME else f"CAST({n} AS DATE)", [
+            (not_parsed, f"{label} || ' is not a date (read ' || $date_pattern || ')'"),
+            (f"year({n}) NOT BETWEEN {lo} AND {hi}", f"{label} || ' is outside the years {lo}-{hi}'"),
+        ])  # fmt: skip
     if col.type == c.BOOL:
-        return f"adv_bool({v})", [
-            (f"{v} IS NOT NULL AND adv_bool({v}) IS NULL", f"{label} || ' is not yes/no, oui/non, true/false'")
-        ]
+        return _Conversion(f"adv_bool({v})", n, [(not_parsed, f"{label} || ' is not yes/no, oui/non, true/false'")])
     if col.type == c.SEVERITY:
-        return f"adv_severity({v})", [
-            (f"{v} IS NOT NULL AND adv_severity({v}) IS NULL", f"{label} || ' is not a severity (low to critical)'")
-        ]
-    if col.type == c.FORMAT:
-        return f"adv_format({v})", []
-    if col.type == c.POST_ID:
-        return f"adv_post_id({v})", []
-    return v, []
+        why = f"{label} || ' is not a severity (low to critical)'"
+        return _Conversion(f"adv_severity({v})", n, [(not_parsed, why)])
+    parse = {c.FORMAT: f"adv_format({v})", c.POST_ID: f"adv_post_id({v})"}.get(col.type, v)
+    return _Conversion(parse, n, [])
 
 
 def build_typed(con: duckdb.DuckDBPyConnection, cells: str, kind: c.Kind, reading: Reading) -> str:
     """Create `<cells>_typed` from the text table `cells` (columns: line, raw, extra, one per kind column)."""
-    typed_exprs = []
+    conversions = {col.name: _conversion(col) for col in kind.columns}
     checks: list[tuple[str, str]] = []
     for col in kind.columns:
-        expr, col_checks = _checks(col)
-        typed_exprs.append(f"{expr} AS {q(col.name)}")
         if col.required:
             checks.append((f"{q(col.name)} IS NULL", f"'{col.name} is empty'"))
-        checks.extend(col_checks)
+        checks.extend(conversions[col.name].checks)
     if kind.one_of:
         present = " AND ".join(f"{q(n)} IS NULL" for n in kind.one_of)
         checks.append((present, "'no engagement figure in this row'"))
     if kind is c.CONTESTS:
-        ends, starts = "adv_timestamp(ends_on, $day_first)", "adv_timestamp(starts_on, $day_first)"
-        checks.append((f"{ends} < {starts}", "'ends_on is before starts_on'"))
+        checks.append(('"ends_on__value" < "starts_on__value"', "'ends_on is before starts_on'"))
+    parsed = ", ".join(f"{conv.parse} AS {q(name + '__value')}" for name, conv in conversions.items())
+    typed = ", ".join(f"{conv.typed} AS {q(name)}" for name, conv in conversions.items())
     reason = "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END"
     params = {
         "decimal_comma": reading.decimal_comma,
@@ -207,7 +204,7 @@ def build_typed(con: duckdb.DuckDBPyConnection, cells: str, kind: c.Kind, readin
     execute(
         con,
         f"""CREATE OR REPLACE TEMP TABLE {cells}_converted AS
-        SELECT line, raw, extra, {reason} AS reason, {", ".join(typed_exprs)} FROM {cells}""",
+        SELECT line, raw, extra, {reason} AS reason, {typed} FROM (SELECT *, {parsed} FROM {cells})""",
         params,
     )
     out = f"{cells}_typed"
