@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipelines import config
+from pipelines import config, ledger
 from pipelines.contests import CRITERIA, contests, ranking, to_csv, to_xlsx
 from pipelines.contract import KINDS
 from pipelines.db import DatabaseBusy, DatabaseUnavailable, connect
@@ -104,13 +104,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def cmd_uploads(args: argparse.Namespace) -> int:
     with connect(config.db_path(args.db), read_only=True) as con:
-        frame = con.execute(
-            """SELECT upload_id, file_name, checksum, kind, rows_read, loaded, updated, unchanged, quarantined,
-                   export_date, loaded_at, loaded_by, duplicate_of, undone_at, undone_by
-            FROM uploads ORDER BY upload_id"""
-        ).fetchall()
-        columns = [d[0] for d in con.description or []]
-    rows = [dict(zip(columns, row, strict=True)) for row in frame]
+        rows = ledger.uploads(con)
     if args.json:
         _print_json(rows)
         return 0
@@ -132,20 +126,16 @@ def cmd_uploads(args: argparse.Namespace) -> int:
 
 def cmd_quarantine(args: argparse.Namespace) -> int:
     with connect(config.db_path(args.db), read_only=True) as con:
-        rows = con.execute(
-            """SELECT q.upload_id, u.file_name, q.kind, q.line, q.raw, q.reason
-            FROM quarantine q JOIN uploads u USING (upload_id)
-            WHERE ? IS NULL OR q.upload_id = ? ORDER BY q.upload_id, q.line""",
-            [args.upload, args.upload],
-        ).fetchall()
+        rows = ledger.quarantined(con, args.upload)
     if args.json:
-        keys = ("upload_id", "file", "kind", "line", "raw", "reason")
-        _print_json([dict(zip(keys, row, strict=True)) for row in rows])
+        _print_json(rows)
         return 0
     if not rows:
         print("the quarantine is empty")
         return 0
-    shown = [(u, f, line, reason, (raw or "").replace("\n", "⏎")[:60]) for u, f, _, line, raw, reason in rows]
+    shown = [
+        (r["upload_id"], r["file"], r["line"], r["reason"], (r["raw"] or "").replace("\n", "⏎")[:60]) for r in rows
+    ]
     print(_table(shown, ("upload", "file", "line", "reason", "raw text")))
     return 0
 

@@ -25,6 +25,7 @@ import pandas as pd
 
 from pipelines import stats
 from pipelines.config import SETTINGS
+from pipelines.ledger import Team, teams
 
 ARTICLE_POSTS_CHANGE_PCT = 60.0
 ARTICLE_INCIDENT_RISK_CHANGE_PCT = -90.0
@@ -83,29 +84,6 @@ def _change(before: float | None, after: float | None) -> float | None:
 
 
 # --- teams, coverage and windows ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Team:
-    name: str
-    members: int
-    headcount: int | None
-    charter_date: date | None
-    own_date: bool
-
-
-def teams(con: duckdb.DuckDBPyConnection) -> list[Team]:
-    """Every team of the roster with its members, headcount and charter date (its own, else the organisation's)."""
-    rows = con.execute(
-        """SELECT e.team, count(*) AS members, t.headcount, coalesce(t.charter_adopted_on, o.charter_adopted_on),
-                  t.charter_adopted_on IS NOT NULL
-        FROM employees e LEFT JOIN teams t ON t.team = e.team
-        LEFT JOIN (SELECT charter_adopted_on FROM teams WHERE team = '*') o ON true
-        GROUP BY e.team, t.headcount, t.charter_adopted_on, o.charter_adopted_on ORDER BY e.team"""
-    ).fetchall()
-    return [
-        Team(name, int(members), headcount, charter, bool(own)) for name, members, headcount, charter, own in rows
-    ]
 
 
 def coverage(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
@@ -265,6 +243,23 @@ def panel(con: duckdb.DuckDBPyConnection, request: ImpactRequest, covered: tuple
         LEFT JOIN post_weeks p USING (team, week) LEFT JOIN incident_weeks i USING (team, week)
         ORDER BY x.team, x.week""",
         params,
+    ).df()
+
+
+def weekly_timeline(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None) -> pd.DataFrame:
+    """Posts and incidents per week (Mondays), organisation-wide, with the report's filters."""
+    request = request or ImpactRequest()
+    return con.execute(
+        f"""WITH p AS (
+            SELECT date_trunc('week', p.published_at)::DATE AS week, count(*) AS posts
+            FROM posts p JOIN employees e USING (employee_id)
+            WHERE {_POST_FILTER} AND (len($teams) = 0 OR list_contains($teams, e.team)) GROUP BY ALL),
+        i AS (
+            SELECT date_trunc('week', occurred_on)::DATE AS week, count(*) AS incidents FROM incidents
+            WHERE len($teams) = 0 OR list_contains($teams, team) GROUP BY ALL)
+        SELECT week, coalesce(p.posts, 0) AS posts, coalesce(i.incidents, 0) AS incidents
+        FROM p FULL JOIN i USING (week) ORDER BY week""",
+        {"networks": list(request.networks), "formats": list(request.formats), "teams": list(request.teams)},
     ).df()
 
 

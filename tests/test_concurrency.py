@@ -87,7 +87,8 @@ def test_two_loads_started_together_both_land_whole(tmp_path):
 def test_readers_during_a_load_wait_and_then_see_it(tmp_path):
     db = tmp_path / "shared.duckdb"
     assert advocacy("uploads", "--db", db)[0] == 0  # the database exists, empty
-    big = engagement_csv(tmp_path / "big.csv", 600_000, 7_000_000_000_000_000_000)
+    # Large enough that the load spans several readers even on a fast machine.
+    big = engagement_csv(tmp_path / "big.csv", 1_500_000, 7_000_000_000_000_000_000)
     load = start("load", big, "--db", db)
     readers = []
     while load.poll() is None:  # a new reader every 0.3 s for as long as the load runs
@@ -100,9 +101,11 @@ def test_readers_during_a_load_wait_and_then_see_it(tmp_path):
     assert len(seen) >= 3, "too few readers ran during the load"
     assert all(code == 0 for code, _, _ in seen), [err for code, _, err in seen if code]
     for _, out, _ in seen:  # an upload is seen whole or not at all
-        assert [(u["file_name"], u["loaded"]) for u in json.loads(out)] in ([], [("big.csv", 600_000)])
+        assert [(u["file_name"], u["loaded"]) for u in json.loads(out)] in ([], [("big.csv", 1_500_000)])
     assert after[0] == 0
-    assert [(u["upload_id"], u["file_name"], u["loaded"]) for u in json.loads(after[1])] == [(1, "big.csv", 600_000)]
+    assert [(u["upload_id"], u["file_name"], u["loaded"]) for u in json.loads(after[1])] == [
+        (1, "big.csv", 1_500_000)
+    ]
 
 
 def hold(db: Path) -> subprocess.Popen[str]:

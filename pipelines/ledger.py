@@ -1,0 +1,84 @@
+"""What the database holds: the upload ledger, the quarantine, and what the loaded data covers.
+
+The command line and the dashboard both list these from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class Team:
+    name: str
+    members: int
+    headcount: int | None
+    charter_date: date | None
+    own_date: bool
+
+
+def teams(con: duckdb.DuckDBPyConnection) -> list[Team]:
+    """Every team of the roster with its members, headcount and charter date (its own, else the organisation's)."""
+    rows = con.execute(
+        """SELECT e.team, count(*) AS members, t.headcount, coalesce(t.charter_adopted_on, o.charter_adopted_on),
+                  t.charter_adopted_on IS NOT NULL
+        FROM employees e LEFT JOIN teams t ON t.team = e.team
+        LEFT JOIN (SELECT charter_adopted_on FROM teams WHERE team = '*') o ON true
+        GROUP BY e.team, t.headcount, t.charter_adopted_on, o.charter_adopted_on ORDER BY e.team"""
+    ).fetchall()
+    return [
+        Team(name, int(members), headcount, charter, bool(own)) for name, members, headcount, charter, own in rows
+    ]
+
+
+def _records(result: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    columns = [d[0] for d in result.description or []]
+    return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+
+
+def uploads(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every upload, oldest first: file, checksum, kind, counts, when and by whom, and whether it was undone."""
+    return _records(
+        con.execute(
+            """SELECT upload_id, file_name, checksum, kind, rows_read, loaded, updated, unchanged, quarantined,
+                   export_date, loaded_at, loaded_by, duplicate_of, undone_at, undone_by
+            FROM uploads ORDER BY upload_id"""
+        )
+    )
+
+
+def quarantined(con: duckdb.DuckDBPyConnection, upload_id: int | None = None) -> list[dict[str, Any]]:
+    """Rows kept out of the data, with their upload, file, line, text and reason."""
+    return _records(
+        con.execute(
+            """SELECT q.upload_id, u.file_name AS file, q.kind, q.line, q.raw, q.reason
+            FROM quarantine q JOIN uploads u USING (upload_id)
+            WHERE $upload IS NULL OR q.upload_id = $upload ORDER BY q.upload_id, q.line""",
+            {"upload": upload_id},
+        )
+    )
+
+
+def data_coverage(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The date range of each source, teams without a charter date, posts without engagement yet."""
+    ranges = _records(
+        con.execute(
+            """SELECT 'posts' AS source, min(published_at)::DATE AS first_day, max(published_at)::DATE AS last_day,
+                      count(*) AS rows FROM posts
+            UNION ALL SELECT 'engagement snapshots', min(as_of), max(as_of), count(*) FROM engagement_snapshots
+            UNION ALL SELECT 'incidents', min(occurred_on), max(occurred_on), count(*) FROM incidents
+            UNION ALL SELECT 'contests', min(starts_on), max(ends_on), count(*) FROM contests"""
+        )
+    )
+    without = con.execute(
+        "SELECT count(*) FROM posts p WHERE NOT EXISTS (SELECT 1 FROM post_engagement g WHERE g.post_id = p.post_id)"
+    ).fetchall()[0][0]
+    return {
+        "sources": ranges,
+        "teams_without_charter_date": [t.name for t in teams(con) if t.charter_date is None],
+        "posts_without_engagement": int(without),
+    }
