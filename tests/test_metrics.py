@@ -19,7 +19,7 @@ import pytest
 from scipy import stats as scipy_stats
 
 from pipelines.db import connect
-from pipelines.load import set_charter
+from pipelines.load import set_charter, undo
 from pipelines.metrics import ImpactRequest, add_months, impact, windows_for
 from tests.conftest import load, write
 
@@ -215,3 +215,32 @@ def test_impact_on_the_command_line(programme, capsys):
     text = capsys.readouterr().out
     assert "Article's claim: posts +60 %" in text and "Organisation" in text
     assert main(["impact", "--db", str(programme), "--team", "nobody"]) == 1
+
+
+def test_weekly_timeline_counts_every_post_and_incident_once(programme):
+    from pipelines.metrics import weekly_timeline
+
+    with connect(programme, read_only=True) as con:
+        weeks = weekly_timeline(con)
+        only_a = weekly_timeline(con, ImpactRequest(teams=("A",)))
+    assert int(weeks["posts"].sum()) == 13 + 24 + 1  # the 2025-04-30 post too: the timeline is not windowed
+    assert int(weeks["incidents"].sum()) == 8
+    assert all(day.weekday() == 0 for day in weeks["week"])
+    assert int(only_a["posts"].sum()) == 10 + 20 + 1 and int(only_a["incidents"].sum()) == 5
+
+
+def test_data_coverage_says_what_is_missing(programme, tmp_path):
+    from pipelines.ledger import data_coverage
+
+    load(programme, write(tmp_path / "late.csv", "employee_id,full_name,team\nZ1,Zed,Newcomers\n"))
+    with connect(programme, read_only=True) as con:
+        cover = data_coverage(con)
+    posts = next(s for s in cover["sources"] if s["source"] == "posts")
+    assert (posts["first_day"], posts["last_day"], posts["rows"]) == (date(2025, 1, 1), date(2025, 4, 30), 38)
+    assert cover["posts_without_engagement"] == 38 - 7
+    assert cover["teams_without_charter_date"] == []  # the organisation's date covers every team
+    with connect(programme, read_only=True) as con:
+        (teams_upload,) = con.execute("SELECT upload_id FROM uploads WHERE kind = 'teams'").fetchall()[0]
+    undo(programme, teams_upload)
+    with connect(programme, read_only=True) as con:
+        assert data_coverage(con)["teams_without_charter_date"] == ["A", "B", "Newcomers", "S"]
