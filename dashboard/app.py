@@ -1,29 +1,29 @@
-"""The dashboard's entry point (a first page: the data loaded so far)."""
+"""The dashboard's entry point: language, navigation, and a clear message when the database is busy."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from pipelines import config
-from pipelines.db import connect
+from dashboard.i18n import LANGUAGES, lang, t
+from pipelines.db import DatabaseBusy, DatabaseUnavailable
+
+HERE = Path(__file__).parent / "pages_"
 
 st.set_page_config(page_title="Employee advocacy", layout="wide")
-st.title("Employee advocacy programme")
+lang()  # sets the default language (the browser's) before the switch shows it
+st.sidebar.selectbox("Language / Langue", list(LANGUAGES), format_func=LANGUAGES.__getitem__, key="lang")
 
-with connect(config.db_path(), read_only=True) as con:
-    totals = con.execute(
-        """SELECT (SELECT count(*) FROM employees), (SELECT count(DISTINCT team) FROM employees),
-                  (SELECT count(*) FROM posts), (SELECT count(*) FROM incidents)"""
-    ).fetchall()[0]
-    uploads = con.execute(
-        """SELECT upload_id, file_name, kind, rows_read, loaded, updated, unchanged, quarantined, loaded_at
-        FROM uploads WHERE undone_at IS NULL ORDER BY upload_id DESC"""
-    ).df()
-
-if not len(uploads):
-    st.info("The database is empty: run `advocacy demo` or `advocacy load FILE...` to fill it.")
-columns = st.columns(4)
-for column, label, value in zip(columns, ("Employees", "Teams", "Posts", "Incidents"), totals, strict=True):
-    column.metric(label, f"{value:,}")
-st.subheader("Uploads")
-st.dataframe(uploads, hide_index=True)
+pages = [
+    st.Page(HERE / "overview.py", title=t("Overview"), default=True),
+    st.Page(HERE / "teams.py", title=t("Teams")),
+    st.Page(HERE / "contests.py", title=t("Contests")),
+    st.Page(HERE / "upload.py", title=t("Upload")),
+    st.Page(HERE / "data_page.py", title=t("Data")),
+    st.Page(HERE / "method.py", title=t("Method")),
+]
+try:
+    st.navigation(pages).run()
+except (DatabaseBusy, DatabaseUnavailable) as error:
+    st.error(str(error))

@@ -1,0 +1,178 @@
+"""Everything the pages read, through short-lived connections and caches keyed on the data's version.
+
+The version (last upload, uploads undone, rows loaded and quarantined) changes with every upload, undo and
+reprocess, so every page shows the new data right after one, with no cache to clear by hand.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.i18n import t
+from pipelines import config
+from pipelines.config import SETTINGS
+from pipelines.contests import Contest, Ranking, contests, ranking
+from pipelines.db import connect
+from pipelines.ledger import data_coverage, quarantined, teams, uploads
+from pipelines.load import LoadOptions, LoadResult, load_paths
+from pipelines.metrics import ImpactRequest, impact, weekly_timeline
+
+Version = tuple[Any, ...]
+
+
+def db_path() -> Path:
+    return config.db_path()
+
+
+def version() -> Version:
+    """Cheap: one row from the uploads ledger."""
+    with connect(db_path(), read_only=True) as con:
+        return tuple(
+            con.execute(
+                """SELECT max(upload_id), count(undone_at), coalesce(sum(loaded + updated), 0),
+                          coalesce(sum(quarantined), 0) FROM uploads"""
+            ).fetchall()[0]
+        )
+
+
+def is_empty() -> bool:
+    return version()[0] is None
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _options(path: str, data_version: Version) -> dict[str, list[str]]:
+    with connect(path, read_only=True) as con:
+        networks = [r[0] for r in con.execute("SELECT DISTINCT network FROM posts ORDER BY 1").fetchall()]
+        formats = [r[0] for r in con.execute("SELECT DISTINCT format FROM posts ORDER BY 1").fetchall()]
+        shown = [x.name for x in teams(con) if x.members >= SETTINGS.privacy_min_team_size]
+    return {"teams": shown, "networks": networks, "formats": formats}
+
+
+def filters() -> ImpactRequest:
+    """Sidebar filters (teams big enough to be shown, networks, formats), kept in the page's address."""
+    options = _options(str(db_path()), version())
+    chosen: dict[str, tuple[str, ...]] = {}
+    for name, label in (("teams", "Teams"), ("networks", "Networks"), ("formats", "Formats")):
+        default = [v for v in st.query_params.get_all(name) if v in options[name]]
+        picked = st.sidebar.multiselect(t(label), options[name], default=default, key=f"filter_{name}")
+        st.query_params[name] = picked
+        chosen[name] = tuple(picked)
+    return ImpactRequest(teams=chosen["teams"], networks=chosen["networks"], formats=chosen["formats"])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _report(path: str, data_version: Version, request: ImpactRequest) -> dict[str, Any]:
+    with connect(path, read_only=True) as con:
+        return impact(con, request)
+
+
+def report(request: ImpactRequest | None = None) -> dict[str, Any]:
+    return _report(str(db_path()), version(), request or ImpactRequest())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _weekly(path: str, data_version: Version, request: ImpactRequest) -> pd.DataFrame:
+    with connect(path, read_only=True) as con:
+        return weekly_timeline(con, request)
+
+
+def weekly(request: ImpactRequest | None = None) -> pd.DataFrame:
+    """Posts and incidents per week, organisation-wide, with the report's filters."""
+    return _weekly(str(db_path()), version(), request or ImpactRequest())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _contests(path: str, data_version: Version) -> list[Contest]:
+    with connect(path, read_only=True) as con:
+        return contests(con)
+
+
+def contest_list() -> list[Contest]:
+    return _contests(str(db_path()), version())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _ranking(path: str, data_version: Version, contest_id: str, criterion: str, by: str) -> Ranking:
+    with connect(path, read_only=True) as con:
+        return ranking(con, contest_id, criterion, by)
+
+
+def contest_ranking(contest_id: str, criterion: str, by: str) -> Ranking:
+    return _ranking(str(db_path()), version(), contest_id, criterion, by)
+
+
+def ledger() -> pd.DataFrame:
+    with connect(db_path(), read_only=True) as con:
+        rows = uploads(con)
+    columns = ["upload_id", "file_name", "kind", "rows_read", "loaded", "updated", "unchanged", "quarantined",
+               "export_date", "loaded_at", "loaded_by", "undone_at", "undone_by", "duplicate_of"]  # fmt: skip
+    return pd.DataFrame(rows[::-1], columns=columns)
+
+
+def quarantine() -> pd.DataFrame:
+    with connect(db_path(), read_only=True) as con:
+        rows = quarantined(con)
+    # The raw line stays out: it is one person's post; the reason says what to fix.
+    return pd.DataFrame(rows, columns=["upload_id", "file", "kind", "line", "reason"])
+
+
+def coverage() -> dict[str, Any]:
+    with connect(db_path(), read_only=True) as con:
+        return data_coverage(con)
+
+
+def preview(files: list[tuple[str, bytes]], export_date: date | None) -> list[LoadResult]:
+    """Load the files into a throw-away copy of the database: what a real load would do, nothing written."""
+    with tempfile.TemporaryDirectory(prefix="advocacy-preview-") as tmp:
+        copy = Path(tmp) / "preview.duckdb"
+        source = db_path()
+        if source.exists():
+            with connect(source, read_only=True):
+                pass  # makes sure the file is migrated and checkpointed before it is copied
+            shutil.copyfile(source, copy)
+            wal = source.with_name(source.name + ".wal")
+            if wal.exists():
+                shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
+        return load(files, export_date, copy)
+
+
+def load(files: list[tuple[str, bytes]], export_date: date | None, db: Path | None = None) -> list[LoadResult]:
+    """Load uploaded files (name, bytes) for real, or into `db`; each file keeps its own name in the ledger."""
+    results: list[LoadResult] = []
+    with tempfile.TemporaryDirectory(prefix="advocacy-upload-") as tmp:
+        for index, (name, content) in enumerate(files):
+            path = Path(tmp) / f"{index}_{Path(name).name}"
+            path.write_bytes(content)
+            options = LoadOptions(display_name=Path(name).name, export_date=export_date, loaded_by="dashboard")
+            results.extend(load_paths(db or db_path(), [path], options))
+    return results
+
+
+def comms_password() -> str | None:
+    if os.environ.get("ADVOCACY_COMMS_PASSWORD"):
+        return os.environ["ADVOCACY_COMMS_PASSWORD"]
+    value = st.secrets.get("comms_password") if st.secrets.load_if_toml_exists() else None
+    return str(value) if value else None
+
+
+def require_comms() -> None:
+    """With a comms password configured, the page stops here until it is given; without one, all is open."""
+    expected = comms_password()
+    if expected is None or st.session_state.get("comms_ok"):
+        return
+    given = st.text_input(t("Password"), type="password", key="comms_password")
+    if given:
+        if hmac.compare_digest(given.encode(), expected.encode()):
+            st.session_state["comms_ok"] = True
+            st.rerun()
+        st.error(t("Wrong password."))
+    st.stop()

@@ -1,0 +1,195 @@
+"""Two languages (English, French): labels, and numbers and dates written the way each language writes them."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import streamlit as st
+
+LANGUAGES = {"en": "English", "fr": "Français"}
+
+# English text -> French text. A label missing here is shown in English.
+FR = {
+    "Overview": "Vue d'ensemble",
+    "Teams": "Équipes",
+    "Contests": "Concours",
+    "Upload": "Import",
+    "Data": "Données",
+    "Method": "Méthode",
+    "Language": "Langue",
+    "Posts per week": "Publications par semaine",
+    "Incidents per 1,000 posts": "Incidents pour 1 000 publications",
+    "Incidents per week": "Incidents par semaine",
+    "Engagements per post": "Interactions par publication",
+    "Active ambassadors": "Ambassadeurs actifs",
+    "Participation": "Participation",
+    "Earned media value": "Valeur média gagnée",
+    "low confidence": "confiance faible",
+    "95 % CI": "IC 95 %",
+    "Wrong password.": "Mot de passe incorrect.",
+    "Password": "Mot de passe",
+    "Team": "Équipe",
+    "Charter date": "Date de la charte",
+    "Change": "Évolution",
+    "Details": "Détails",
+    "Leave empty: taken from a LinkedIn file's name, else today.": (
+        "Vide : prise dans le nom d'un fichier LinkedIn, sinon aujourd'hui."
+    ),
+    "In the currency of the CPM and CPC settings": "Dans la devise des réglages CPM et CPC",
+    "Engagement per post": "Interactions par publication",
+    "Best-written post (jury score)": "Publication la mieux écrite (note du jury)",
+    "Articles": "Articles",
+    "Networks": "Réseaux",
+    "Formats": "Formats",
+    "Adjusted effect, 95 % CI": "Effet ajusté, IC 95 %",
+    "Article": "Article",
+    "Before → after the charter": "Avant → après la charte",
+    "Change %": "Évolution %",
+    "Change in posts per week (%)": "Évolution des publications par semaine (%)",
+    "Change in posts per week after the charter, by team": (
+        "Évolution des publications par semaine après la charte, par équipe"
+    ),
+    "Compared with the article": "Comparaison avec l'article",
+    "Confirm and load": "Confirmer et charger",
+    "Contest": "Concours",
+    "Coverage": "Couverture",
+    "Criterion": "Critère",
+    "Date of the export": "Date de l'export",
+    "Each bar is a team's before → after change; the whiskers are its 95 % confidence interval.": (
+        "Chaque barre est l'évolution avant → après d'une équipe ; les moustaches sont son intervalle"
+        " de confiance à 95 %."
+    ),
+    "Engagements per post change %": "Évolution des interactions par publication %",
+    "Every post of the programme per week; dashed lines mark the days teams adopted the charter": (
+        "Toutes les publications du programme par semaine ; les tirets marquent les jours d'adoption de la charte"
+    ),
+    "Export files (CSV, TXT, XLSX)": "Fichiers d'export (CSV, TXT, XLSX)",
+    "Go to Upload": "Aller à l'import",
+    "Here, adjusted effect": "Ici, effet ajusté",
+    "Here, before → after": "Ici, avant → après",
+    "I understand: this takes the upload's rows out of every figure.": (
+        "Je comprends : les lignes de cet import sortent de tous les chiffres."
+    ),
+    "Incident risk": "Risque d'incident",
+    "Incidents": "Incidents",
+    "Incidents before → after": "Incidents avant → après",
+    "Load the demo data": "Charger les données de démonstration",
+    "Loaded": "Chargé",
+    "Loaded. Every page now shows the new data.": "Chargé. Toutes les pages montrent les nouvelles données.",
+    "Loading the demo data…": "Chargement des données de démonstration…",
+    "Four-week periods since adoption (about months)": "Périodes de 4 semaines depuis l'adoption (environ des mois)",
+    "No contest loaded yet: upload a contests file.": "Aucun concours chargé : importez un fichier de concours.",
+    "No data yet: load the demo from the Overview page, or upload files.": (
+        "Pas encore de données : chargez la démonstration depuis la vue d'ensemble, ou importez des fichiers."
+    ),
+    "People": "Personnes",
+    "Posts": "Publications",
+    "Posts above (+) or below (−) expected (%)": "Publications au-dessus (+) ou au-dessous (−) de l'attendu (%)",
+    "Posts compared with expected, by months since the team adopted the charter": (
+        "Publications comparées à l'attendu, par mois depuis l'adoption de la charte"
+    ),
+    "Posts from → to": "Publications du → au",
+    "Posts per week (count)": "Publications par semaine (nombre)",
+    "Posts per week, whole organisation": "Publications par semaine, toute l'organisation",
+    "Posts without engagement figures": "Publications sans chiffres d'interaction",
+    "Posts/week after": "Publications/semaine après",
+    "Posts/week before": "Publications/semaine avant",
+    "Preview (nothing written yet)": "Aperçu (rien n'est encore écrit)",
+    "Programme": "Programme",
+    "Quarantine": "Quarantaine",
+    "Rank": "Classer",
+    "Reprocess quarantined rows": "Retraiter les lignes en quarantaine",
+    "Reprocessed": "Retraité",
+    ("Rows that could not be loaded, with the reason. Reprocess tries them again (say, after a roster upload)."): (
+        "Lignes non chargées, avec la raison. Retraiter les essaie à nouveau (par exemple après un "
+        "import d'annuaire)."
+    ),
+    "Some files were refused; nothing of them was written.": "Des fichiers ont été refusés ; rien n'en a été écrit.",
+    (
+        "Teams adopted the charter on different days: each point compares teams the same number of "
+        "months from their own adoption with teams that had not adopted yet, with its 95 % interval."
+    ): (
+        "Les équipes ont adopté la charte à des dates différentes : chaque point compare les équipes "
+        "au même nombre de mois de leur adoption avec celles qui ne l'avaient pas encore adoptée, "
+        "avec son intervalle à 95 %."
+    ),
+    ('Teams smaller than the privacy threshold are shown together as "other teams". Click a header to sort.'): (
+        "Les équipes sous le seuil de confidentialité sont regroupées dans « other teams ». Cliquez "
+        "un en-tête pour trier."
+    ),
+    "Teams without a charter date": "Équipes sans date de charte",
+    (
+        "The article's claims, our plain before → after change, and the charter's effect adjusted for"
+        " the teams' trends and the calendar (Method page)."
+    ): (
+        "Les chiffres de l'article, notre évolution simple avant → après, et l'effet de la charte "
+        "ajusté des tendances des équipes et du calendrier (page Méthode)."
+    ),
+    "The loaded posts do not cover both sides of a charter date yet: no comparison.": (
+        "Les publications chargées ne couvrent pas encore les deux côtés d'une date de charte : pas de comparaison."
+    ),
+    'Tick "I understand" first.': "Cochez d'abord « Je comprends ».",
+    "Undo this upload": "Annuler cet import",
+    "Undone": "Annulé",
+    "Upload to undo": "Import à annuler",
+    "Uploads": "Imports",
+    "Week (starting Monday)": "Semaine (commençant le lundi)",
+    "Welcome. The database is empty: load the demo data to look around, or upload your own exports.": (
+        "Bienvenue. La base est vide : chargez la démonstration pour découvrir, ou importez vos exports."
+    ),
+    "all": "toutes",
+    "teams": "équipes",
+    "upload(s)": "import(s)",
+}
+
+
+def lang() -> str:
+    """The chosen language, else the browser's (Accept-Language), else English."""
+    if "lang" not in st.session_state:
+        accept = ""
+        try:
+            accept = st.context.headers.get("Accept-Language", "") or ""
+        except Exception:  # no browser (tests, scripts)
+            accept = ""
+        st.session_state["lang"] = "fr" if accept.lower().startswith("fr") else "en"
+    return str(st.session_state["lang"])
+
+
+def t(text: str) -> str:
+    return FR.get(text, text) if lang() == "fr" else text
+
+
+def num(value: float | None, decimals: int = 1) -> str:
+    """1,234.5 in English, 1 234,5 in French; a dash when there is no value."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    if lang() == "fr":
+        text = text.replace(",", " ").replace(".", ",")
+    return text
+
+
+def pct(value: float | None) -> str:
+    """A change in percent with its sign: +91 %, −12 %."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    decimals = 1 if 99.5 <= abs(value) < 100 else 0  # −99.9 % is not −100 %
+    return ("+" if value >= 0 else "−") + num(abs(value), decimals) + " %"
+
+
+def delta(value: float | None) -> str | None:
+    """A change for st.metric, whose arrow reads the sign from a leading ASCII '-'."""
+    return None if value is None or not math.isfinite(value) else pct(value).replace("−", "-")
+
+
+def ci(bounds: list[float | None] | None) -> str:
+    if not bounds or bounds[0] is None or bounds[1] is None:
+        return "–"
+    return f"{pct(bounds[0])} … {pct(bounds[1])}"
+
+
+def day(value: date | None) -> str:
+    if value is None:
+        return "–"
+    return value.strftime("%d/%m/%Y") if lang() == "fr" else value.isoformat()
