@@ -61,8 +61,10 @@ FR = {
         " de confiance à 95 %."
     ),
     "Engagements per post change %": "Évolution des interactions par publication %",
-    "Every post of the programme per week; dashed lines mark the days teams adopted the charter": (
-        "Toutes les publications du programme par semaine ; les tirets marquent les jours d'adoption de la charte"
+    "Posts (line, left axis) and incidents (bars, right axis) per week; dashed lines mark the days teams "
+    "adopted the charter": (
+        "Publications (ligne, axe de gauche) et incidents (barres, axe de droite) par semaine ; les tirets "
+        "marquent les jours d'adoption de la charte"
     ),
     "Export files (CSV, TXT, XLSX)": "Fichiers d'export (CSV, TXT, XLSX)",
     "Go to Upload": "Aller à l'import",
@@ -91,7 +93,8 @@ FR = {
     ),
     "Posts from → to": "Publications du → au",
     "Posts per week (count)": "Publications par semaine (nombre)",
-    "Posts per week, whole organisation": "Publications par semaine, toute l'organisation",
+    "Posts and incidents per week, whole organisation": "Publications et incidents par semaine, toute l'organisation",
+    "Incidents per week (count)": "Incidents par semaine (nombre)",
     "Posts without engagement figures": "Publications sans chiffres d'interaction",
     "Posts/week after": "Publications/semaine après",
     "Posts/week before": "Publications/semaine avant",

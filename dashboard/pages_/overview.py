@@ -116,15 +116,23 @@ for column, key, title, decimals, scale in (
 weekly = data.weekly(request)
 charters = sorted({s["charter_date"] for s in scopes[1:] if s.get("charter_date")})
 figure = go.Figure(go.Scatter(x=weekly["week"], y=weekly["posts"], mode="lines", name=t("Posts")))
+figure.add_trace(
+    go.Bar(x=weekly["week"], y=weekly["incidents"], name=t("Incidents"), yaxis="y2", marker_color="firebrick")
+)
 for charter in charters:
     figure.add_vline(x=charter.isoformat(), line_dash="dash", line_color="grey")
 figure.update_layout(
-    title=t("Posts per week, whole organisation"),
+    title=t("Posts and incidents per week, whole organisation"),
     xaxis_title=t("Week (starting Monday)"),
     yaxis_title=t("Posts per week (count)"),
+    yaxis2={"title": t("Incidents per week (count)"), "overlaying": "y", "side": "right", "rangemode": "tozero"},
+    legend={"orientation": "h"},
 )
 st.plotly_chart(figure, width="stretch")
 st.caption(
-    t("Every post of the programme per week; dashed lines mark the days teams adopted the charter")
+    t(
+        "Posts (line, left axis) and incidents (bars, right axis) per week; dashed lines mark the days teams "
+        "adopted the charter"
+    )
     + f" ({', '.join(day(c) for c in charters)})."
 )
