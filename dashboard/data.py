@@ -10,7 +10,7 @@ import hmac
 import os
 import shutil
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,27 @@ def filters() -> ImpactRequest:
         picked = st.sidebar.multiselect(t(label), options[name], default=default, key=f"filter_{name}")
         st.query_params[name] = picked
         chosen[name] = tuple(picked)
-    return ImpactRequest(teams=chosen["teams"], networks=chosen["networks"], formats=chosen["formats"])
+    first = st.sidebar.date_input(t("From"), value=_day_param("from"), key="filter_from")
+    last = st.sidebar.date_input(t("Until (included)"), value=_day_param("to"), key="filter_to")
+    for name, value in (("from", first), ("to", last)):
+        if isinstance(value, date):
+            st.query_params[name] = value.isoformat()
+        elif name in st.query_params:
+            del st.query_params[name]
+    period = None
+    if isinstance(first, date) or isinstance(last, date):
+        start = first if isinstance(first, date) else date.min
+        end = last + timedelta(days=1) if isinstance(last, date) else date.max
+        period = (start, end)
+    return ImpactRequest(teams=chosen["teams"], networks=chosen["networks"], formats=chosen["formats"], period=period)
+
+
+def _day_param(name: str) -> date | None:
+    """A day kept in the page's address, ignored when it is not a date."""
+    try:
+        return date.fromisoformat(st.query_params.get(name, ""))
+    except ValueError:
+        return None
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

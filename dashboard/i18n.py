@@ -68,6 +68,8 @@ FR = {
     ),
     "Export files (CSV, TXT, XLSX)": "Fichiers d'export (CSV, TXT, XLSX)",
     "Go to Upload": "Aller à l'import",
+    "From": "Du",
+    "Until (included)": "Jusqu'au (inclus)",
     "Here, adjusted effect": "Ici, effet ajusté",
     "Here, before → after": "Ici, avant → après",
     "I understand: this takes the upload's rows out of every figure.": (

@@ -46,6 +46,7 @@ class ImpactRequest:
     networks: tuple[str, ...] = ()  # filters (empty: all)
     formats: tuple[str, ...] = ()
     teams: tuple[str, ...] = ()
+    period: tuple[date, date] | None = None  # only the days [start, end) are looked at
     cpm: float = SETTINGS.cpm
     cpc: float = SETTINGS.cpc
     with_effects: bool = True
@@ -253,13 +254,23 @@ def weekly_timeline(con: duckdb.DuckDBPyConnection, request: ImpactRequest | Non
         f"""WITH p AS (
             SELECT date_trunc('week', p.published_at)::DATE AS week, count(*) AS posts
             FROM posts p JOIN employees e USING (employee_id)
-            WHERE {_POST_FILTER} AND (len($teams) = 0 OR list_contains($teams, e.team)) GROUP BY ALL),
+            WHERE {_POST_FILTER} AND (len($teams) = 0 OR list_contains($teams, e.team))
+              AND ($first IS NULL OR p.published_at >= $first) AND ($end IS NULL OR p.published_at < $end)
+            GROUP BY ALL),
         i AS (
             SELECT date_trunc('week', occurred_on)::DATE AS week, count(*) AS incidents FROM incidents
-            WHERE len($teams) = 0 OR list_contains($teams, team) GROUP BY ALL)
+            WHERE (len($teams) = 0 OR list_contains($teams, team))
+              AND ($first IS NULL OR occurred_on >= $first) AND ($end IS NULL OR occurred_on < $end)
+            GROUP BY ALL)
         SELECT week, coalesce(p.posts, 0) AS posts, coalesce(i.incidents, 0) AS incidents
         FROM p FULL JOIN i USING (week) ORDER BY week""",
-        {"networks": list(request.networks), "formats": list(request.formats), "teams": list(request.teams)},
+        {
+            "networks": list(request.networks),
+            "formats": list(request.formats),
+            "teams": list(request.teams),
+            "first": request.period[0] if request.period else None,
+            "end": request.period[1] if request.period else None,
+        },
     ).df()
 
 
@@ -463,6 +474,10 @@ def impact(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None)
     """The whole impact report: per scope, plain comparisons with intervals, adjusted effects, references."""
     request = request or ImpactRequest()
     covered = coverage(con)
+    if covered is not None and request.period:
+        covered = (max(covered[0], request.period[0]), min(covered[1], request.period[1]))
+        if covered[0] >= covered[1]:
+            return {"coverage": None, "scopes": [], "note": "no posts in the chosen period"}
     if covered is None:
         return {"coverage": None, "scopes": [], "note": "no posts loaded yet"}
     all_teams = teams(con)

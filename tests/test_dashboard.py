@@ -235,6 +235,24 @@ def test_filters_are_kept_in_the_address_and_change_the_figures(demo: Path) -> N
     assert again.metric[0].value == at.metric[0].value
 
 
+def test_a_date_range_is_kept_in_the_address_and_narrows_the_comparison(demo: Path) -> None:
+    from datetime import date
+
+    at = app("overview")
+    whole = at.metric[0].value
+    at.date_input(key="filter_from").set_value(date(2025, 3, 1)).run()
+    at.date_input(key="filter_to").set_value(date(2026, 6, 30)).run()
+    assert not at.exception
+    assert at.query_params["from"] in ("2025-03-01", ["2025-03-01"])
+    assert at.query_params["to"] in ("2026-06-30", ["2026-06-30"])
+    assert at.metric[0].value != whole
+    again = AppTest.from_file(APP, default_timeout=60)
+    again.query_params["from"] = "2025-03-01"
+    again.query_params["to"] = "2026-06-30"
+    again.run()
+    assert again.metric[0].value == at.metric[0].value
+
+
 def test_a_busy_database_gets_a_message_not_a_stack_trace(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import subprocess
     import sys

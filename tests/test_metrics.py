@@ -244,3 +244,17 @@ def test_data_coverage_says_what_is_missing(programme, tmp_path):
     undo(programme, teams_upload)
     with connect(programme, read_only=True) as con:
         assert data_coverage(con)["teams_without_charter_date"] == ["A", "B", "Newcomers", "S"]
+
+
+def test_a_chosen_period_limits_the_days_the_report_and_the_timeline_look_at(programme):
+    from pipelines.metrics import weekly_timeline
+
+    org = scope(report(programme, period=(date(2024, 6, 1), date(2025, 4, 1))))
+    # Coverage becomes [2025-01-01, 2025-04-01): after has 31 days, so before is trimmed to 31 days too.
+    assert org["window_days"] == 31
+    assert org["before"] == {"start": date(2025, 1, 29), "end": date(2025, 3, 1)}
+    assert org["after"] == {"start": date(2025, 3, 1), "end": date(2025, 4, 1)}
+    with connect(programme, read_only=True) as con:
+        march = weekly_timeline(con, ImpactRequest(period=(date(2025, 3, 1), date(2025, 4, 1))))
+    assert int(march["incidents"].sum()) == 2  # A9 on 2025-03-01 and S1 on 2025-03-20
+    assert report(programme, period=(date(2030, 1, 1), date(2030, 2, 1)))["scopes"] == []
