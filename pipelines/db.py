@@ -102,10 +102,16 @@ def connect(path: str | Path, read_only: bool = False) -> Iterator[duckdb.DuckDB
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise DatabaseUnavailable(f"cannot create the folder {path.parent}: {error}") from error
-            if read_only and (not path.exists() or _needs_migration(path)):
+            if read_only and not path.exists():
                 with connect(path, read_only=False):
                     pass
         con = _open(path, read_only) if path != Path(":memory:") else duckdb.connect()
+        if read_only and _schema_version(con) < SCHEMA_VERSION:
+            # An older file: migrate it once, writing, then read as asked.
+            con.close()
+            with connect(path, read_only=False):
+                pass
+            con = _open(path, read_only)
         try:
             con.execute("SET TimeZone = 'UTC'")
             if not read_only:
@@ -113,11 +119,3 @@ def connect(path: str | Path, read_only: bool = False) -> Iterator[duckdb.DuckDB
             yield con
         finally:
             con.close()
-
-
-def _needs_migration(path: Path) -> bool:
-    con = _open(path, read_only=True)
-    try:
-        return _schema_version(con) < SCHEMA_VERSION
-    finally:
-        con.close()

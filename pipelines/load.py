@@ -452,11 +452,6 @@ def load_paths(db: str | Path, paths: list[Path], options: LoadOptions | None = 
         return [load_file(con, Path(path), options) for path in paths]
 
 
-def iter_json(results: list[LoadResult]) -> Iterator[dict[str, Any]]:
-    for result in results:
-        yield result.as_json()
-
-
 # --- reprocess, undo, charter -------------------------------------------------------------------------------
 
 

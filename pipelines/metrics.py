@@ -343,11 +343,11 @@ def _scope_metrics(scope: Scope, index: int, agg: dict[str, pd.DataFrame], headc
             hist["after"]["value"].to_numpy(), hist["after"]["n"].to_numpy(), seed=0,
         )  # fmt: skip
 
-    def per(p: str, num: float, den: float) -> float | None:
+    def per(num: float, den: float) -> float | None:
         return num / den if den else None
 
     def rate(p: str) -> float | None:
-        return per(p, _value(side[p]["posts"], "rate_engagements"), _value(side[p]["posts"], "rate_impressions"))
+        return per(_value(side[p]["posts"], "rate_engagements"), _value(side[p]["posts"], "rate_impressions"))
 
     def emv(p: str) -> float:
         frame = side[p]["posts"]
@@ -362,19 +362,19 @@ def _scope_metrics(scope: Scope, index: int, agg: dict[str, pd.DataFrame], headc
         "posts_per_week": _metric(posts["before"] / weeks, posts["after"] / weeks, posts_ci),
         "active_ambassadors": _metric(active["before"], active["after"]),
         "posts_per_active_ambassador": _metric(
-            per("b", posts["before"], active["before"]), per("a", posts["after"], active["after"])
+            per(posts["before"], active["before"]), per(posts["after"], active["after"])
         ),  # fmt: skip
         "participation_rate": _metric(
-            per("b", active["before"], headcount or 0) if headcount else None,
-            per("a", active["after"], headcount or 0) if headcount else None,
+            per(active["before"], headcount or 0) if headcount else None,
+            per(active["after"], headcount or 0) if headcount else None,
         ),
         "incidents": _metric(incidents["before"], incidents["after"]),
         "incidents_per_week": _metric(
             incidents["before"] / weeks, incidents["after"] / weeks, incident_week_ci, counts=counts
         ),  # fmt: skip
         "incidents_per_1000_posts": _metric(
-            per("b", incidents["before"] * 1000, posts["before"]),
-            per("a", incidents["after"] * 1000, posts["after"]),
+            per(incidents["before"] * 1000, posts["before"]),
+            per(incidents["after"] * 1000, posts["after"]),
             incident_post_ci if posts["before"] and posts["after"] else None,
             counts=counts,
         ),
@@ -403,9 +403,8 @@ def _effects(frame: pd.DataFrame, scope: Scope) -> dict[str, Any]:
         return {}
     found: dict[str, stats.Effect | None]
     try:
-        if scope.scope == ORGANISATION:
-            found = dict(stats.charter_effects(data))
-        elif len(scope.teams) == 1:
+        if scope.scope == "team" and len(scope.teams) == 1:
+            # One team's own effect, estimated with every team's weeks as controls.
             adopted = frame[frame["adopted_on"].notna()]
             found = {
                 m: stats.team_effects(adopted, m).get(scope.teams[0]) for m in ("posts", "incidents", "engagement")

@@ -303,3 +303,12 @@ def test_a_load_killed_half_way_leaves_the_database_as_before(db, tmp_path):
 
 def test_files_are_checked_against_the_fixture_folder():
     assert {p.name for p in FILES.iterdir()} >= set(ALL_FILES) | {"Shares.csv"}
+
+
+def test_a_reader_of_an_older_database_file_migrates_it_first(db):
+    import duckdb
+
+    duckdb.connect(str(db)).close()  # a database file from before the schema: version 0
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT max(version) FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+        assert con.execute("SELECT count(*) FROM posts").fetchall() == [(0,)]
