@@ -22,7 +22,7 @@ from pipelines import config
 from pipelines.config import SETTINGS
 from pipelines.contests import Contest, Ranking, contests, ranking
 from pipelines.db import connect
-from pipelines.ledger import data_coverage, quarantined, teams, uploads
+from pipelines.ledger import data_coverage, data_version, filter_options, quarantined, uploads
 from pipelines.load import LoadOptions, LoadResult, load_paths
 from pipelines.metrics import ImpactRequest, impact, weekly_timeline
 
@@ -36,12 +36,7 @@ def db_path() -> Path:
 def version() -> Version:
     """Cheap: one row from the uploads ledger."""
     with connect(db_path(), read_only=True) as con:
-        return tuple(
-            con.execute(
-                """SELECT max(upload_id), count(undone_at), coalesce(sum(loaded + updated), 0),
-                          coalesce(sum(quarantined), 0) FROM uploads"""
-            ).fetchall()[0]
-        )
+        return data_version(con)
 
 
 def is_empty() -> bool:
@@ -51,10 +46,7 @@ def is_empty() -> bool:
 @st.cache_data(show_spinner=False, max_entries=8)
 def _options(path: str, data_version: Version) -> dict[str, list[str]]:
     with connect(path, read_only=True) as con:
-        networks = [r[0] for r in con.execute("SELECT DISTINCT network FROM posts ORDER BY 1").fetchall()]
-        formats = [r[0] for r in con.execute("SELECT DISTINCT format FROM posts ORDER BY 1").fetchall()]
-        shown = [x.name for x in teams(con) if x.members >= SETTINGS.privacy_min_team_size]
-    return {"teams": shown, "networks": networks, "formats": formats}
+        return filter_options(con, SETTINGS.privacy_min_team_size)
 
 
 def filters() -> ImpactRequest:

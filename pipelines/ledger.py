@@ -35,6 +35,24 @@ def teams(con: duckdb.DuckDBPyConnection) -> list[Team]:
     ]
 
 
+def data_version(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """Changes with every upload, undo and reprocess (last upload, uploads undone, rows loaded, quarantined)."""
+    return tuple(
+        con.execute(
+            """SELECT max(upload_id), count(undone_at), coalesce(sum(loaded + updated), 0),
+                      coalesce(sum(quarantined), 0) FROM uploads"""
+        ).fetchall()[0]
+    )
+
+
+def filter_options(con: duckdb.DuckDBPyConnection, min_team_size: int) -> dict[str, list[str]]:
+    """What the filters offer: teams big enough to be named, the networks and formats of the posts."""
+    networks = [r[0] for r in con.execute("SELECT DISTINCT network FROM posts ORDER BY 1").fetchall()]
+    formats = [r[0] for r in con.execute("SELECT DISTINCT format FROM posts ORDER BY 1").fetchall()]
+    shown = [x.name for x in teams(con) if x.members >= min_team_size]
+    return {"teams": shown, "networks": networks, "formats": formats}
+
+
 def _records(result: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     columns = [d[0] for d in result.description or []]
     return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
