@@ -61,6 +61,13 @@ FR = {
         " de confiance à 95 %."
     ),
     "Engagements per post change %": "Évolution des interactions par publication %",
+    "Posts expected without the charter (model)": "Publications attendues sans la charte (modèle)",
+    "The dotted line is the posts the adjusted model expects without the charter: the trend before it, or the "
+    "teams that had not adopted it yet; it is missing where the model has nothing to compare with.": (
+        "La ligne pointillée donne les publications que le modèle ajusté attend sans la charte : la tendance "
+        "d'avant, ou les équipes qui ne l'avaient pas encore adoptée ; elle manque là où le modèle n'a rien "
+        "à quoi comparer."
+    ),
     "Posts (line, left axis) and incidents (bars, right axis) per week; dashed lines mark the days teams "
     "adopted the charter": (
         "Publications (ligne, axe de gauche) et incidents (barres, axe de droite) par semaine ; les tirets "

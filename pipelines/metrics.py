@@ -93,6 +93,14 @@ def coverage(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
     return None if first is None else (first, last + timedelta(days=1))
 
 
+def _covered(con: duckdb.DuckDBPyConnection, request: ImpactRequest) -> tuple[date, date] | None:
+    """The days looked at: those the posts cover, within the request's period; None when that leaves none."""
+    covered = coverage(con)
+    if covered is not None and request.period:
+        covered = (max(covered[0], request.period[0]), min(covered[1], request.period[1]))
+    return covered if covered is not None and covered[0] < covered[1] else None
+
+
 def windows_for(charter: date, covered: tuple[date, date], request: ImpactRequest) -> tuple[date, date, date, date]:
     """Before [b0, b1) and after [a0, a1) of one charter date, equal in length (metrics.md, windows)."""
     if request.before and request.after:
@@ -138,6 +146,13 @@ def _scope(kind: str, label: str, members: list[Team], covered: tuple[date, date
         scope.charter_date = dates.pop()
     else:
         scope.notes.append("teams adopted the charter on different days: each team's own date is used for its posts")
+    uncovered = [team for team, w in windows.items() if (w[1] - w[0]).days <= 0]
+    if uncovered and len(uncovered) < len(windows):
+        scope.notes.append(
+            f"the days looked at do not cover both sides of the charter date of {', '.join(uncovered)}: "
+            "left out of the comparison"
+        )
+        windows = {team: w for team, w in windows.items() if team not in uncovered}
     days = min((w[1] - w[0]).days for w in windows.values())
     if request.before and request.after:
         days = min((request.before[1] - request.before[0]).days, (request.after[1] - request.after[0]).days)
@@ -248,8 +263,28 @@ def panel(con: duckdb.DuckDBPyConnection, request: ImpactRequest, covered: tuple
 
 
 def weekly_timeline(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None) -> pd.DataFrame:
-    """Posts and incidents per week (Mondays), organisation-wide, with the report's filters."""
+    """Posts and incidents per week (Mondays), organisation-wide, with the report's filters, and the posts the
+    charter's model expects without the charter (`posts_without_charter`, empty where it has no estimate)."""
     request = request or ImpactRequest()
+    weekly = _posts_and_incidents_per_week(con, request)
+    covered = _covered(con, request)
+    weekly["posts_without_charter"] = np.nan
+    if covered is None or weekly.empty:
+        return weekly
+    frame = panel(con, request, covered)
+    frame = frame[frame["adopted_on"].notna() & (frame["team"].isin(request.teams) if request.teams else True)]
+    if frame.empty:
+        return weekly
+    try:
+        fit = stats.counterfactual_timeline(frame, "posts")
+    except ValueError:
+        return weekly
+    expected = pd.Series(fit["without_charter"].to_numpy(), index=pd.DatetimeIndex(fit["week"]).as_unit("us"))
+    weekly["posts_without_charter"] = expected.reindex(pd.DatetimeIndex(weekly["week"]).as_unit("us")).to_numpy()
+    return weekly
+
+
+def _posts_and_incidents_per_week(con: duckdb.DuckDBPyConnection, request: ImpactRequest) -> pd.DataFrame:
     return con.execute(
         f"""WITH p AS (
             SELECT date_trunc('week', p.published_at)::DATE AS week, count(*) AS posts
@@ -472,13 +507,10 @@ def _year_earlier(con: duckdb.DuckDBPyConnection, scope: Scope, covered: tuple[d
 def impact(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None) -> dict[str, Any]:
     """The whole impact report: per scope, plain comparisons with intervals, adjusted effects, references."""
     request = request or ImpactRequest()
-    covered = coverage(con)
-    if covered is not None and request.period:
-        covered = (max(covered[0], request.period[0]), min(covered[1], request.period[1]))
-        if covered[0] >= covered[1]:
-            return {"coverage": None, "scopes": [], "note": "no posts in the chosen period"}
+    covered = _covered(con, request)
     if covered is None:
-        return {"coverage": None, "scopes": [], "note": "no posts loaded yet"}
+        note = "no posts in the chosen period" if request.period else "no posts loaded yet"
+        return {"coverage": None, "scopes": [], "note": note}
     all_teams = teams(con)
     found = scopes(all_teams, covered, request)
     headcounts = {t.name: t.headcount for t in all_teams}

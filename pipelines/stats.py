@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -641,10 +642,8 @@ def _its(grid: _Grid, cells: dict[str, BoolArray]) -> dict[str, Effect]:
             for name in cells
         }
     x, design_notes = _its_design(grid, week, before, start)
-    maxlags = int(4 * (before.sum() / 100) ** (2 / 9))  # Newey-West's rule
-    model = sm.GLM(y[before], x[before], family=sm.families.Poisson(), offset=np.log(e[before]))
-    result = model.fit(cov_type="HAC", cov_kwds={"maxlags": maxlags})
-    mu0 = e * np.exp(x @ result.params)
+    maxlags = _newey_west_lags(int(before.sum()))
+    result, mu0 = _its_fit(y, e, x, before, maxlags)
     dispersion, persistence = _pre_dispersion(y[before], mu0[before], x.shape[1], maxlags)
     # Small-sample HAC runs narrow: never below the quasi-Poisson covariance.
     covariances = (result.cov_params(), dispersion * result.normalized_cov_params)
@@ -664,6 +663,20 @@ def _its(grid: _Grid, cells: dict[str, BoolArray]) -> dict[str, Effect]:
             observed / expected, ci, method, weeks_used, observed, expected, [*notes, *design_notes]
         )
     return effects
+
+
+def _newey_west_lags(n_weeks: int) -> int:
+    """Newey-West's rule for the number of autocorrelation lags."""
+    return int(4 * (n_weeks / 100) ** (2 / 9))
+
+
+def _its_fit(
+    y: FloatArray, e: FloatArray, x: FloatArray, before: BoolArray, maxlags: int
+) -> tuple[Any, FloatArray]:
+    """The Poisson regression on the weeks before the charter, and its mean over every week (the counterfactual)."""
+    model = sm.GLM(y[before], x[before], family=sm.families.Poisson(), offset=np.log(e[before]))
+    result = model.fit(cov_type="HAC", cov_kwds={"maxlags": maxlags})
+    return result, e * np.exp(x @ result.params)
 
 
 def _its_design(grid: _Grid, week: IntArray, before: BoolArray, start: int) -> tuple[FloatArray, list[str]]:
@@ -708,6 +721,33 @@ def _after_dispersion(y: FloatArray, counterfactual: FloatArray, maxlags: int) -
         return 1.0
     residual = y - y.sum() / counterfactual.sum() * counterfactual
     return _long_run_variance(residual, maxlags) / y.sum()
+
+
+def counterfactual_timeline(panel: pd.DataFrame, metric: str = "posts") -> pd.DataFrame:
+    """Per week, the organisation's events as the model expects them without the charter, beside those observed.
+
+    One date for everyone: the interrupted time series' fit, over the weeks before the charter and extrapolated
+    after it. Staggered dates: from the first adoption on, each adopted team's counterfactual plus the teams not
+    adopted yet as observed; a week where an adopted team has no control is left empty (nothing to compare with).
+    """
+    grid = _grid(panel, metric)
+    active = grid.e > 0
+    observed = (grid.y * active).sum(0)
+    expected = np.full(len(grid.weeks), np.nan)
+    treated = grid.treated & active
+    if treated.any() and _has_controls(grid):
+        fit = _fit_twfe(grid, np.ones((1, len(grid.teams)), bool), PERIOD_WEEKS[metric])
+        weeks = treated.any(0) & ~(treated & ~fit.used[0]).any(0)
+        expected[weeks] = np.where(treated, fit.base[0], grid.y * active).sum(0)[weeks]
+    elif treated.any():
+        e, week = grid.e.sum(0), np.arange(len(grid.weeks))
+        start = int(grid.start[grid.start < len(grid.weeks)].min())
+        before = (week < start) & (e > 0)
+        if before.sum() >= MIN_WEEKS_BEFORE and observed[before].sum() > 0:
+            x, _ = _its_design(grid, week, before, start)
+            _, mu0 = _its_fit(observed, e, x, before, _newey_west_lags(int(before.sum())))
+            expected[e > 0] = mu0[e > 0]
+    return pd.DataFrame({"week": grid.weeks, "observed": observed, "without_charter": expected})
 
 
 def _has_controls(grid: _Grid) -> bool:

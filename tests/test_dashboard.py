@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import ast
+import base64
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import i18n
 from pipelines.db import connect
 from pipelines.demo import build_demo
-from pipelines.metrics import ImpactRequest, impact
+from pipelines.metrics import ImpactRequest, impact, weekly_timeline
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 PAGES = ["overview", "teams", "contests", "upload", "data_page", "method"]
@@ -85,8 +89,15 @@ def test_overview_shows_the_reports_posts_per_week_change(demo: Path) -> None:
     assert card.label == "Posts per week"
     assert card.value == f"{posts['before']:.1f} → {posts['after']:.1f}"
     assert card.delta == f"+{round(posts['change_pct'])} %"
-    spec = at.get("plotly_chart")[0].proto.spec
-    assert "Posts per week" in spec and "Week" in spec
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert "Posts per week" in spec["layout"]["yaxis"]["title"]["text"]
+    assert "Week" in spec["layout"]["xaxis"]["title"]["text"]
+    with connect(demo, read_only=True) as con:
+        expected = weekly_timeline(con, ImpactRequest())["posts_without_charter"]
+    fit = next(trace for trace in spec["data"] if "without the charter" in trace["name"])
+    drawn = pd.Series(np.frombuffer(base64.b64decode(fit["y"]["bdata"]), fit["y"]["dtype"]))  # Plotly's typed array
+    assert drawn.notna().sum() == expected.notna().sum() > 10
+    assert drawn.fillna(-1).to_numpy() == pytest.approx(expected.fillna(-1).to_numpy())
 
 
 def test_overview_flags_low_confidence_on_the_card(demo: Path) -> None:

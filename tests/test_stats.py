@@ -16,6 +16,7 @@ from pipelines.stats import (
     RatioCI,
     bootstrap_mean_ratio,
     charter_effects,
+    counterfactual_timeline,
     event_study,
     median_from_histogram,
     rate_ratio_exact,
@@ -367,3 +368,28 @@ def test_team_effects_fall_back_to_each_teams_time_series() -> None:
     effects = team_effects(its_panel(weeks_before=60))
     assert set(effects) == {"a", "b"}
     assert all(e.method.startswith("interrupted time series") and e.ratio is not None for e in effects.values())
+
+
+def test_the_timeline_counterfactual_is_the_effects_denominator_week_by_week() -> None:
+    panel = poisson_panel(seed=3)
+    effect = charter_effects(panel)["posts"]
+    line = counterfactual_timeline(panel)
+    shown = line["without_charter"].notna()
+    assert not shown.iloc[:8].any()  # before the first adoption there is nothing to counter
+    assert line["observed"].sum() == panel["posts"].sum()
+    # The weeks with a line: adopted teams' counterfactual plus the other teams' observed posts.
+    weeks = panel.merge(line[shown], on="week")
+    untreated = weeks.loc[weeks["adopted_on"].isna() | (weeks["week"] < weeks["adopted_on"]), "posts"].sum()
+    assert line.loc[shown, "without_charter"].sum() - untreated == pytest.approx(effect.expected, rel=1e-9)
+
+
+def test_the_timeline_counterfactual_of_one_date_extrapolates_the_trend_before() -> None:
+    panel = its_panel(weeks_before=70)
+    line = counterfactual_timeline(panel)
+    assert line["without_charter"].notna().all()
+    before, after = line.iloc[:70], line.iloc[70:]
+    assert before["without_charter"].sum() == pytest.approx(before["observed"].sum(), rel=1e-6)  # Poisson fit
+    assert after["observed"].sum() / after["without_charter"].sum() == pytest.approx(
+        charter_effects(panel)["posts"].ratio, rel=1e-9
+    )
+    assert counterfactual_timeline(its_panel(weeks_before=4))["without_charter"].isna().all()  # no baseline

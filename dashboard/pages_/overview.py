@@ -117,6 +117,15 @@ weekly = data.weekly(request)
 charters = sorted({s["charter_date"] for s in scopes[1:] if s.get("charter_date")})
 figure = go.Figure(go.Scatter(x=weekly["week"], y=weekly["posts"], mode="lines", name=t("Posts")))
 figure.add_trace(
+    go.Scatter(
+        x=weekly["week"],
+        y=weekly["posts_without_charter"],
+        mode="lines",
+        name=t("Posts expected without the charter (model)"),
+        line={"dash": "dot", "color": "grey"},
+    )
+)
+figure.add_trace(
     go.Bar(x=weekly["week"], y=weekly["incidents"], name=t("Incidents"), yaxis="y2", marker_color="firebrick")
 )
 for charter in charters:
@@ -134,5 +143,9 @@ st.caption(
         "Posts (line, left axis) and incidents (bars, right axis) per week; dashed lines mark the days teams "
         "adopted the charter"
     )
-    + f" ({', '.join(day(c) for c in charters)})."
+    + f" ({', '.join(day(c) for c in charters)}). "
+    + t(
+        "The dotted line is the posts the adjusted model expects without the charter: the trend before it, or the "
+        "teams that had not adopted it yet; it is missing where the model has nothing to compare with."
+    )
 )
