@@ -258,3 +258,16 @@ def test_a_chosen_period_limits_the_days_the_report_and_the_timeline_look_at(pro
         march = weekly_timeline(con, ImpactRequest(period=(date(2025, 3, 1), date(2025, 4, 1))))
     assert int(march["incidents"].sum()) == 2  # A9 on 2025-03-01 and S1 on 2025-03-20
     assert report(programme, period=(date(2030, 1, 1), date(2030, 2, 1)))["scopes"] == []
+
+
+def test_a_team_whose_charter_falls_outside_the_period_is_left_out_with_a_note(programme):
+    from pipelines.load import set_charter
+
+    set_charter(programme, date(2025, 4, 15), team="B")
+    org = scope(report(programme, period=(date(2025, 1, 1), date(2025, 4, 1))))
+    # B's charter is after the period: the organisation compares A and S on the 2025-03-01 date alone.
+    assert org["window_days"] == 31
+    assert any("charter date of B: left out" in note for note in org["notes"])
+    # After: E1 on 03-01 and six more in March, E2 five, E3 five (S1 posts on 04-01, outside); before: S1 on 02-01.
+    assert org["metrics"]["posts_per_week"]["after"] == pytest.approx((1 + 6 + 5 + 5) / (31 / 7))
+    assert org["metrics"]["posts_per_week"]["before"] == pytest.approx(1 / (31 / 7))
