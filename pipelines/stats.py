@@ -670,9 +670,7 @@ def _newey_west_lags(n_weeks: int) -> int:
     return int(4 * (n_weeks / 100) ** (2 / 9))
 
 
-def _its_fit(
-    y: FloatArray, e: FloatArray, x: FloatArray, before: BoolArray, maxlags: int
-) -> tuple[Any, FloatArray]:
+def _its_fit(y: FloatArray, e: FloatArray, x: FloatArray, before: BoolArray, maxlags: int) -> tuple[Any, FloatArray]:
     """The Poisson regression on the weeks before the charter, and its mean over every week (the counterfactual)."""
     model = sm.GLM(y[before], x[before], family=sm.families.Poisson(), offset=np.log(e[before]))
     result = model.fit(cov_type="HAC", cov_kwds={"maxlags": maxlags})
