@@ -169,15 +169,32 @@ def load(files: list[tuple[str, bytes]], export_date: date | None, db: Path | No
     return results
 
 
+def _secret(name: str) -> Any:
+    """A value from Streamlit's secrets (`.streamlit/secrets.toml`), None without the file or the key."""
+    return st.secrets.get(name) if st.secrets.load_if_toml_exists() else None
+
+
 def comms_password() -> str | None:
-    if os.environ.get("ADVOCACY_COMMS_PASSWORD"):
-        return os.environ["ADVOCACY_COMMS_PASSWORD"]
-    value = st.secrets.get("comms_password") if st.secrets.load_if_toml_exists() else None
+    value = os.environ.get("ADVOCACY_COMMS_PASSWORD") or _secret("comms_password")
     return str(value) if value else None
 
 
+def comms_emails() -> set[str] | None:
+    """The accounts with the comms role when logging in through OIDC; None lets every logged-in account in."""
+    value = os.environ.get("ADVOCACY_COMMS_EMAILS") or _secret("comms_emails")
+    if not value:
+        return None
+    emails = value.split(",") if isinstance(value, str) else list(value)
+    return {str(e).strip().lower() for e in emails if str(e).strip()}
+
+
 def require_comms() -> None:
-    """With a comms password configured, the page stops here until it is given; without one, all is open."""
+    """The comms role: through the OIDC provider when `[auth]` is in the secrets, else a password when one is
+    configured; without either, all is open (a local single user). The page stops here until it is given."""
+    auth = _secret("auth")
+    if auth:
+        _require_login(auth)
+        return
     expected = comms_password()
     if expected is None or st.session_state.get("comms_ok"):
         return
@@ -188,3 +205,19 @@ def require_comms() -> None:
             st.rerun()
         st.error(t("Wrong password."))
     st.stop()
+
+
+def _require_login(auth: Any) -> None:
+    if not st.user.is_logged_in:
+        st.info(t("This page is for the comms team: log in first."))
+        # With several providers configured ([auth.name] sections) and no default one, the first is offered.
+        providers = [name for name, value in auth.items() if hasattr(value, "items")]
+        if st.button(t("Log in"), key="login"):
+            st.login(providers[0] if providers and "client_id" not in auth else None)
+        st.stop()
+    if st.sidebar.button(t("Log out"), key="logout"):
+        st.logout()
+    allowed = comms_emails()
+    if allowed is not None and str(st.user.get("email") or "").lower() not in allowed:
+        st.error(t("This account does not have the comms role."))
+        st.stop()

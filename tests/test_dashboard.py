@@ -198,6 +198,34 @@ def test_password_gate_blocks_then_admits(demo: Path, monkeypatch: pytest.Monkey
     assert at.get("file_uploader")
 
 
+OIDC = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32, "client_id": "c",
+        "client_secret": "s", "server_metadata_url": "https://login.example.com/.well-known/openid-configuration"}  # fmt: skip
+
+
+def oidc_app(page: str, user: dict, monkeypatch: pytest.MonkeyPatch, emails: str | None = None) -> AppTest:
+    if emails:
+        monkeypatch.setenv("ADVOCACY_COMMS_EMAILS", emails)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = OIDC
+    at.user = user
+    at.run()
+    at.switch_page(f"pages_/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_oidc_gate_asks_to_log_in_then_checks_the_comms_accounts(demo: Path, monkeypatch) -> None:
+    at = oidc_app("upload", {"is_logged_in": False}, monkeypatch, emails="comms@example.com, Chief@example.com")
+    assert not at.get("file_uploader") and at.button(key="login")
+    assert not at.text_input  # no password field: the provider decides
+    at = oidc_app("data_page", {"is_logged_in": True, "email": "intern@example.com"}, monkeypatch)
+    assert [e.value for e in at.error] == ["This account does not have the comms role."] and not at.dataframe
+    at = oidc_app("upload", {"is_logged_in": True, "email": "chief@example.com"}, monkeypatch)
+    assert at.get("file_uploader") and at.button(key="logout")
+    at = oidc_app("overview", {"is_logged_in": False}, monkeypatch)
+    assert at.metric  # leadership pages stay open
+
+
 def test_french_numbers_and_dates(demo: Path) -> None:
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["lang"] = "fr"
