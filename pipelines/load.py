@@ -137,6 +137,25 @@ def refresh_current(con: duckdb.DuckDBPyConnection, target: Target, touched: str
     )
 
 
+def advance_current(con: duckdb.DuckDBPyConnection, target: Target, touched: str, upload_id: int) -> None:
+    """After an upload added versions: each touched key's current row becomes the newest of its current row and
+    the upload's versions. The same result as `refresh_current`, without reading every older version again."""
+    grain = ", ".join(q(k) for k in target.grain)
+    cols = ", ".join(["upload_id", "line", *(q(col) for col in target.columns)])
+    winners = f"{touched}_winners"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {winners} AS
+        SELECT {cols} FROM (
+            SELECT {cols} FROM {target.versions} WHERE upload_id = ?
+            UNION ALL
+            SELECT {cols} FROM {target.current} AS cur SEMI JOIN {touched} AS t ON {_on("cur", "t", target.grain)})
+        QUALIFY row_number() OVER (PARTITION BY {grain} ORDER BY {target.newest_first}) = 1""",
+        [upload_id],
+    )
+    con.execute(f"DELETE FROM {target.current} AS cur USING {touched} AS t WHERE {_on('cur', 't', target.grain)}")
+    con.execute(f"INSERT INTO {target.current} SELECT * FROM {winners}")
+
+
 # --- storing typed rows -------------------------------------------------------------------------------------
 
 
@@ -165,12 +184,15 @@ def _mark_in_file_conflicts(con: duckdb.DuckDBPyConnection, typed: str, target: 
     )
 
 
-def _classify(con: duckdb.DuckDBPyConnection, typed: str, target: Target, status: str) -> None:
+def _classify(con: duckdb.DuckDBPyConnection, typed: str, target: Target, status: str, where: str = "true") -> None:
     """Add `status` (loaded / updated / unchanged, NULL for a repeat of an earlier line) to accepted rows."""
     key = ", ".join(q(k) for k in target.key)
     t_key = ", ".join(f"t.{q(k)}" for k in target.key)
-    previous = f"""(SELECT * FROM {target.versions} AS v SEMI JOIN {typed} AS t ON {_on("v", "t", target.key)}
-        QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY upload_id DESC, line DESC) = 1)"""
+    if target.current_key is None:  # the current row of a key is its latest version
+        previous = target.current
+    else:
+        previous = f"""(SELECT * FROM {target.versions} AS v SEMI JOIN {typed} AS t ON {_on("v", "t", target.key)}
+            QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY upload_id DESC, line DESC) = 1)"""
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {typed}_{status} AS
         SELECT t.line,
@@ -179,7 +201,7 @@ def _classify(con: duckdb.DuckDBPyConnection, typed: str, target: Target, status
                  WHEN {_same("t", "p", target.values)} THEN 'unchanged'
                  ELSE 'updated' END AS {status}
         FROM {typed} AS t LEFT JOIN {previous} AS p ON {_on("t", "p", target.key)}
-        WHERE t.reason IS NULL"""
+        WHERE t.reason IS NULL AND {where}"""
     )
 
 
@@ -199,7 +221,7 @@ def _store(con: duckdb.DuckDBPyConnection, typed: str, target: Target, status: s
         SELECT DISTINCT {grain} FROM {target.versions} WHERE upload_id = ?""",
         [upload_id],
     )
-    refresh_current(con, target, touched)
+    advance_current(con, target, touched, upload_id)
 
 
 def store_typed(con: duckdb.DuckDBPyConnection, typed: str, kind: c.Kind, upload_id: int) -> Counts:
@@ -209,14 +231,14 @@ def store_typed(con: duckdb.DuckDBPyConnection, typed: str, kind: c.Kind, upload
         snapshot = ", " + ", ".join(q(col) for col in TARGETS["engagement"].values)
         _mark_in_file_conflicts(con, typed, target, snapshot)
         _classify(con, typed, target, "post_status")
-        _classify(con, typed, TARGETS["engagement"], "snapshot_status")
+        _classify(con, typed, TARGETS["engagement"], "snapshot_status", "t.has_snapshot")
         _store(con, typed, target, "post_status", upload_id)
         _store(con, typed, TARGETS["engagement"], "snapshot_status", upload_id, "t.has_snapshot")
         status = """CASE WHEN p.post_status IS NULL THEN NULL
             WHEN p.post_status = 'loaded' THEN 'loaded'
             WHEN p.post_status = 'updated' OR (t.has_snapshot AND s.snapshot_status <> 'unchanged') THEN 'updated'
             ELSE 'unchanged' END"""
-        joins = f"JOIN {typed}_post_status p USING (line) JOIN {typed}_snapshot_status s USING (line)"
+        joins = f"JOIN {typed}_post_status p USING (line) LEFT JOIN {typed}_snapshot_status s USING (line)"
     else:
         _mark_in_file_conflicts(con, typed, target, "")
         _classify(con, typed, target, "status")
@@ -230,12 +252,14 @@ def store_typed(con: duckdb.DuckDBPyConnection, typed: str, kind: c.Kind, upload
     return Counts(loaded, updated, unchanged)
 
 
-def quarantine_rows(con: duckdb.DuckDBPyConnection, typed: str, cells: str, kind: c.Kind, upload_id: int) -> int:
-    """Keep every row with a reason in quarantine, with its text and cells."""
+def quarantine_rows(con: duckdb.DuckDBPyConnection, typed: str, cells: str, kind: c.Kind, upload_id: int,
+                    raw_text: str | None = None) -> int:  # fmt: skip
+    """Keep every row with a reason in quarantine, with its text (from `raw_text` if given) and cells."""
     cells_json = "json_object(" + ", ".join(f"'{col.name}', c.{q(col.name)}" for col in kind.columns) + ")"
+    text, join = ("rt.raw", f"LEFT JOIN {raw_text} AS rt USING (line)") if raw_text else ("c.raw", "")
     con.execute(
-        f"""INSERT INTO quarantine SELECT ?, ?, t.line, c.raw, t.reason, {cells_json}
-        FROM {typed} AS t JOIN {cells} AS c USING (line) WHERE t.reason IS NOT NULL""",
+        f"""INSERT INTO quarantine SELECT ?, ?, t.line, {text}, t.reason, {cells_json}
+        FROM {typed} AS t JOIN {cells} AS c USING (line) {join} WHERE t.reason IS NOT NULL""",
         [upload_id, kind.name],
     )
     return int(con.execute(f"SELECT count(*) FROM {typed} WHERE reason IS NOT NULL").fetchall()[0][0])
@@ -265,43 +289,41 @@ def _export_date(name: str, options: LoadOptions, notes: list[str]) -> date:
     return datetime.now(tz=UTC).date()
 
 
-def _cells_table(con: duckdb.DuckDBPyConnection, raw: RawFile, author: str | None) -> tuple[str, int]:
-    """Text cells by canonical column, blank rows dropped; returns the table and how many blank rows there were."""
+def _cells_view(con: duckdb.DuckDBPyConnection, raw: RawFile, author: str | None) -> str:
+    """A view of the text cells by canonical column, blank rows left out: read once, by the conversion."""
     cells = f"{raw.table}_cells"
-    params: dict[str, Any] = {}
+    # A view cannot hold bound parameters: the file's header names and the given author are session variables.
+    con.execute("SET VARIABLE adv_author = ?", [author])
+    con.execute("SET VARIABLE adv_headers = ?", [list(raw.header)])
     selects = []
     for col in raw.kind.columns:
         source = raw.cell_sql(col.name)
         if col.name == "author" and source is None and author is not None:
-            source, params["author"] = "$author", author
+            source = "getvariable('adv_author')::VARCHAR"
         selects.append(f"adv_blank({source}) AS {q(col.name)}" if source else f"NULL::VARCHAR AS {q(col.name)}")
-    all_cells = [f"c{i}" for i in range(len(raw.header))]
     aside = [i for i in raw.match.aside if raw.header[i].strip()]
+    extra = "NULL::JSON"
     if aside:
-        params.update({f"h{i}": raw.header[i] for i in aside})
-        extra = "json_object(" + ", ".join(f"$h{i}, c{i}" for i in aside) + ")"
-    else:
-        extra = "NULL::JSON"
-    blank = " AND ".join(f"adv_blank({cell}) IS NULL" for cell in all_cells)
+        extra = "json_object(" + ", ".join(f"getvariable('adv_headers')[{i + 1}], c{i}" for i in aside) + ")"
+    blank = " AND ".join(f"adv_blank(c{i}) IS NULL" for i in range(len(raw.header)))
     con.execute(
-        f"""CREATE TEMP TABLE {cells} AS
-        SELECT line, NULL::VARCHAR AS raw, {extra} AS extra, {", ".join(selects)}
-        FROM {raw.table} WHERE NOT ({blank})""",
-        params,
+        f"""CREATE TEMP VIEW {cells} AS SELECT line, NULL::VARCHAR AS raw, {extra} AS extra, {", ".join(selects)}
+        FROM {raw.table} WHERE NOT ({blank})"""
     )
-    blank_rows = con.execute(f"SELECT count(*) FROM {raw.table} WHERE {blank}").fetchall()[0][0]
-    return cells, int(blank_rows)
+    return cells
 
 
-def _fill_raw_text(con: duckdb.DuckDBPyConnection, raw: RawFile, cells: str, typed: str) -> None:
-    """The row's text as the file gave it, for the rows going to quarantine (only they need it)."""
+def _raw_text(con: duckdb.DuckDBPyConnection, raw: RawFile, typed: str) -> str:
+    """The text of each row going to quarantine, as the file gave it (only those rows need it)."""
     delimiter = raw.delimiter or "\t"
     all_cells = ", ".join(f"adv_csv_cell(r.c{i}, $delimiter)" for i in range(len(raw.header)))
+    table = f"{typed}_raw"
     con.execute(
-        f"""UPDATE {cells} AS c SET raw = concat_ws($delimiter, {all_cells}) FROM {raw.table} AS r
-        WHERE r.line = c.line AND c.line IN (SELECT line FROM {typed} WHERE reason IS NOT NULL)""",
+        f"""CREATE TEMP TABLE {table} AS SELECT r.line, concat_ws($delimiter, {all_cells}) AS raw
+        FROM {raw.table} AS r SEMI JOIN (SELECT line FROM {typed} WHERE reason IS NOT NULL) AS t USING (line)""",
         {"delimiter": delimiter},
     )
+    return table
 
 
 def _insert_upload(con: duckdb.DuckDBPyConnection, result: LoadResult, digest: str, by: str,
@@ -386,7 +408,7 @@ def _load_new(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, 
     result.kind = raw.kind.name
     result.upload_id = con.execute("SELECT nextval('upload_ids')").fetchall()[0][0]
     export_date = _export_date(result.file, options, result.notes)
-    cells, blank_rows = _cells_table(con, raw, options.author if raw.kind is c.POSTS else None)
+    cells = _cells_view(con, raw, options.author if raw.kind is c.POSTS else None)
     try:
         reading = decide_reading(
             con, cells, raw.kind, delimiter=raw.delimiter, french=raw.french,
@@ -408,12 +430,12 @@ def _load_new(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, 
     aside = [raw.header[i] for i in raw.match.aside if raw.header[i].strip()]
     if aside:
         result.notes.append("columns kept aside: " + ", ".join(aside))
-    if blank_rows:
-        result.notes.append(f"{blank_rows} empty row(s) skipped")
     typed = build_typed(con, cells, raw.kind, reading)
+    blank_rows = con.execute(f"SELECT (SELECT count(*) FROM {raw.table}) - (SELECT count(*) FROM {typed})")
+    if skipped := blank_rows.fetchall()[0][0]:
+        result.notes.append(f"{skipped} empty row(s) skipped")
     counts = store_typed(con, typed, raw.kind, result.upload_id)
-    _fill_raw_text(con, raw, cells, typed)
-    quarantined = quarantine_rows(con, typed, cells, raw.kind, result.upload_id)
+    quarantined = quarantine_rows(con, typed, cells, raw.kind, result.upload_id, _raw_text(con, raw, typed))
     for line, text, reason in raw.rejects:
         con.execute(
             "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, NULL)",
@@ -441,6 +463,8 @@ def transaction(con: duckdb.DuckDBPyConnection, *, commit: bool = True) -> Itera
 
 
 def _drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal").fetchall():
+        con.execute(f"DROP VIEW IF EXISTS temp.main.{q(name)}")
     for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall():
         con.execute(f"DROP TABLE IF EXISTS temp.main.{q(name)}")
 

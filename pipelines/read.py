@@ -203,21 +203,23 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, forced: Ki
     # Good rows fill, in order, the record positions the rejected rows did not take.
     gaps = [record - i for i, record in enumerate(records)]
     if not gaps:
+        # No row rejected: the line is the row's position, numbered by a view rather than a second copy.
+        first = con.execute(f"SELECT ? + 1 - min(rowid) FROM {table}_body", [header_index + 1]).fetchall()[0][0]
+        con.execute("SET VARIABLE adv_line_offset = ?", [first or 0])
         con.execute(
-            f"""CREATE TEMP TABLE {table} AS
-            SELECT ? + 1 + rowid - (SELECT min(rowid) FROM {table}_body) AS line, * FROM {table}_body""",
-            [header_index + 1],
+            f"""CREATE TEMP VIEW {table} AS
+            SELECT getvariable('adv_line_offset')::BIGINT + rowid AS line, * FROM {table}_body"""
         )
-    else:
-        con.execute(
-            f"""CREATE TEMP TABLE {table} AS
-            WITH body AS (SELECT rowid - min(rowid) OVER () AS k, * FROM {table}_body),
-                 gaps AS (SELECT unnest(?::BIGINT[]) AS g, generate_subscripts(?::BIGINT[], 1) AS shift)
-            SELECT ? + 1 + body.k + coalesce(gaps.shift, 0) AS line, body.* EXCLUDE (k)
-            FROM body ASOF LEFT JOIN gaps ON body.k >= gaps.g
-            ORDER BY line""",
-            [gaps, gaps, header_index + 1],
-        )
+        return raw
+    con.execute(
+        f"""CREATE TEMP TABLE {table} AS
+        WITH body AS (SELECT rowid - min(rowid) OVER () AS k, * FROM {table}_body),
+             gaps AS (SELECT unnest(?::BIGINT[]) AS g, generate_subscripts(?::BIGINT[], 1) AS shift)
+        SELECT ? + 1 + body.k + coalesce(gaps.shift, 0) AS line, body.* EXCLUDE (k)
+        FROM body ASOF LEFT JOIN gaps ON body.k >= gaps.g
+        ORDER BY line""",
+        [gaps, gaps, header_index + 1],
+    )
     con.execute(f"DROP TABLE {table}_body")
     return raw
 

@@ -26,7 +26,10 @@ CREATE OR REPLACE TEMP MACRO adv_quote(v) AS chr(39) || v || chr(39);
 CREATE OR REPLACE TEMP MACRO adv_csv_cell(v, delim) AS CASE
     WHEN contains(v, delim) OR contains(v, '"') OR contains(v, chr(10)) THEN '"' || replace(v, '"', '""') || '"'
     ELSE coalesce(v, '') END;
-CREATE OR REPLACE TEMP MACRO adv_blank(v) AS nullif(trim(v, ' ' || chr(9) || chr(10) || chr(13) || chr(160)), '');
+CREATE OR REPLACE TEMP MACRO adv_blank(v) AS CASE
+    WHEN regexp_matches(v, '^[\s\x{00A0}]|[\s\x{00A0}]$')  -- trimming only where needed is four times faster
+        THEN nullif(trim(v, ' ' || chr(9) || chr(10) || chr(13) || chr(160)), '')
+    ELSE nullif(v, '') END;
 CREATE OR REPLACE TEMP MACRO adv_fold(v) AS strip_accents(lower(regexp_replace(trim(v), '\s+', ' ', 'g')));
 CREATE OR REPLACE TEMP MACRO adv_digits(v) AS regexp_replace(v, '[\s\x{00A0}\x{202F}'']+', '', 'g');
 CREATE OR REPLACE TEMP MACRO adv_number_of(s, dc) AS try_cast(CASE
@@ -34,9 +37,13 @@ CREATE OR REPLACE TEMP MACRO adv_number_of(s, dc) AS try_cast(CASE
     WHEN dc THEN replace(s, ',', '.')
     WHEN regexp_full_match(s, '[+-]?\d{1,3}(,\d{3})+(\.\d*)?') THEN replace(s, ',', '')
     ELSE s END AS DOUBLE);
-CREATE OR REPLACE TEMP MACRO adv_number(v, dc) AS
-    CASE WHEN isfinite(adv_number_of(adv_digits(v), dc)) THEN adv_number_of(adv_digits(v), dc) END;
+CREATE OR REPLACE TEMP MACRO adv_number(v, dc) AS CASE
+    WHEN try_cast(v AS UBIGINT)::VARCHAR = v THEN try_cast(v AS DOUBLE)  -- plain digits, the usual case
+    WHEN isfinite(adv_number_of(adv_digits(v), dc)) THEN adv_number_of(adv_digits(v), dc) END;
 CREATE OR REPLACE TEMP MACRO adv_timestamp(v, dmy) AS CASE
+    WHEN length(v) <= 10 AND substr(v, 5, 1) = '-' THEN try_cast(try_cast(v AS DATE) AS TIMESTAMP)  -- 2025-03-01
+    WHEN length(v) = 19 AND substr(v, 5, 1) = '-' AND substr(v, 17, 1) = ':'
+        THEN try_cast(v AS TIMESTAMP)  -- 2025-03-01 09:30:00: no room for a UTC offset
     WHEN regexp_matches(v, '^\d{4}-\d{1,2}-\d{1,2}') THEN try_cast(try_cast(v AS TIMESTAMPTZ) AS TIMESTAMP)
     WHEN dmy THEN try_strptime(v, ['%d/%m/%Y', '%d/%m/%Y %H:%M', '%d/%m/%Y %H:%M:%S', '%d-%m-%Y', '%d.%m.%Y',
         '%d-%m-%Y %H:%M', '%d.%m.%Y %H:%M', '%d/%m/%y', '%d/%m/%y %H:%M'])
@@ -60,6 +67,8 @@ CREATE OR REPLACE TEMP MACRO adv_format(v) AS CASE
     WHEN adv_fold(v) IN ('repost', 'partage', 'reshare') THEN 'share'
     ELSE 'other' END;
 CREATE OR REPLACE TEMP MACRO adv_post_id(v) AS CASE
+    WHEN starts_with(v, 'urn:li:activity:') AND length(v) >= 22
+        AND try_cast(substr(v, 17) AS UBIGINT)::VARCHAR = substr(v, 17) THEN v  -- the usual case, without a regex
     WHEN regexp_matches(v, '(?i)activity(?::|%3A|-)([0-9]{6,})')
         THEN 'urn:li:activity:' || regexp_extract(v, '(?i)activity(?::|%3A|-)([0-9]{6,})', 1)
     WHEN regexp_matches(v, 'urn:li:(share|ugcPost):[0-9]+') THEN regexp_extract(v, 'urn:li:(?:share|ugcPost):[0-9]+')
@@ -115,12 +124,13 @@ def decide_reading(
     if date_columns:
         values = ", ".join(q(name) for name in date_columns)
         day_first, month_first = con.execute(
-            # Only a value that is a date in exactly one order is evidence; 31/31/2025 is just a bad value.
+            # Only a value that is a date in exactly one order is evidence; 31/31/2025 is just a bad value (and
+            # 2025-03-01 no evidence at all).
             f"""SELECT any_value(v) FILTER (WHERE a BETWEEN 13 AND 31 AND b BETWEEN 1 AND 12),
                        any_value(v) FILTER (WHERE b BETWEEN 13 AND 31 AND a BETWEEN 1 AND 12)
             FROM (SELECT v, try_cast(regexp_extract(v, '^(\\d{{1,2}})[/.-]', 1) AS INT) AS a,
                          try_cast(regexp_extract(v, '^\\d{{1,2}}[/.-](\\d{{1,2}})[/.-]', 1) AS INT) AS b
-                  FROM (SELECT unnest([{values}]) AS v FROM {cells}))"""
+                  FROM (SELECT unnest([{values}]) AS v FROM {cells}) WHERE substr(v, 5, 1) <> '-')"""
         ).fetchall()[0]
     notes: list[str] = []
     if day_first and month_first:
@@ -196,26 +206,20 @@ def build_typed(con: duckdb.DuckDBPyConnection, cells: str, kind: c.Kind, readin
     parsed = ", ".join(f"{conv.parse} AS {q(name + '__value')}" for name, conv in conversions.items())
     typed = ", ".join(f"{conv.typed} AS {q(name)}" for name, conv in conversions.items())
     reason = "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END"
-    params = {
+    params: dict[str, object] = {
         "decimal_comma": reading.decimal_comma,
         "day_first": reading.date_order == DMY,
         "date_pattern": "dd/mm/yyyy" if reading.date_order == DMY else "mm/dd/yyyy",
     }
-    execute(
-        con,
-        f"""CREATE OR REPLACE TEMP TABLE {cells}_converted AS
-        SELECT line, raw, extra, {reason} AS reason, {typed} FROM (SELECT *, {parsed} FROM {cells})""",
-        params,
-    )
+    converted = f"(SELECT line, raw, extra, {reason} AS reason, {typed} FROM (SELECT *, {parsed} FROM {cells}))"
     out = f"{cells}_typed"
-    shape_params: dict[str, object] = {}
     if kind in (c.POSTS, c.ENGAGEMENT):
-        shape_params["export_date"] = reading.export_date
+        params["export_date"] = reading.export_date
     if kind is c.EMPLOYEES:
         # A consent column marked with x means "no" where blank; otherwise a blank is the default, yes.
         x_marks = con.execute(f"SELECT coalesce(bool_or(lower(contest_opt_in) = 'x'), false) FROM {cells}")
-        shape_params["opt_in_when_blank"] = not x_marks.fetchall()[0][0]
-    execute(con, f"CREATE OR REPLACE TEMP TABLE {out} AS {_shape(kind, f'{cells}_converted')}", shape_params)
+        params["opt_in_when_blank"] = not x_marks.fetchall()[0][0]
+    execute(con, f"CREATE OR REPLACE TEMP TABLE {out} AS {_shape(kind, converted + ' AS converted')}", params)
     _resolve_authors(con, out, kind)
     return out
 
