@@ -361,6 +361,35 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     return subprocess.call(command, env={**os.environ, "ADVOCACY_DB": str(db)})
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from pipelines import bench  # the generator and the timings are only needed here
+
+    if args.posts < 1000 or args.runs < 1:
+        print("advocacy bench: --posts must be at least 1000 and --runs at least 1", file=sys.stderr)
+        return 2
+    if args.db and Path(args.db).exists():
+        print(f"advocacy bench: {args.db} exists: the bench writes a database of its own, name a new file",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    try:
+        results = bench.run(
+            args.posts, runs=args.runs, seed=args.seed, keep=Path(args.keep) if args.keep else None,
+            db=Path(args.db) if args.db else None,
+        )  # fmt: skip
+    except bench.BenchError as error:
+        print(f"advocacy bench: {error}", file=sys.stderr)
+        return 1
+    if args.out:
+        Path(args.out).write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    rows, header = bench.table_rows(results)
+    print(bench.headline(results))
+    print(_table(rows, header))
+    print(bench.footer(results))
+    if args.out:
+        print(f"figures written to {args.out}", file=sys.stderr)
+    return 0 if results["ok"] else 1
+
+
 # --- the parser ---------------------------------------------------------------------------------------------
 
 
@@ -461,6 +490,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--address", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
     p.add_argument("--demo", action="store_true", help="load the demo data first when the database is empty")
+
+    p = add("bench", cmd_bench, "Generate a programme of N posts as export files; time and size load, report, pages.")
+    p.add_argument("--posts", type=int, default=100_000, metavar="N", help="posts (default 100000)")
+    p.add_argument("--runs", type=int, default=5, metavar="K", help="runs per query step (default 5)")
+    p.add_argument("--out", metavar="FILE", help="also write every figure to FILE as JSON")
+    p.add_argument("--keep", metavar="DIR", help="generate into DIR and keep the files and the database there")
+    p.add_argument("--seed", type=int, default=7, help="same seed, same files (default 7)")
     return parser
 
 
