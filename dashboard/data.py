@@ -49,6 +49,11 @@ def _options(path: str, data_version: Version) -> dict[str, list[str]]:
         return filter_options(con, SETTINGS.privacy_min_team_size)
 
 
+def named_teams() -> list[str]:
+    """The teams big enough to be named (the privacy threshold); the others are only "other teams"."""
+    return _options(str(db_path()), version())["teams"]
+
+
 def filters() -> ImpactRequest:
     """Sidebar filters (teams big enough to be shown, networks, formats), kept in the page's address."""
     options = _options(str(db_path()), version())
@@ -188,6 +193,19 @@ def comms_emails() -> set[str] | None:
     return {str(e).strip().lower() for e in emails if str(e).strip()}
 
 
+def has_comms() -> bool:
+    """Whether this session has the comms role now, without asking for it (see `require_comms`)."""
+    auth = _secret("auth")
+    if auth:
+        return bool(st.user.is_logged_in) and _comms_account()
+    return comms_password() is None or bool(st.session_state.get("comms_ok"))
+
+
+def _comms_account() -> bool:
+    allowed = comms_emails()
+    return allowed is None or str(st.user.get("email") or "").lower() in allowed
+
+
 def require_comms() -> None:
     """The comms role: through the OIDC provider when `[auth]` is in the secrets, else a password when one is
     configured; without either, all is open (a local single user). The page stops here until it is given."""
@@ -217,7 +235,6 @@ def _require_login(auth: Any) -> None:
         st.stop()
     if st.sidebar.button(t("Log out"), key="logout"):
         st.logout()
-    allowed = comms_emails()
-    if allowed is not None and str(st.user.get("email") or "").lower() not in allowed:
+    if not _comms_account():
         st.error(t("This account does not have the comms role."))
         st.stop()

@@ -74,6 +74,9 @@ def contest(con: duckdb.DuckDBPyConnection, contest_id: str) -> Contest | None:
     return next((c for c in contests(con) if c.contest_id == contest_id), None)
 
 
+# The roster's members per team, for the privacy threshold.
+_SIZES = "SELECT team, count(*) AS members FROM employees GROUP BY team"
+
 # One row per employee with a post in the contest: their counts, engagement and best jury score.
 _ENTRANTS = """
 WITH c AS (SELECT * FROM contests WHERE contest_id = $contest_id),
@@ -97,7 +100,9 @@ GROUP BY x.employee_id, x.team, a.n
 
 
 def ranking(con: duckdb.DuckDBPyConnection, contest_id: str, criterion: str, by: str = "employee") -> Ranking:
-    """Rank a contest's entrants (or teams, per member) on one criterion; ties share a rank (1, 2, 2, 4)."""
+    """Rank a contest's entrants (or teams, per member) on one criterion; ties share a rank (1, 2, 2, 4).
+    A team under the privacy threshold is named "other teams", also beside a person (an opted-out participant of
+    a team of two would otherwise be known)."""
     if criterion not in CRITERIA:
         raise ValueError(f"unknown criterion {criterion!r}: expected one of {', '.join(CRITERIA)}")
     found = contest(con, contest_id)
@@ -116,10 +121,11 @@ def ranking(con: duckdb.DuckDBPyConnection, contest_id: str, criterion: str, by:
         entrants = con.execute(
             f"""SELECT rank() OVER (ORDER BY {criterion} DESC) AS rank,
                 CASE WHEN anonymous_n IS NULL THEN employee_id END AS employee_id,
-                coalesce(name, 'Anonymous participant ' || anonymous_n) AS name, team,
+                coalesce(name, 'Anonymous participant ' || anonymous_n) AS name,
+                CASE WHEN members < $min_team THEN $other_teams ELSE team END AS team,
                 {criterion}::DOUBLE AS value, posts
-            FROM ({_ENTRANTS}) WHERE {eligible} ORDER BY rank, name""",
-            params,
+            FROM ({_ENTRANTS}) JOIN ({_SIZES}) USING (team) WHERE {eligible} ORDER BY rank, name""",
+            {**params, "min_team": SETTINGS.privacy_min_team_size, "other_teams": OTHER_TEAMS},
         )
         columns = [d[0] for d in entrants.description or []]
         rows = [dict(zip(columns, row, strict=True)) for row in entrants.fetchall()]
@@ -142,20 +148,20 @@ def _team_rows(con: duckdb.DuckDBPyConnection, criterion: str, eligible: str, pa
         "best_written": "max(best_written)",
     }[criterion]
     result = con.execute(
-        f"""WITH sizes AS (SELECT team, count(*) AS members FROM employees GROUP BY team),
+        f"""WITH sizes AS ({_SIZES}),
         grouped AS (
-            SELECT CASE WHEN s.members < $min_team THEN '{OTHER_TEAMS}' ELSE x.team END AS team,
+            SELECT CASE WHEN s.members < $min_team THEN $other_teams ELSE x.team END AS team,
                    x.* EXCLUDE (team), s.members
             FROM ({_ENTRANTS}) x JOIN sizes s USING (team) WHERE {eligible}),
         member_counts AS (
-            SELECT CASE WHEN members < $min_team THEN '{OTHER_TEAMS}' ELSE team END AS team,
+            SELECT CASE WHEN members < $min_team THEN $other_teams ELSE team END AS team,
                    sum(members) AS members FROM sizes GROUP BY 1)
         SELECT rank() OVER (ORDER BY value DESC) AS rank, team, members, value, posts FROM (
             SELECT g.team, any_value(m.members) AS members, {value.replace("members", "m.members")}::DOUBLE AS value,
                    sum(g.posts) AS posts
             FROM grouped g JOIN member_counts m USING (team) GROUP BY g.team)
         ORDER BY rank, team""",
-        {**params, "min_team": SETTINGS.privacy_min_team_size},
+        {**params, "min_team": SETTINGS.privacy_min_team_size, "other_teams": OTHER_TEAMS},
     )
     columns = [d[0] for d in result.description or []]
     return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]

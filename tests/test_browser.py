@@ -5,13 +5,6 @@ Screenshots of each page go to tests/screenshots/ (ignored by git) for a reviewe
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,23 +12,11 @@ import pytest
 from pipelines.db import connect
 from pipelines.demo import build_demo
 from pipelines.metrics import impact
+from tests.conftest import CHROMIUM, NO_CHROMIUM, dashboard_server
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian package 'chromium')"),
-]
+pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)]
 SHOTS = Path(__file__).parent / "screenshots"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -43,45 +24,8 @@ def server(tmp_path_factory):
     """The real dashboard command on the demo data, until the module's tests are done."""
     db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
     build_demo(db)
-    port = _free_port()
-    env = {**os.environ, "ADVOCACY_COMMS_PASSWORD": ""}
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("advocacy")), "dashboard", "--db", str(db), "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the dashboard did not start: {process.stderr.read().decode() if process.stderr else ''}")
-        time.sleep(0.5)
-    yield url, db
-    process.terminate()
-    process.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
+    with dashboard_server(db) as url:
+        yield url, db
 
 
 def shot(page, name: str) -> None:

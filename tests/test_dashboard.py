@@ -5,8 +5,6 @@ from __future__ import annotations
 import ast
 import base64
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -16,57 +14,11 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import i18n
 from pipelines.db import connect
-from pipelines.demo import build_demo
 from pipelines.metrics import ImpactRequest, impact, weekly_timeline
+from tests.conftest import APP, PAGES, app, oidc_app, uploads
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-PAGES = ["overview", "teams", "contests", "upload", "data_page", "method"]
 TEAMS_CSV = b"team,headcount,charter_adopted_on\nNew Team,7,2025-06-02\nBad Team,seven,2025-06-02\n"
-
-
-@pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    build_demo(path)
-    return path
-
-
-@pytest.fixture
-def demo(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the demo database, so that tests may write to it."""
-    path = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo_db, path)
-    monkeypatch.setenv("ADVOCACY_DB", str(path))
-    monkeypatch.delenv("ADVOCACY_COMMS_PASSWORD", raising=False)
-    return path
-
-
-@pytest.fixture
-def empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "empty.duckdb"
-    monkeypatch.setenv("ADVOCACY_DB", str(path))
-    monkeypatch.delenv("ADVOCACY_COMMS_PASSWORD", raising=False)
-    return path
-
-
-def app(page: str = "overview") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page(f"pages_/{page}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def uploads(db: Path) -> int:
-    with connect(db, read_only=True) as con:
-        return int(con.execute("SELECT count(*) FROM uploads WHERE undone_at IS NULL").fetchall()[0][0])
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    yield
-    import streamlit as st
-
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -196,22 +148,6 @@ def test_password_gate_blocks_then_admits(demo: Path, monkeypatch: pytest.Monkey
     assert at.dataframe
     at.switch_page("pages_/upload.py").run()
     assert at.get("file_uploader")
-
-
-OIDC = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32, "client_id": "c",
-        "client_secret": "s", "server_metadata_url": "https://login.example.com/.well-known/openid-configuration"}  # fmt: skip
-
-
-def oidc_app(page: str, user: dict, monkeypatch: pytest.MonkeyPatch, emails: str | None = None) -> AppTest:
-    if emails:
-        monkeypatch.setenv("ADVOCACY_COMMS_EMAILS", emails)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.secrets["auth"] = OIDC
-    at.user = user
-    at.run()
-    at.switch_page(f"pages_/{page}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_oidc_gate_asks_to_log_in_then_checks_the_comms_accounts(demo: Path, monkeypatch) -> None:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.i18n import day, t
-from pipelines.contests import CRITERIA, to_csv, to_xlsx
+from pipelines.contests import CRITERIA, OTHER_TEAMS, to_csv, to_xlsx
 
 st.title(t("Contests"))
 found = data.contest_list()
@@ -27,7 +27,9 @@ by = st.radio(
 )  # fmt: skip
 chosen = by_id[contest_id]
 st.caption(f"{day(chosen.starts_on)} → {day(chosen.ends_on)}")
-st.text(t("teams") + ": " + (", ".join(chosen.teams) or t("all")))  # uploaded names: plain text, never markdown
+named = set(data.named_teams())
+scope = dict.fromkeys(team if team in named else OTHER_TEAMS for team in chosen.teams)  # the privacy threshold
+st.text(t("teams") + ": " + (", ".join(scope) or t("all")))  # uploaded names: plain text, never markdown
 
 ranked = data.contest_ranking(contest_id, criterion, by)
 if ranked.note:

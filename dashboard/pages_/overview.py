@@ -14,7 +14,8 @@ st.title(t("Overview"))
 
 if data.is_empty():
     st.info(t("Welcome. The database is empty: load the demo data to look around, or upload your own exports."))
-    if st.button(t("Load the demo data"), key="load_demo"):
+    # Loading the demo writes to the database: only with the comms role (given on the Upload page).
+    if data.has_comms() and st.button(t("Load the demo data"), key="load_demo"):
         from pipelines.demo import build_demo  # the generator is only needed here
 
         with st.spinner(t("Loading the demo data…")):
