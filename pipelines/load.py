@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from itertools import count
@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 
 from pipelines import contract as c
-from pipelines.db import connect
+from pipelines.db import connect, is_storage_error
 from pipelines.read import FileRefused, RawFile, read_file
 from pipelines.validate import Reading, build_typed, decide_reading, install_macros, q
 
@@ -376,6 +376,8 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) 
     except FileRefused as refusal:
         result.refused, result.upload_id = str(refusal), None
     except (duckdb.Error, OSError, ValueError) as error:
+        if is_storage_error(error):  # a full disk or a read-only folder: the database's fault, not the file's
+            raise
         # A fault of ours or of the machine: the file is not loaded, and the message says which and why.
         result.refused, result.upload_id = f"could not be loaded ({type(error).__name__}: {error})", None
     return result
@@ -456,10 +458,13 @@ def transaction(con: duckdb.DuckDBPyConnection, *, commit: bool = True) -> Itera
         yield
         con.execute("COMMIT" if commit else "ROLLBACK")
     except BaseException:
-        con.execute("ROLLBACK")
+        # A COMMIT that failed (a full disk) has ended the transaction already: its error is the one to tell.
+        with suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        with suppress(duckdb.Error):
+            _drop_temp_tables(con)
         raise
-    finally:
-        _drop_temp_tables(con)
+    _drop_temp_tables(con)
 
 
 def _drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:

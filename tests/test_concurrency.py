@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -169,4 +170,169 @@ def test_a_load_waits_for_a_short_hold_and_then_lands(tmp_path):
     code, _, err = finish(load)
     assert still_waiting
     assert code == 0, err
+    assert rows(db, "SELECT employee_id FROM employees ORDER BY 1") == [("E1",), ("E2",)]
+
+
+# --- several loads and dashboard readers at once ----------------------------------------------------------------
+
+APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+DASHBOARD_READER = """
+import json, sys, time
+from pathlib import Path
+from streamlit.testing.v1 import AppTest
+
+app, stop = sys.argv[1], Path(sys.argv[2])
+pages = ["overview", "teams", "contests", "data_page"]
+
+
+def visit(page, after):
+    began = time.monotonic()
+    at = AppTest.from_file(app, default_timeout=180).run()
+    at.switch_page(f"pages_/{page}.py").run()
+    files = [f for df in at.dataframe if "file_name" in df.value.columns for f in df.value["file_name"]]
+    print(json.dumps({"page": page, "seconds": time.monotonic() - began, "after": after, "files": files,
+                      "exceptions": [str(e.value) for e in at.exception], "errors": [e.value for e in at.error]}),
+          flush=True)
+
+
+visits = 0
+while not stop.exists():
+    visit(pages[visits % len(pages)], False)
+    visits += 1
+for page in pages:
+    visit(page, True)
+"""
+HOG = """
+import os, sys, time
+from pipelines.db import connect
+
+db, hold, stop = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+reads = 0
+while not os.path.exists(stop):
+    with connect(db, read_only=True) as con:
+        con.execute("SELECT count(*) FROM uploads").fetchall()
+        time.sleep(hold)
+    reads += 1
+    if reads == 1:
+        print("reading", flush=True)
+print(reads, flush=True)
+"""
+
+
+def read_like_the_pages(db: Path, ours: set[str]) -> tuple[float, int]:
+    """What the overview, contests and data pages read, in one read-only connection; each of our uploads whole."""
+    from pipelines.contests import contests, ranking
+    from pipelines.db import connect
+    from pipelines.ledger import data_coverage, uploads
+    from pipelines.metrics import impact
+
+    began = time.monotonic()
+    with connect(db, read_only=True) as con:
+        listed = [u for u in uploads(con) if u["file_name"] in ours]
+        for upload in listed:
+            stored = con.execute(
+                "SELECT count(*) FROM engagement_snapshots WHERE upload_id = ?", [upload["upload_id"]]
+            ).fetchall()
+            assert stored == [(upload["loaded"],)], "a reader saw part of an upload"
+        data_coverage(con)
+        impact(con)
+        for contest in contests(con)[:1]:
+            ranking(con, contest.contest_id, "posts")
+    return time.monotonic() - began, len(listed)
+
+
+def test_three_loads_and_dashboard_readers_at_once_lose_nothing(tmp_path, capsys):
+    from pipelines.demo import build_demo
+
+    db = tmp_path / "shared.duckdb"
+    build_demo(db)
+    demo_files = [file for (file,) in rows(db, "SELECT file_name FROM uploads ORDER BY upload_id")]
+    files = [engagement_csv(tmp_path / f"month{n}.csv", 150_000, 6_900_000_000_000_000_000 + n * 10**15)
+             for n in range(3)]  # fmt: skip
+    stop = tmp_path / "stop"
+    dashboard = subprocess.Popen(
+        [sys.executable, "-c", DASHBOARD_READER, str(APP), str(stop)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "ADVOCACY_DB": str(db)},
+    )  # fmt: skip
+    assert dashboard.stdout is not None
+    first_visit = dashboard.stdout.readline()  # the dashboard process has imported everything and drawn a page
+    assert first_visit, dashboard.communicate()[1]
+    began = time.monotonic()
+    loads = {file.name: start("load", file, "--db", db, "--json") for file in files}
+    ended: dict[str, float] = {}
+
+    def note_end(name: str, process: subprocess.Popen[str]) -> None:
+        results[name] = finish(process)
+        ended[name] = time.monotonic() - began
+
+    results: dict[str, tuple[int, str, str]] = {}
+    waiters = [threading.Thread(target=note_end, args=item) for item in loads.items()]
+    for waiter in waiters:
+        waiter.start()
+    own_reads: list[float] = []
+    while any(waiter.is_alive() for waiter in waiters):
+        waited, _ = read_like_the_pages(db, set(loads))  # raises DatabaseBusy if a reader waited too long
+        own_reads.append(waited)
+    for waiter in waiters:
+        waiter.join()
+    stop.touch()
+    visits_out, dashboard_err = dashboard.communicate(timeout=600)
+    visits = [json.loads(line) for line in [first_visit, *visits_out.splitlines()]]
+
+    landed, busy = [], []
+    for name, (code, out, err) in results.items():
+        if code == 0:
+            [result] = json.loads(out)
+            assert (result["file"], result["rows_read"], result["loaded"]) == (name, 150_000, 150_000)
+            landed.append(name)
+        else:
+            assert (code, out) == (3, ""), err
+            assert len(err.strip().splitlines()) == 1 and "busy" in err and "Traceback" not in err
+            busy.append(name)
+    assert dashboard.returncode == 0, dashboard_err
+    assert [v for v in visits if v["exceptions"] or v["errors"]] == []
+    final = [v for v in visits if v["after"] and v["page"] == "data_page"][0]
+    assert set(final["files"]) == set(demo_files) | set(landed)
+    ledger = rows(db, "SELECT file_name, loaded FROM uploads WHERE file_name LIKE 'month%' ORDER BY 1")
+    assert ledger == [(name, 150_000) for name in sorted(landed)]
+    assert rows(db, "SELECT count(*) FROM engagement_snapshots s JOIN uploads u USING (upload_id) "
+                    "WHERE u.file_name LIKE 'month%'") == [(150_000 * len(landed),)]  # fmt: skip
+    assert rows(db, "SELECT count(*) FROM post_engagement WHERE post_id LIKE 'urn:li:activity:69%'") == [
+        (150_000 * len(landed),)
+    ]
+    during = [v for v in visits if not v["after"]]
+    with capsys.disabled():
+        print(
+            f"\n3 `advocacy load` processes (150,000 rows each) started together, with a dashboard process (AppTest) "
+            f"and the test process reading: {len(landed)} loaded, {len(busy)} said busy; loads ended after "
+            + ", ".join(f"{seconds:.1f} s" for seconds in sorted(ended.values()))
+            + f"; {len(during)} dashboard pages drawn meanwhile (longest {max(v['seconds'] for v in during):.1f} s,"
+            f" no error), {len(own_reads)} reads by the test process (longest wait {max(own_reads):.1f} s)",
+            flush=True,
+        )
+    assert len(during) >= 2 and len(own_reads) >= 2
+
+
+def test_readers_that_never_stop_do_not_keep_a_load_out(tmp_path):
+    """Two processes reading back to back always hold the file between them; the load still gets its turn."""
+    db = tmp_path / "shared.duckdb"
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    assert advocacy("uploads", "--db", db)[0] == 0
+    stop = tmp_path / "stop"
+    hogs = [
+        subprocess.Popen([sys.executable, "-c", HOG, str(db), "0.3", str(stop)], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    for hog in hogs:
+        assert hog.stdout is not None and hog.stdout.readline().strip() == "reading"
+    began = time.monotonic()
+    code, _, err = advocacy("load", roster, "--db", db, ADVOCACY_BUSY_TIMEOUT="10")
+    took = time.monotonic() - began
+    time.sleep(1)  # the readers go on after the load
+    stop.touch()
+    reads = [int(hog.communicate(timeout=60)[0]) for hog in hogs]
+    assert code == 0, err
+    assert took < 10, f"the load waited {took:.1f} s for readers"
+    assert all(hog.returncode == 0 for hog in hogs) and min(reads) >= 3
     assert rows(db, "SELECT employee_id FROM employees ORDER BY 1") == [("E1",), ("E2",)]
