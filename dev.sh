@@ -43,7 +43,11 @@ case "${1:-}" in
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     "$VENV/bin/mypy"
-    exec "$VENV/bin/python" -m pytest "${@:2}"
+    "$VENV/bin/python" -m pytest "${@:2}"
+    # A small benchmark, so that a change that breaks it is seen; it prints its figures and asserts no time.
+    bench_db="$(mktemp -d)/bench.duckdb"
+    "$VENV/bin/advocacy" bench --posts 100000 --runs 2 --db "$bench_db"
+    rm -rf "$(dirname "$bench_db")"
     ;;
   *)
     echo "usage: ./dev.sh dashboard [--port N] | ./dev.sh test [pytest args]" >&2

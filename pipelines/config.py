@@ -41,5 +41,8 @@ class Settings:
     max_upload_mb: float = _env_float("ADVOCACY_MAX_UPLOAD_MB", 200.0)
     """Largest file accepted by `load` and the Upload page."""
 
+    memory_limit_mb: int = int(_env_float("ADVOCACY_MEMORY_MB", 1500))
+    """DuckDB's memory for one connection; past it, big loads spill to a temporary folder beside the database."""
+
 
 SETTINGS = Settings()

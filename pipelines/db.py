@@ -299,6 +299,7 @@ def _closing(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[None]:
     """Close the connection whatever happens; a full disk or a refused write becomes `DatabaseUnavailable`."""
     try:
         con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET memory_limit = ?", [f"{SETTINGS.memory_limit_mb}MB"])
         yield
     except (duckdb.Error, OSError) as error:
         problem = storage_problem(path, error)
