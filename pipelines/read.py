@@ -14,6 +14,7 @@ import codecs
 import csv
 import io
 import itertools
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -23,12 +24,16 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import openpyxl
 import pyarrow as pa
+from defusedxml import DefusedXmlException
+from openpyxl.utils import get_column_letter
 
 from pipelines.contract import KINDS, POSTS, HeaderMatch, Kind, is_french_header, match_header
 
 HEADER_SEARCH_ROWS = 20  # a header further down than this is not looked for
+MAX_COLUMNS = 1000  # no export has more; reading a wider table takes minutes (1,000 columns take about a second)
 SNIFF_BYTES = 1 << 20
 DELIMITERS = (",", ";", "\t", "|")
 _CHUNK = 8 << 20
@@ -105,6 +110,10 @@ def find_header(rows: list[list[str]], forced: Kind | None, author_given: bool) 
     """The first row that is a complete header of some kind, and the kind it is (contract: 'Which kind')."""
     best_partial: HeaderMatch | None = None
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if len(row) > MAX_COLUMNS:
+            raise FileRefused(
+                f"row {index + 1} is too wide: {len(row):,} columns or more, the limit is {MAX_COLUMNS:,}"
+            )
         cells = [str(c) if c is not None else "" for c in row]
         matches = [match_header(k, cells) for k in ([forced] if forced else KINDS.values())]
         complete = [m for m in matches if _complete(m, author_given)]
@@ -176,6 +185,14 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, forced: Ki
         header_row=header_index + 1,
         french=any(is_french_header(h) for h in header),
     )
+    if wide := _line_over_max_columns(source, delimiter):
+        if source != path:
+            source.unlink(missing_ok=True)
+        line, n = wide
+        raise FileRefused(
+            f"line {line} has {n:,} {delimiter!r} delimiters or more, the limit is {MAX_COLUMNS:,} columns: "
+            "not a table (or a text cell full of delimiters and not in quotes)"
+        )
     columns = {f"c{i}": "VARCHAR" for i in range(len(header))}
     rejects_table, scans_table = f"{table}_rejects", f"{table}_scans"
     try:
@@ -191,8 +208,10 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, forced: Ki
     finally:
         if source != path:
             source.unlink(missing_ok=True)
+    # A row short of several fields is rejected once per missing column: keep one (the first) per line.
     rejected = con.execute(
-        f"SELECT line, csv_line, error_type, error_message FROM {rejects_table} ORDER BY line"
+        f"""SELECT line, csv_line, error_type, error_message FROM {rejects_table}
+        QUALIFY row_number() OVER (PARTITION BY line ORDER BY column_idx, byte_position) = 1 ORDER BY line"""
     ).fetchall()
     # DuckDB's reject `line` is `skip` + 1 + the record's index in the body (a multi-line cell counts once).
     records = [line - skip - 1 for line, *_ in rejected]
@@ -224,13 +243,40 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, forced: Ki
     return raw
 
 
+def _line_over_max_columns(path: Path, delimiter: str) -> tuple[int, int] | None:
+    """The first line with more delimiters than MAX_COLUMNS (quotes not heeded), and how many it has so far.
+
+    DuckDB records a row with too many fields once per surplus field, at a cost growing with the line's length:
+    a 1 MB line of commas takes a quarter of an hour. Such a line is no row of any export: counted here first.
+    """
+    mark, carry, line = ord(delimiter), 0, 1
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            data = np.frombuffer(chunk, np.uint8)
+            marks = np.flatnonzero(data == mark)
+            before_each_end = np.searchsorted(marks, np.flatnonzero(data == ord("\n")))
+            per_line = np.diff(before_each_end, prepend=0)
+            if per_line.size:
+                per_line[0] += carry
+                over = np.flatnonzero(per_line > MAX_COLUMNS)
+                if over.size:
+                    return line + int(over[0]), int(per_line[over[0]])
+                line += per_line.size
+                carry = marks.size - int(before_each_end[-1])
+            else:
+                carry += marks.size
+            if carry > MAX_COLUMNS:
+                return line, carry
+    return None
+
+
 def _reject_reason(error_type: str, message: str) -> str:
     if error_type in ("TOO MANY COLUMNS", "MISSING COLUMNS"):
         return f"wrong number of fields: {message.replace('Expected Number of Columns', 'the header has')}"
     return f"unreadable row ({error_type.lower()}): {message}"
 
 
-def _first_line(error: Exception) -> str:
+def _first_line(error: BaseException) -> str:
     return str(error).strip().splitlines()[0][:300]
 
 
@@ -292,10 +338,12 @@ def _head_text(path: Path) -> str:
 
 def _sample_rows(text: str, delimiter: str, limit: int) -> list[list[str]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
+    rows: list[list[str]] = []
     try:
-        return list(itertools.islice(reader, limit))
+        rows.extend(itertools.islice(reader, limit))
     except csv.Error:
-        return []
+        pass  # a cell over the csv module's size limit: the rows above it still show the header
+    return rows
 
 
 def _sniff(text: str, forced: Kind | None, author: bool) -> tuple[str, list[list[str]], int, HeaderMatch]:
@@ -333,23 +381,37 @@ def _physical_lines_through(text: str, delimiter: str, header_index: int) -> int
 # --- XLSX ---------------------------------------------------------------------------------------------------
 
 
+XLSX_MAX_ROWS = 1_048_576  # Excel's last row: a row numbered beyond it is no spreadsheet's
+XLSX_MAX_UNPACKED = 1 << 30  # bytes a workbook may unpack to; checked from the zip's directory, before parsing
+XLSX_MAX_RATIO = 100  # a part over 10 MB unpacking to more than this many times its packed size is a zip bomb
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")  # a formula element <f>, with or without a prefix
+
+
 def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, forced: Kind | None, author: bool) -> RawFile:
+    if not openpyxl.DEFUSEDXML:  # openpyxl parses with defusedxml when installed, unless OPENPYXL_DEFUSEDXML=False
+        raise FileRefused(".xlsx files are not read without defusedxml (install it; unset OPENPYXL_DEFUSEDXML)")
+    has_formulas = _check_archive(path)
+    formulas = None
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # Formulas without a saved result read as blank cells: a second reading shows which cells hold formulas.
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False) if has_formulas else None
     except Exception as error:  # openpyxl raises many kinds of error on a damaged workbook
-        raise FileRefused(f"not a readable .xlsx workbook: {_first_line(error)}") from error
+        raise FileRefused(f"not a readable .xlsx workbook: {_xml_error(error)}") from error
     try:
         refusal: FileRefused | None = None
         for sheet in workbook.worksheets:
-            head = [list(r) for r in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)]
+            sheet.reset_dimensions()  # the size a sheet declares may be wrong: rows beyond it were lost
+            head = [
+                _trimmed([_cell_text(c) or "" for c in r])
+                for r in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)
+            ]
             try:
-                index, match = find_header([[_cell_text(c) or "" for c in r] for r in head], forced, author)
+                index, match = find_header(head, forced, author)
             except FileRefused as error:
                 refusal = refusal or error
                 continue
-            header = [_cell_text(c) or "" for c in head[index]]
-            while header and not header[-1]:
-                header.pop()
+            header = head[index]
             raw = RawFile(
                 path=path,
                 match=match,
@@ -359,26 +421,100 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, forced: K
                 sheet=sheet.title,
                 french=any(is_french_header(h) for h in header),
             )
-            _xlsx_body_to_table(con, sheet.iter_rows(min_row=index + 2, values_only=True), raw)
+            formula_rows = None
+            if formulas is not None:
+                formula_sheet = formulas[sheet.title]
+                formula_sheet.reset_dimensions()
+                formula_rows = formula_sheet.iter_rows(min_row=index + 2, values_only=True)
+            _xlsx_body_to_table(con, sheet.iter_rows(min_row=index + 2, values_only=True), raw, formula_rows)
             return raw
         raise refusal or FileRefused("no sheet holds a table")
+    except (FileRefused, duckdb.Error):
+        raise
+    except Exception as error:  # a part damaged further in than openpyxl looks when opening
+        raise FileRefused(f"not a readable .xlsx workbook: {_xml_error(error)}") from error
     finally:
         workbook.close()
+        if formulas is not None:
+            formulas.close()
 
 
-def _xlsx_body_to_table(con: duckdb.DuckDBPyConnection, rows: Iterator[tuple[Any, ...]], raw: RawFile) -> None:
+def _check_archive(path: Path) -> bool:
+    """Refuse a zip bomb from the sizes the archive declares, before any part is unpacked; return whether a
+    sheet holds formulas. (A part that unpacks to more than it declares fails its checksum when read.)"""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            unpacked = sum(part.file_size for part in parts)
+            if unpacked > XLSX_MAX_UNPACKED:
+                raise FileRefused(
+                    f"the workbook unpacks to {unpacked / 2**20:,.0f} MB, more than the {XLSX_MAX_UNPACKED >> 20:,} "
+                    "MB allowed (a zip bomb? save a real export as .csv)"
+                )
+            for part in parts:
+                if part.file_size > 10 << 20 and part.file_size > XLSX_MAX_RATIO * part.compress_size:
+                    raise FileRefused(
+                        f"{part.filename} unpacks to {part.file_size // max(part.compress_size, 1):,} times its "
+                        f"packed size, more than {XLSX_MAX_RATIO} (a zip bomb?)"
+                    )
+            sheets = [p for p in parts if p.filename.startswith("xl/worksheets/") and p.filename.endswith(".xml")]
+            return any(_holds_formula(archive, part) for part in sheets)
+    except FileRefused:
+        raise
+    except Exception as error:  # zipfile, zlib and the OS each have their own errors for a damaged archive
+        raise FileRefused(f"not a readable .xlsx workbook: {_first_line(error)}") from error
+
+
+def _holds_formula(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
+    tail = b""
+    with archive.open(part) as f:
+        while chunk := f.read(_CHUNK):
+            if _FORMULA.search(tail + chunk):
+                return True
+            tail = chunk[-64:]
+    return False
+
+
+def _xml_error(error: BaseException) -> str:
+    """openpyxl's message, or the cause it wraps where that says more (an XML entity bomb, a damaged part)."""
+    cause = error.__cause__ or error.__context__
+    if isinstance(error, DefusedXmlException) or isinstance(cause, DefusedXmlException):
+        return "it declares XML entities, which no workbook needs (an entity bomb?)"
+    return _first_line(cause if cause is not None and "Unable to read workbook" in str(error) else error)
+
+
+def _xlsx_body_to_table(
+    con: duckdb.DuckDBPyConnection,
+    rows: Iterator[tuple[Any, ...]],
+    raw: RawFile,
+    formula_rows: Iterator[tuple[Any, ...]] | None = None,
+) -> None:
     width = len(raw.header)
     lines: list[int] = []
     columns: list[list[str | None]] = [[] for _ in range(width)]
-    for line, row in enumerate(rows, start=raw.header_row + 1):
-        cells = [_cell_text(c) for c in row]
-        if all(c is None or not c.strip() for c in cells):
+    pairs = zip(rows, formula_rows, strict=True) if formula_rows is not None else ((row, ()) for row in rows)
+    for line, (row, formula_row) in enumerate(pairs, start=raw.header_row + 1):
+        if line > XLSX_MAX_ROWS:
+            raise FileRefused(f"the sheet has rows past row {XLSX_MAX_ROWS:,}, Excel's last")
+        cells = [_cell_text(c) for c in row[:MAX_COLUMNS]]
+        far = row[MAX_COLUMNS:]  # only tested at C speed: a cell at column XFD widens the row to 16,384
+        unsaved = [
+            (i, f) for i, f in enumerate(formula_row[:width]) if f is not None and (i >= len(row) or row[i] is None)
+        ]
+        if not unsaved and far.count(None) == len(far) and all(c is None or not c.strip() for c in cells):
             continue
-        if any(c is not None and c.strip() for c in cells[width:]):
-            text = "\t".join(c or "" for c in cells)
+        if any(c is not None and c.strip() for c in cells[width:]) or far.count(None) != len(far):
+            text = "\t".join(_trimmed([c or "" for c in cells]))
             raw.rejects.append((line, text, f"wrong number of fields: cells beyond the header's {width} columns"))
             continue
         cells = (cells + [None] * width)[:width]
+        if unsaved:
+            i, formula = unsaved[0]
+            raw.rejects.append((line, "\t".join(c or "" for c in cells), (
+                f"cell {get_column_letter(i + 1)}{line} holds a formula ({getattr(formula, 'text', formula)}) "
+                "without a saved result: open the file in Excel and save it again"
+            )))  # fmt: skip
+            continue
         lines.append(line)
         for i, cell in enumerate(cells):
             columns[i].append(cell)
@@ -387,6 +523,13 @@ def _xlsx_body_to_table(con: duckdb.DuckDBPyConnection, rows: Iterator[tuple[Any
     con.register(f"{raw.table}_arrow", arrow)
     con.execute(f"CREATE TEMP TABLE {raw.table} AS SELECT * FROM {raw.table}_arrow")
     con.unregister(f"{raw.table}_arrow")
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    """A sheet's row without its trailing empty cells (a sheet's used range may be far wider than its table)."""
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
 
 
 def _cell_text(value: Any) -> str | None:

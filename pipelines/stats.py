@@ -52,7 +52,7 @@ BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.int64]
 
 LEVEL = 0.95
-BOOTSTRAP_MERGE = 0.02  # histogram values within 2 % of each other are merged at their mean before resampling
+BOOTSTRAP_MERGE = 0.05  # histogram values within 5 % of each other are merged at their mean before resampling
 BOOTSTRAP_CELLS = 2_000_000  # resampled counts held in memory at once
 CLUSTERS_FOR_EXACT_LABEL = 10  # fewer teams than this: intervals are labelled approximate
 SETTLED_FROM_WEEK = 16
@@ -195,7 +195,7 @@ def bootstrap_mean_ratio(
 ) -> RatioCI:
     """Seeded BCa bootstrap interval of mean(after) / mean(before) per post, each side given as a histogram.
 
-    Values within 2 % of each other are merged at their mean first: the means stay exact, the resampling costs
+    Values within 5 % of each other are merged at their mean first: the means stay exact, the resampling costs
     a few hundred distinct values whatever the number of posts, and the spread lost is far below Monte Carlo noise.
     """
     vb, cb = _merge_close_values(np.asarray(values_before, float), np.asarray(counts_before, float))

@@ -22,7 +22,8 @@ DMY, MDY = "dmy", "mdy"
 DATE_RANGE = (1970, 2100)  # years outside this are typing errors (1900, 9999), not dates of a programme
 
 _MACROS = r"""
-CREATE OR REPLACE TEMP MACRO adv_quote(v) AS chr(39) || v || chr(39);
+CREATE OR REPLACE TEMP MACRO adv_quote(v) AS chr(39)  -- a value quoted in a reason, cut short where long
+    || CASE WHEN length(v::VARCHAR) > 200 THEN left(v::VARCHAR, 200) || '…' ELSE v::VARCHAR END || chr(39);
 CREATE OR REPLACE TEMP MACRO adv_csv_cell(v, delim) AS CASE
     WHEN contains(v, delim) OR contains(v, '"') OR contains(v, chr(10)) THEN '"' || replace(v, '"', '""') || '"'
     ELSE coalesce(v, '') END;
