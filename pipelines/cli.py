@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -356,6 +357,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     command = [
         sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
         "--server.address", args.address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.maxUploadSize", str(max(1, math.ceil(config.SETTINGS.max_upload_mb))),  # the server's own cap
     ]  # fmt: skip
     print(f"dashboard on http://{args.address}:{args.port} (database {db})")
     return subprocess.call(command, env={**os.environ, "ADVOCACY_DB": str(db)})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -23,6 +24,7 @@ from typing import Any
 
 import duckdb
 
+from pipelines import config
 from pipelines import contract as c
 from pipelines.db import connect, is_storage_error
 from pipelines.read import FileRefused, RawFile, read_file
@@ -363,6 +365,9 @@ def _reasons(con: duckdb.DuckDBPyConnection, upload_id: int) -> dict[str, int]:
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> LoadResult:
     """Load one file in one transaction; a refused file changes nothing."""
     result = LoadResult(file=options.display_name or path.name)
+    if too_big := _over_size_limit(path):
+        result.refused = too_big
+        return result
     by = options.loaded_by or getpass.getuser()
     try:
         digest = checksum(path)
@@ -381,6 +386,19 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) 
         # A fault of ours or of the machine: the file is not loaded, and the message says which and why.
         result.refused, result.upload_id = f"could not be loaded ({type(error).__name__}: {error})", None
     return result
+
+
+def _over_size_limit(path: Path) -> str | None:
+    """Why a file is too big to read (settings are read now, so a test or a caller can change them), else None."""
+    limit = config.SETTINGS.max_upload_mb
+    try:
+        size = path.stat().st_size / 2**20  # MB as the upload widget counts them
+    except OSError:
+        return None  # said by the reading that follows
+    if size <= limit:
+        return None
+    shown, cap = (f"{mb:,.1f}".removesuffix(".0") for mb in (math.ceil(size * 10) / 10, limit))
+    return f"{shown} MB is over the {cap} MB limit (ADVOCACY_MAX_UPLOAD_MB)"
 
 
 def _load_duplicate(con: duckdb.DuckDBPyConnection, result: LoadResult, digest: str, by: str) -> bool:

@@ -198,29 +198,38 @@ def _aggregates(con: duckdb.DuckDBPyConnection, request: ImpactRequest) -> dict[
     params = {"networks": list(request.networks), "formats": list(request.formats)}
     in_window = "JOIN employees e ON e.employee_id = p.employee_id JOIN windows w ON w.team = e.team " \
         "AND p.published_at >= w.start_on AND p.published_at < w.end_on"  # fmt: skip
-    posts = f"""SELECT w.scope_id, w.period, w.start_on, p.published_at, p.employee_id, g.impressions, g.clicks,
-        g.engagements FROM posts p {in_window}
-        LEFT JOIN post_engagement g ON g.post_id = p.post_id WHERE {_POST_FILTER}"""
-    out = {
+    # The posts of every scope's windows, joined once and read by the three queries below.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE impact_posts AS
+        SELECT w.scope_id, w.period, w.start_on, p.published_at, p.employee_id, g.impressions, g.clicks,
+            g.engagements FROM posts p {in_window}
+        LEFT JOIN post_engagement g ON g.post_id = p.post_id WHERE {_POST_FILTER}""",
+        params,
+    )
+    try:
+        return _aggregated(con)
+    finally:
+        con.execute("DROP TABLE IF EXISTS impact_posts")
+
+
+def _aggregated(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    return {
         "posts": con.execute(
-            f"""SELECT scope_id, period, count(*) AS posts, count(DISTINCT employee_id) AS active,
+            """SELECT scope_id, period, count(*) AS posts, count(DISTINCT employee_id) AS active,
                 count(engagements) AS engaged_posts, sum(engagements) AS engagements,
                 avg(engagements) AS engagements_mean, median(engagements) AS engagements_median,
                 sum(engagements) FILTER (WHERE impressions > 0) AS rate_engagements,
                 sum(impressions) FILTER (WHERE impressions > 0) AS rate_impressions,
                 coalesce(sum(impressions), 0) AS impressions, coalesce(sum(clicks), 0) AS clicks
-            FROM ({posts}) GROUP BY ALL""",
-            params,
+            FROM impact_posts GROUP BY ALL"""
         ).df(),
         "weekly": con.execute(
-            f"""SELECT scope_id, period, date_diff('day', start_on::DATE, published_at::DATE) // 7 AS week,
-                count(*) AS posts FROM ({posts}) GROUP BY ALL""",
-            params,
+            """SELECT scope_id, period, date_diff('day', start_on::DATE, published_at::DATE) // 7 AS week,
+                count(*) AS posts FROM impact_posts GROUP BY ALL"""
         ).df(),
         "histogram": con.execute(
-            f"""SELECT scope_id, period, engagements AS value, count(*) AS n
-            FROM ({posts}) WHERE engagements IS NOT NULL GROUP BY ALL""",
-            params,
+            """SELECT scope_id, period, engagements AS value, count(*) AS n
+            FROM impact_posts WHERE engagements IS NOT NULL GROUP BY ALL"""
         ).df(),
         "incidents": con.execute(
             """SELECT w.scope_id, w.period, count(*) AS incidents FROM incidents i
@@ -228,7 +237,6 @@ def _aggregates(con: duckdb.DuckDBPyConnection, request: ImpactRequest) -> dict[
             GROUP BY ALL"""
         ).df(),
     }
-    return out
 
 
 def panel(con: duckdb.DuckDBPyConnection, request: ImpactRequest, covered: tuple[date, date]) -> pd.DataFrame:

@@ -496,15 +496,19 @@ def _xlsx_body_to_table(
     for line, (row, formula_row) in enumerate(pairs, start=raw.header_row + 1):
         if line > XLSX_MAX_ROWS:
             raise FileRefused(f"the sheet has rows past row {XLSX_MAX_ROWS:,}, Excel's last")
-        cells = [_cell_text(c) for c in row[:MAX_COLUMNS]]
-        far = row[MAX_COLUMNS:]  # only tested at C speed: a cell at column XFD widens the row to 16,384
+        cells = [_cell_text(c) for c in row[:width]]
+        beyond = row[width:]  # tested at C speed first: a cell at column XFD widens the row to 16,384
+        surplus = beyond.count(None) != len(beyond) and (
+            any(c is not None and str(c).strip() for c in beyond[:MAX_COLUMNS])
+            or beyond[MAX_COLUMNS:].count(None) != len(beyond[MAX_COLUMNS:])
+        )
         unsaved = [
             (i, f) for i, f in enumerate(formula_row[:width]) if f is not None and (i >= len(row) or row[i] is None)
         ]
-        if not unsaved and far.count(None) == len(far) and all(c is None or not c.strip() for c in cells):
+        if not (surplus or unsaved) and all(c is None or not c.strip() for c in cells):
             continue
-        if any(c is not None and c.strip() for c in cells[width:]) or far.count(None) != len(far):
-            text = "\t".join(_trimmed([c or "" for c in cells]))
+        if surplus:
+            text = "\t".join(_trimmed([_cell_text(c) or "" for c in row[: width + MAX_COLUMNS]]))
             raw.rejects.append((line, text, f"wrong number of fields: cells beyond the header's {width} columns"))
             continue
         cells = (cells + [None] * width)[:width]
