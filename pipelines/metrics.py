@@ -507,31 +507,40 @@ def _event_study(frame: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
-def _year_earlier(con: duckdb.DuckDBPyConnection, scope: Scope, covered: tuple[date, date],
-                  request: ImpactRequest) -> dict[str, Any]:  # fmt: skip
-    """The after window against the same calendar days a year earlier, where the posts reach back that far."""
-    if not scope.windows or scope.window_days <= 0:
-        return {"note": "no after window"}
-    earliest = min(add_months(a0, -12) for _, _, a0, _ in scope.windows.values())
-    if earliest < covered[0]:
-        return {"note": "the posts do not reach back a year before the after window"}
+def _year_earlier(con: duckdb.DuckDBPyConnection, found: list[Scope], covered: tuple[date, date],
+                  request: ImpactRequest) -> dict[int, dict[str, Any]]:  # fmt: skip
+    """Per scope, the after window against the same calendar days a year earlier, where the posts reach back that
+    far; one query for every scope."""
+    out: dict[int, dict[str, Any]] = {}
     rows = []
-    for team, (_, _, a0, a1) in scope.windows.items():
-        rows += [(team, "after", a0, a1), (team, "year_earlier", add_months(a0, -12), add_months(a1, -12))]
-    frame = pd.DataFrame(rows, columns=["team", "period", "start_on", "end_on"])
-    frame = frame.astype({"start_on": "datetime64[us]", "end_on": "datetime64[us]"})
+    for index, scope in enumerate(found):
+        if not scope.windows or scope.window_days <= 0:
+            out[index] = {"note": "no after window"}
+        elif min(add_months(a0, -12) for _, _, a0, _ in scope.windows.values()) < covered[0]:
+            out[index] = {"note": "the posts do not reach back a year before the after window"}
+        else:
+            for team, (_, _, a0, a1) in scope.windows.items():
+                rows += [(index, team, "after", a0, a1)]
+                rows += [(index, team, "year_earlier", add_months(a0, -12), add_months(a1, -12))]
+    if not rows:
+        return out
+    frame = pd.DataFrame(rows, columns=["scope_id", "team", "period", "start_on", "end_on"])
+    frame = frame.astype({"scope_id": "int64", "start_on": "datetime64[us]", "end_on": "datetime64[us]"})
     con.register("year_windows", frame)
     try:
-        counts = dict(con.execute(
-            f"""SELECT w.period, count(*) FROM posts p JOIN employees e USING (employee_id)
+        counts = {(scope_id, period): n for scope_id, period, n in con.execute(
+            f"""SELECT w.scope_id, w.period, count(*) FROM posts p JOIN employees e USING (employee_id)
             JOIN year_windows w ON w.team = e.team AND p.published_at >= w.start_on AND p.published_at < w.end_on
             WHERE {_POST_FILTER} GROUP BY ALL""",
             {"networks": list(request.networks), "formats": list(request.formats)},
-        ).fetchall())  # fmt: skip
+        ).fetchall()}  # fmt: skip
     finally:
         con.unregister("year_windows")
-    weeks = scope.window_days / 7
-    return {"posts_per_week": _metric(counts.get("year_earlier", 0) / weeks, counts.get("after", 0) / weeks)}
+    for index in frame["scope_id"].unique():
+        weeks = found[index].window_days / 7
+        before, after = counts.get((index, "year_earlier"), 0), counts.get((index, "after"), 0)
+        out[int(index)] = {"posts_per_week": _metric(before / weeks, after / weeks)}
+    return out
 
 
 def impact(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None) -> dict[str, Any]:
@@ -575,6 +584,7 @@ def _reports(con: duckdb.DuckDBPyConnection, request: ImpactRequest, covered: tu
              frame: pd.DataFrame) -> list[dict[str, Any]]:  # fmt: skip
     reports = []
     team_effects: TeamEffects | None = None
+    year_earlier = _year_earlier(con, found, covered, request)
     for index, scope in enumerate(found):
         counts = [headcounts.get(t) for t in scope.teams]
         headcount = None if any(c is None for c in counts) else sum(c for c in counts if c is not None)
@@ -595,7 +605,7 @@ def _reports(con: duckdb.DuckDBPyConnection, request: ImpactRequest, covered: tu
             metrics, low = _scope_metrics(scope, index, agg, headcount, request)
             report["low_confidence"] = low
             report["metrics"] = metrics
-            report["year_earlier"] = _year_earlier(con, scope, covered, request)
+            report["year_earlier"] = year_earlier[index]
         else:
             report.update({"before": None, "after": None, "low_confidence": [], "metrics": None})
         if request.with_effects and not frame.empty:
