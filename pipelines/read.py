@@ -37,6 +37,7 @@ MAX_COLUMNS = 1000  # no export has more; reading a wider table takes minutes (1
 SNIFF_BYTES = 1 << 20
 DELIMITERS = (",", ";", "\t", "|")
 _CHUNK = 8 << 20
+_LINE_END = re.compile(rb"\r\n?")
 
 
 class FileRefused(Exception):
@@ -170,44 +171,53 @@ def _no_header(partial: HeaderMatch | None, author_given: bool) -> FileRefused:
 
 def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, forced: Kind | None, author: bool) -> RawFile:
     encoding = _detect_encoding(path)
-    source = path if encoding in ("utf-8", "utf-8-sig") else _transcode(path, encoding)
-    text = _head_text(source)
-    delimiter, rows, header_index, match = _sniff(text, forced, author)
-    header = rows[header_index]
-    skip = _physical_lines_through(text, delimiter, header_index)
-    raw = RawFile(
-        path=path,
-        match=match,
-        header=header,
-        table=table,
-        encoding=encoding.replace("-sig", " with BOM"),
-        delimiter=delimiter,
-        header_row=header_index + 1,
-        french=any(is_french_header(h) for h in header),
-    )
-    if wide := _line_over_max_columns(source, delimiter):
-        if source != path:
-            source.unlink(missing_ok=True)
-        line, n = wide
-        raise FileRefused(
-            f"line {line} has {n:,} {delimiter!r} delimiters or more, the limit is {MAX_COLUMNS:,} columns: "
-            "not a table (or a text cell full of delimiters and not in quotes)"
-        )
-    columns = {f"c{i}": "VARCHAR" for i in range(len(header))}
-    rejects_table, scans_table = f"{table}_rejects", f"{table}_scans"
+    copies: list[Path] = []  # UTF-8 or LF copies handed to DuckDB, removed whatever happens (a refusal too)
     try:
-        con.execute(
-            f"""CREATE TEMP TABLE {table}_body AS
-            SELECT * FROM read_csv(?, delim = ?, quote = '"', escape = '"', header = false, skip = ?,
-                columns = ?, auto_detect = false, store_rejects = true,
-                rejects_table = '{rejects_table}', rejects_scan = '{scans_table}', max_line_size = 64000000)""",
-            [str(source), delimiter, skip, columns],
+        source = path
+        if encoding not in ("utf-8", "utf-8-sig"):
+            source = _transcode(path, encoding)
+            copies.append(source)
+        text = _head_text(source)
+        delimiter, rows, header_index, match = _sniff(text, forced, author)
+        header = rows[header_index]
+        skip = _physical_lines_through(text, delimiter, header_index)
+        raw = RawFile(
+            path=path,
+            match=match,
+            header=header,
+            table=table,
+            encoding=encoding.replace("-sig", " with BOM"),
+            delimiter=delimiter,
+            header_row=header_index + 1,
+            french=any(is_french_header(h) for h in header),
         )
-    except duckdb.Error as error:
-        raise FileRefused(f"cannot be read as a {delimiter!r}-separated table: {_first_line(error)}") from error
+        line_ends = _line_ends(source)
+        if len(line_ends) > 1:
+            # DuckDB refuses a file whose lines end in different ways ("invalid state"): read a copy where each
+            # ends in LF, the lines the csv module that found the header saw.
+            source, line_ends = _line_ends_as_lf(source), {"lf"}
+            copies.append(source)
+        if wide := _line_over_max_columns(source, delimiter, "\r" if line_ends == {"cr"} else "\n"):
+            line, n = wide
+            raise FileRefused(
+                f"line {line} has {n:,} {delimiter!r} delimiters or more, the limit is {MAX_COLUMNS:,} columns: "
+                "not a table (or a text cell full of delimiters and not in quotes)"
+            )
+        columns = {f"c{i}": "VARCHAR" for i in range(len(header))}
+        rejects_table, scans_table = f"{table}_rejects", f"{table}_scans"
+        try:
+            con.execute(
+                f"""CREATE TEMP TABLE {table}_body AS
+                SELECT * FROM read_csv(?, delim = ?, quote = '"', escape = '"', header = false, skip = ?,
+                    columns = ?, auto_detect = false, store_rejects = true,
+                    rejects_table = '{rejects_table}', rejects_scan = '{scans_table}', max_line_size = 64000000)""",
+                [str(source), delimiter, skip, columns],
+            )
+        except duckdb.Error as error:
+            raise FileRefused(f"cannot be read as a {delimiter!r}-separated table: {_first_line(error)}") from error
     finally:
-        if source != path:
-            source.unlink(missing_ok=True)
+        for copy in copies:
+            copy.unlink(missing_ok=True)
     # A row short of several fields is rejected once per missing column: keep one (the first) per line.
     rejected = con.execute(
         f"""SELECT line, csv_line, error_type, error_message FROM {rejects_table}
@@ -243,7 +253,31 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, forced: Ki
     return raw
 
 
-def _line_over_max_columns(path: Path, delimiter: str) -> tuple[int, int] | None:
+def _line_ends(path: Path) -> set[str]:
+    """How lines end ("crlf", "lf", "cr"; quoted line breaks included), up to the second way found."""
+    kinds: set[str] = set()
+    with path.open("rb") as f:
+        while len(kinds) < 2 and (chunk := f.read(_CHUNK)):
+            crlf = chunk.count(b"\r\n")  # a CRLF split between two chunks counts as CR and LF: a harmless copy
+            counts = {"crlf": crlf, "cr": chunk.count(b"\r") - crlf, "lf": chunk.count(b"\n") - crlf}
+            kinds.update(kind for kind, n in counts.items() if n)
+    return kinds
+
+
+def _line_ends_as_lf(path: Path) -> Path:
+    """A copy whose lines all end in LF."""
+    with path.open("rb") as src, tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False) as dst:
+        held = b""
+        while chunk := src.read(_CHUNK):
+            chunk, held = held + chunk, b""
+            if chunk.endswith(b"\r"):  # perhaps the first half of a CRLF
+                chunk, held = chunk[:-1], b"\r"
+            dst.write(_LINE_END.sub(b"\n", chunk))
+        dst.write(held and b"\n")
+    return Path(dst.name)
+
+
+def _line_over_max_columns(path: Path, delimiter: str, line_end: str) -> tuple[int, int] | None:
     """The first line with more delimiters than MAX_COLUMNS (quotes not heeded), and how many it has so far.
 
     DuckDB records a row with too many fields once per surplus field, at a cost growing with the line's length:
@@ -254,7 +288,7 @@ def _line_over_max_columns(path: Path, delimiter: str) -> tuple[int, int] | None
         while chunk := f.read(_CHUNK):
             data = np.frombuffer(chunk, np.uint8)
             marks = np.flatnonzero(data == mark)
-            before_each_end = np.searchsorted(marks, np.flatnonzero(data == ord("\n")))
+            before_each_end = np.searchsorted(marks, np.flatnonzero(data == ord(line_end)))
             per_line = np.diff(before_each_end, prepend=0)
             if per_line.size:
                 per_line[0] += carry
@@ -325,8 +359,12 @@ def _transcode(path: Path, encoding: str) -> Path:
         path.open("r", encoding=encoding, newline="") as src,
         tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", suffix=".csv", delete=False) as dst,
     ):
-        while chunk := src.read(_CHUNK):
-            dst.write(chunk)
+        try:
+            while chunk := src.read(_CHUNK):
+                dst.write(chunk)
+        except UnicodeDecodeError as error:  # UTF-16 (the only multi-byte encoding here) cut short or damaged
+            Path(dst.name).unlink()
+            raise FileRefused(f"not valid {encoding.upper()} text ({error.reason}): export it again") from error
     return Path(dst.name)
 
 
@@ -382,8 +420,12 @@ def _physical_lines_through(text: str, delimiter: str, header_index: int) -> int
 
 
 XLSX_MAX_ROWS = 1_048_576  # Excel's last row: a row numbered beyond it is no spreadsheet's
-XLSX_MAX_UNPACKED = 1 << 30  # bytes a workbook may unpack to; checked from the zip's directory, before parsing
+# Checked from the zip's directory, before parsing: openpyxl reads about 7 MB of sheet a second, and holds the
+# shared text (every distinct string of the workbook) in memory at 7 times its size.
+XLSX_MAX_UNPACKED = 512 << 20  # bytes a workbook may unpack to
+XLSX_MAX_SHARED_TEXT = 128 << 20  # bytes its shared strings part may unpack to
 XLSX_MAX_RATIO = 100  # a part over 10 MB unpacking to more than this many times its packed size is a zip bomb
+_XLSX_BATCH = 50_000  # rows of a sheet held in memory before they go to DuckDB
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")  # a formula element <f>, with or without a prefix
 
 
@@ -452,6 +494,11 @@ def _check_archive(path: Path) -> bool:
                     "MB allowed (a zip bomb? save a real export as .csv)"
                 )
             for part in parts:
+                if part.filename.lower().endswith("sharedstrings.xml") and part.file_size > XLSX_MAX_SHARED_TEXT:
+                    raise FileRefused(
+                        f"the workbook's text unpacks to {part.file_size / 2**20:,.0f} MB, more than the "
+                        f"{XLSX_MAX_SHARED_TEXT >> 20} MB allowed: save it as .csv"
+                    )
                 if part.file_size > 10 << 20 and part.file_size > XLSX_MAX_RATIO * part.compress_size:
                     raise FileRefused(
                         f"{part.filename} unpacks to {part.file_size // max(part.compress_size, 1):,} times its "
@@ -492,6 +539,17 @@ def _xlsx_body_to_table(
     width = len(raw.header)
     lines: list[int] = []
     columns: list[list[str | None]] = [[] for _ in range(width)]
+    con.execute(f"CREATE TEMP TABLE {raw.table} (line BIGINT, {', '.join(f'c{i} VARCHAR' for i in range(width))})")
+
+    def append_batch() -> None:  # by batches: memory does not grow with the sheet
+        arrays = {f"c{i}": pa.array(column, pa.string()) for i, column in enumerate(columns)}
+        con.register(f"{raw.table}_arrow", pa.table({"line": pa.array(lines, pa.int64()), **arrays}))
+        con.execute(f"INSERT INTO {raw.table} SELECT * FROM {raw.table}_arrow")
+        con.unregister(f"{raw.table}_arrow")
+        lines.clear()
+        for column in columns:
+            column.clear()
+
     pairs = zip(rows, formula_rows, strict=True) if formula_rows is not None else ((row, ()) for row in rows)
     for line, (row, formula_row) in enumerate(pairs, start=raw.header_row + 1):
         if line > XLSX_MAX_ROWS:
@@ -522,11 +580,9 @@ def _xlsx_body_to_table(
         lines.append(line)
         for i, cell in enumerate(cells):
             columns[i].append(cell)
-    arrays = {f"c{i}": pa.array(column, pa.string()) for i, column in enumerate(columns)}
-    arrow = pa.table({"line": pa.array(lines, pa.int64()), **arrays})
-    con.register(f"{raw.table}_arrow", arrow)
-    con.execute(f"CREATE TEMP TABLE {raw.table} AS SELECT * FROM {raw.table}_arrow")
-    con.unregister(f"{raw.table}_arrow")
+        if len(lines) == _XLSX_BATCH:
+            append_batch()
+    append_batch()
 
 
 def _trimmed(cells: list[str]) -> list[str]:
