@@ -422,7 +422,7 @@ def _physical_lines_through(text: str, delimiter: str, header_index: int) -> int
 XLSX_MAX_ROWS = 1_048_576  # Excel's last row: a row numbered beyond it is no spreadsheet's
 # Checked from the zip's directory, before parsing: openpyxl reads about 7 MB of sheet a second, and holds the
 # shared text (every distinct string of the workbook) in memory at 7 times its size.
-XLSX_MAX_UNPACKED = 512 << 20  # bytes a workbook may unpack to
+XLSX_MAX_UNPACKED = 256 << 20  # bytes a workbook may unpack to (a 256 MB sheet reads in about 40 s)
 XLSX_MAX_SHARED_TEXT = 128 << 20  # bytes its shared strings part may unpack to
 XLSX_MAX_RATIO = 100  # a part over 10 MB unpacking to more than this many times its packed size is a zip bomb
 _XLSX_BATCH = 50_000  # rows of a sheet held in memory before they go to DuckDB
@@ -539,7 +539,8 @@ def _xlsx_body_to_table(
     width = len(raw.header)
     lines: list[int] = []
     columns: list[list[str | None]] = [[] for _ in range(width)]
-    con.execute(f"CREATE TEMP TABLE {raw.table} (line BIGINT, {', '.join(f'c{i} VARCHAR' for i in range(width))})")
+    column_defs = ", ".join(f"c{i} VARCHAR" for i in range(width))  # c0, c1, ...: names of ours, not the file's
+    con.execute(f"CREATE TEMP TABLE {raw.table} (line BIGINT, {column_defs})")
 
     def append_batch() -> None:  # by batches: memory does not grow with the sheet
         arrays = {f"c{i}": pa.array(column, pa.string()) for i, column in enumerate(columns)}

@@ -549,7 +549,7 @@ IDENTIFIERS = {
         "cols", "grain", "key", "t_key", "values", "names", "columns", "label", "status", "where", "joins", "on",
         "extra", "blank", "selects", "cells_json", "text", "join", "marks", "left", "right", "_on", "_same",
     },
-    "read.py": {"table", "raw.table", "rejects_table", "scans_table"},
+    "read.py": {"table", "raw.table", "rejects_table", "scans_table", "column_defs"},  # c0 VARCHAR, c1 VARCHAR, ...
     "validate.py": {
         "typed", "cells", "source", "out", "keep", "row_hash", "reason", "parsed", "converted", "values", "kind",
         "_shape", "_snapshot_sql",
