@@ -71,8 +71,13 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def demo(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the demo database, so that tests may write to it."""
-    path = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo_db, path)
+    return open_copy(demo_db, tmp_path, monkeypatch)
+
+
+def open_copy(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of `db` that the dashboard opens (ADVOCACY_DB), with no comms role configured."""
+    path = tmp_path / db.name
+    shutil.copyfile(db, path)
     monkeypatch.setenv("ADVOCACY_DB", str(path))
     monkeypatch.delenv("ADVOCACY_COMMS_PASSWORD", raising=False)
     return path

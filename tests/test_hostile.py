@@ -637,21 +637,22 @@ Path(sys.argv[3]).write_text(json.dumps(figures))  # not stdout, where DuckDB ma
 """
 
 
-def _line_200mb(path: Path) -> None:
+def _huge_impressions_cell(path: Path, megabytes: int, tail: bytes = b"") -> None:
+    """An engagement file whose first row's impressions cell holds `megabytes` MB of digits, then `tail`."""
     with path.open("wb") as f:
         f.write(b"post_id,as_of,impressions,reactions\nurn:li:activity:1,2025-06-30,")
-        for _ in range(200):
+        for _ in range(megabytes):
             f.write(b"7" * (1 << 20))
-        f.write(b",1\nurn:li:activity:2,2025-06-30,5,1\n")
+        f.write(tail + b",1\nurn:li:activity:2,2025-06-30,5,1\n")
+
+
+def _line_200mb(path: Path) -> None:
+    _huge_impressions_cell(path, 200)
 
 
 def _cell_60mb(path: Path) -> None:
     """Under DuckDB's 64 MB line limit: the cell goes all the way to the validator and into quarantine."""
-    with path.open("wb") as f:
-        f.write(b"post_id,as_of,impressions,reactions\nurn:li:activity:1,2025-06-30,")
-        for _ in range(60):
-            f.write(b"7" * (1 << 20))
-        f.write(b"x,1\nurn:li:activity:2,2025-06-30,5,1\n")
+    _huge_impressions_cell(path, 60, b"x")
 
 
 def _line_of_commas(path: Path) -> None:

@@ -34,7 +34,18 @@ from pipelines.contests import CRITERIA, Contest, Ranking, contests, ranking, to
 from pipelines.db import connect
 from pipelines.ledger import teams as roster_teams
 from pipelines.metrics import ImpactRequest, impact
-from tests.conftest import APP, CHROMIUM, NO_CHROMIUM, SETTLED, app, dashboard_server, oidc_app, query, uploads
+from tests.conftest import (
+    APP,
+    CHROMIUM,
+    NO_CHROMIUM,
+    SETTLED,
+    app,
+    dashboard_server,
+    oidc_app,
+    open_copy,
+    query,
+    uploads,
+)
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 
@@ -163,11 +174,7 @@ def hostile_db(hostile_files: dict[str, Path], tmp_path_factory: pytest.TempPath
 @pytest.fixture
 def hostile(hostile_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the hostile database for the dashboard (no comms role configured), so tests may write to it."""
-    path = tmp_path / "hostile.duckdb"
-    shutil.copyfile(hostile_db, path)
-    monkeypatch.setenv("ADVOCACY_DB", str(path))
-    monkeypatch.delenv("ADVOCACY_COMMS_PASSWORD", raising=False)
-    return path
+    return open_copy(hostile_db, tmp_path, monkeypatch)
 
 
 def tables(db: Path) -> dict[str, int]:
