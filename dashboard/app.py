@@ -1,4 +1,4 @@
-"""The dashboard's entry point: language, navigation, and a clear message when the database is busy."""
+"""The dashboard's entry point: language, navigation (reports, then the comms pages), a clear "busy" message."""
 
 from __future__ import annotations
 
@@ -7,23 +7,21 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.i18n import LANGUAGES, lang, t
-from pipelines.db import DatabaseBusy, DatabaseUnavailable
+from dashboard.pages import PAGES
+from pipelines.store.db import DatabaseBusy, DatabaseUnavailable
 
-HERE = Path(__file__).parent / "pages_"
+HERE = Path(__file__).parent
 
 st.set_page_config(page_title="Employee advocacy", layout="wide")
 lang()  # sets the default language (the browser's) before the switch shows it
 st.sidebar.selectbox("Language / Langue", list(LANGUAGES), format_func=LANGUAGES.__getitem__, key="lang")
 
-pages = [
-    st.Page(HERE / "overview.py", title=t("Overview"), default=True),
-    st.Page(HERE / "teams.py", title=t("Teams")),
-    st.Page(HERE / "contests.py", title=t("Contests")),
-    st.Page(HERE / "upload.py", title=t("Upload")),
-    st.Page(HERE / "data_page.py", title=t("Data")),
-    st.Page(HERE / "method.py", title=t("Method")),
-]
+sections: dict[str, list[st.Page]] = {}
+for number, page in enumerate(PAGES):
+    sections.setdefault(t(page.section), []).append(
+        st.Page(HERE / page.path, title=t(page.title), url_path=page.name, default=number == 0)
+    )
 try:
-    st.navigation(pages).run()
+    st.navigation(sections).run()
 except (DatabaseBusy, DatabaseUnavailable) as error:
     st.error(str(error))

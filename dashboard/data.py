@@ -19,12 +19,12 @@ import streamlit as st
 
 from dashboard.i18n import t
 from pipelines import config
+from pipelines.analytics.contests import Contest, Ranking, contests, ranking
+from pipelines.analytics.metrics import ImpactRequest, impact, weekly_timeline
 from pipelines.config import SETTINGS
-from pipelines.contests import Contest, Ranking, contests, ranking
-from pipelines.db import connect
-from pipelines.ledger import data_coverage, data_version, filter_options, quarantined, uploads
-from pipelines.load import LoadOptions, LoadResult, load_paths
-from pipelines.metrics import ImpactRequest, impact, weekly_timeline
+from pipelines.ingest.load import LoadOptions, LoadResult, load_paths
+from pipelines.store.db import connect
+from pipelines.store.ledger import data_coverage, data_version, filter_options, quarantined, uploads
 
 Version = tuple[Any, ...]
 

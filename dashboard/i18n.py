@@ -17,6 +17,8 @@ FR = {
     "Upload": "Import",
     "Data": "Données",
     "Method": "Méthode",
+    "Reports": "Rapports",
+    "Comms": "Comms",
     "Language": "Langue",
     "Posts per week": "Publications par semaine",
     "Incidents per 1,000 posts": "Incidents pour 1 000 publications",

@@ -17,14 +17,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipelines import config, ledger
-from pipelines.contests import CRITERIA, contests, ranking, to_csv, to_xlsx
-from pipelines.contract import KINDS
-from pipelines.db import DatabaseBusy, DatabaseUnavailable, connect
-from pipelines.load import LoadOptions, LoadResult, UndoError, load_paths, reprocess, set_charter, undo
+from pipelines import config
+from pipelines.analytics.contests import CRITERIA, contests, ranking, to_csv, to_xlsx
+from pipelines.ingest.contract import KINDS
+from pipelines.ingest.load import LoadOptions, LoadResult, UndoError, load_paths, reprocess, set_charter, undo
+from pipelines.store import ledger
+from pipelines.store.db import DatabaseBusy, DatabaseUnavailable, connect
 
 if TYPE_CHECKING:
-    from pipelines.metrics import ImpactRequest
+    from pipelines.analytics.metrics import ImpactRequest
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -248,7 +249,7 @@ def _impact_text(report: dict[str, Any]) -> str:
 
 
 def _impact_request(args: argparse.Namespace) -> ImpactRequest:
-    from pipelines.metrics import ImpactRequest  # statistics libraries load in a second: only for `impact`
+    from pipelines.analytics.metrics import ImpactRequest  # statistics libraries load in a second: only for `impact`
 
     if bool(args.before) != bool(args.after):
         raise SystemExit("advocacy impact: --before and --after go together")
@@ -265,7 +266,7 @@ def _impact_request(args: argparse.Namespace) -> ImpactRequest:
 
 
 def cmd_impact(args: argparse.Namespace) -> int:
-    from pipelines.metrics import impact
+    from pipelines.analytics.metrics import impact
 
     request = _impact_request(args)
     with connect(config.db_path(args.db), read_only=True) as con:
@@ -337,7 +338,7 @@ def _is_empty(db: Path) -> bool:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from pipelines.demo import build_demo  # the generator is only needed here
+    from pipelines.synthetic.demo import build_demo  # the generator is only needed here
 
     db = config.db_path(args.db)
     if args.if_empty and not _is_empty(db):
@@ -364,7 +365,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from pipelines import bench  # the generator and the timings are only needed here
+    from pipelines.synthetic import bench  # the generator and the timings are only needed here
 
     if args.posts < 1000 or args.runs < 1:
         print("advocacy bench: --posts must be at least 1000 and --runs at least 1", file=sys.stderr)

@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pipelines.db import connect
-from pipelines.load import LoadOptions, LoadResult, load_paths
+from dashboard.pages import NAMES
+from dashboard.pages import path as page_path
+from pipelines.ingest.load import LoadOptions, LoadResult, load_paths
+from pipelines.store.db import connect
 
 if TYPE_CHECKING:
     from streamlit.testing.v1 import AppTest
@@ -56,12 +58,12 @@ ROSTER = "roster_fr_cp1252.csv"
 # --- the dashboard under AppTest ------------------------------------------------------------------------------
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-PAGES = ["overview", "teams", "contests", "upload", "data_page", "method"]
+PAGES = list(NAMES)
 
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from pipelines.demo import build_demo
+    from pipelines.synthetic.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     build_demo(path)
@@ -108,7 +110,7 @@ def app(page: str = "overview", lang: str | None = None) -> AppTest:
     if lang:
         at.session_state["lang"] = lang
     at.run()
-    at.switch_page(f"pages_/{page}.py").run()
+    at.switch_page(page_path(page)).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -128,7 +130,7 @@ def oidc_app(page: str, user: dict, monkeypatch: pytest.MonkeyPatch, emails: str
     at.secrets["auth"] = OIDC
     at.user = user
     at.run()
-    at.switch_page(f"pages_/{page}.py").run()
+    at.switch_page(page_path(page)).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

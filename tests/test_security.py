@@ -28,12 +28,13 @@ from typing import Any
 import openpyxl
 import pytest
 
+from dashboard.pages import path as page_path
+from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, ranking, to_csv, to_xlsx
+from pipelines.analytics.metrics import ImpactRequest, impact
 from pipelines.cli import main
 from pipelines.config import SETTINGS
-from pipelines.contests import CRITERIA, Contest, Ranking, contests, ranking, to_csv, to_xlsx
-from pipelines.db import connect
-from pipelines.ledger import teams as roster_teams
-from pipelines.metrics import ImpactRequest, impact
+from pipelines.store.db import connect
+from pipelines.store.ledger import teams as roster_teams
 from tests.conftest import (
     APP,
     CHROMIUM,
@@ -203,7 +204,7 @@ def test_the_hostile_programme_loads_whole_and_round_trips(hostile_db: Path) -> 
 
 # --- the comms role -------------------------------------------------------------------------------------------
 
-COMMS_PAGES = ["upload", "data_page"]
+COMMS_PAGES = ["upload", "data"]
 
 
 def assert_nothing_of_the_comms_page(at: Any) -> None:
@@ -247,7 +248,7 @@ def test_a_comms_page_reached_directly_asks_for_the_password_and_shows_nothing(
 def test_undo_and_reprocess_cannot_be_triggered_without_the_role(demo: Path, monkeypatch) -> None:
     monkeypatch.setenv("ADVOCACY_COMMS_PASSWORD", "s3cret")
     before, rows = uploads(demo), tables(demo)
-    at = app("data_page")
+    at = app("data")
     at.session_state["undo_sure"] = True  # even the confirmation ticked ahead: no button to press
     at.session_state["undo_id"] = 1
     at.run()
@@ -259,9 +260,9 @@ def test_loading_the_demo_needs_the_role(empty: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("ADVOCACY_COMMS_PASSWORD", "s3cret")
     at = app("overview")
     assert at.info and not at.button, "the demo would be written into the database by anyone"
-    at.switch_page("pages_/upload.py").run()
+    at.switch_page(page_path("upload")).run()
     at.text_input(key="comms_password").set_value("s3cret").run()
-    at.switch_page("pages_/overview.py").run()
+    at.switch_page(page_path("overview")).run()
     at.button(key="load_demo").click().run()
     assert not at.exception and uploads(empty) > 0
 
@@ -360,9 +361,9 @@ def every_page(at: Any) -> Iterator[str]:
     """Drive every page and state: each contest on each criterion by people and teams, an upload of hostile files
     (one loaded, one refused), the ledger, an undo and a reprocess. Yields where it is after each step."""
     for page in ("overview", "teams", "method"):
-        at.switch_page(f"pages_/{page}.py").run()
+        at.switch_page(page_path(page)).run()
         yield page
-    at.switch_page("pages_/contests.py").run()
+    at.switch_page(page_path("contests")).run()
     for contest_id in at.selectbox(key="contest").options:
         for criterion in ("posts", "best_written"):
             for by in ("employee", "team"):
@@ -370,7 +371,7 @@ def every_page(at: Any) -> Iterator[str]:
                 at.selectbox(key="criterion").set_value(criterion)
                 at.radio(key="by").set_value(by).run()
                 yield f"contests {contest_id} {criterion} {by}"
-    at.switch_page("pages_/upload.py").run()
+    at.switch_page(page_path("upload")).run()
     roster = _csv(
         ("employee_id", "full_name", "team"), [(f"N{i}", f"New {p}", TEAMS[i]) for i, p in enumerate(PAYLOADS)]
     )
@@ -382,7 +383,7 @@ def every_page(at: Any) -> Iterator[str]:
     yield "upload preview"
     at.button(key="confirm").click().run()
     yield "upload loaded"
-    at.switch_page("pages_/data_page.py").run()
+    at.switch_page(page_path("data")).run()
     yield "data"
     at.checkbox(key="undo_sure").check().run()
     at.button(key="undo").click().run()
@@ -515,17 +516,17 @@ def test_sql_looking_values_stay_values_through_the_dashboard(hostile: Path) -> 
         expected = impact(con, request)["scopes"][0]["metrics"]["posts_per_week"]
     assert at.metric[0].value == f"{expected['before']:,.1f} → {expected['after']:,.1f}"
     for page in ("teams", "contests"):
-        at.switch_page(f"pages_/{page}.py").run()
+        at.switch_page(page_path(page)).run()
         assert not at.exception, [e.value for e in at.exception]
-    teams_shown = set(at.switch_page("pages_/teams.py").run().dataframe[0].value["Team"])
+    teams_shown = set(at.switch_page(page_path("teams")).run().dataframe[0].value["Team"])
     assert set(SQLISH) <= teams_shown
-    at.switch_page("pages_/contests.py").run()
+    at.switch_page(page_path("contests")).run()
     for criterion in CRITERIA:
         at.selectbox(key="contest").set_value(CONTEST_SQL)
         at.selectbox(key="criterion").set_value(criterion).run()
         assert not at.exception
     assert at.dataframe[0].value.shape[0] > 0
-    at.switch_page("pages_/upload.py").run()
+    at.switch_page(page_path("upload")).run()
     name = "a'; DROP TABLE uploads; --.csv"
     at.get("file_uploader")[0].set_value([(name, b"team,headcount\nx'); DROP TABLE posts; --,9\n", "text/csv")])
     at.run()
@@ -535,7 +536,7 @@ def test_sql_looking_values_stay_values_through_the_dashboard(hostile: Path) -> 
         hostile, "SELECT file_name, kind, loaded + updated FROM uploads ORDER BY upload_id DESC LIMIT 1"
     ) == [(name, "teams", 1)]
     assert query(hostile, "SELECT headcount FROM teams WHERE team = ?", [SQLISH[0]]) == [(9,)]
-    at.switch_page("pages_/data_page.py").run()
+    at.switch_page(page_path("data")).run()
     at.checkbox(key="undo_sure").check().run()
     at.button(key="undo").click().run()
     assert not at.exception and [t.value for t in at.text][0] == name
@@ -601,7 +602,7 @@ def _names(expression: ast.expr) -> set[str]:
 def sql_fstrings() -> list[tuple[str, int, str, list[str]]]:
     """Every f-string in pipelines/ that holds SQL or goes to .execute(): (file, line, text, interpolations)."""
     found = []
-    for path in sorted((Path(__file__).resolve().parents[1] / "pipelines").glob("*.py")):
+    for path in sorted((Path(__file__).resolve().parents[1] / "pipelines").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         executed = {
             id(node.args[0])
@@ -657,9 +658,9 @@ def everything_shown(at: Any) -> list[str]:
 def public_pages(at: Any) -> Iterator[str]:
     """Every page open to all, with every contest, criterion and ranking by people and by teams."""
     for page in ("overview", "teams", "method"):
-        at.switch_page(f"pages_/{page}.py").run()
+        at.switch_page(page_path(page)).run()
         yield page
-    at.switch_page("pages_/contests.py").run()
+    at.switch_page(page_path("contests")).run()
     for contest_id in at.selectbox(key="contest").options:
         for criterion in CRITERIA:
             for by in ("employee", "team"):

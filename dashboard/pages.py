@@ -1,0 +1,44 @@
+"""The dashboard's pages, in the sidebar's order: the one list that the app, the tests and the bench read.
+
+Reports are for everyone who may open the dashboard; the comms pages change data and ask for the comms role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+REPORTS, COMMS = "Reports", "Comms"
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str  # the short name tests and the bench use
+    path: str  # the page's script, relative to dashboard/
+    title: str  # in English; the app translates it
+    section: str  # REPORTS or COMMS: a sidebar section
+
+    @property
+    def for_comms(self) -> bool:
+        return self.section == COMMS
+
+
+PAGES: tuple[Page, ...] = (
+    Page("overview", "reports/overview.py", "Overview", REPORTS),
+    Page("teams", "reports/teams.py", "Teams", REPORTS),
+    Page("contests", "reports/contests.py", "Contests", REPORTS),
+    Page("method", "reports/method.py", "Method", REPORTS),
+    Page("upload", "comms/upload.py", "Upload", COMMS),
+    Page("data", "comms/data.py", "Data", COMMS),
+)
+NAMES = tuple(p.name for p in PAGES)
+
+
+def page(name: str) -> Page:
+    """The page called `name` (KeyError for an unknown one)."""
+    found = {p.name: p for p in PAGES}
+    return found[name]
+
+
+def path(name: str) -> str:
+    """The script of page `name`, as `st.switch_page`, `st.page_link` and AppTest name it."""
+    return page(name).path

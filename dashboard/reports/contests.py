@@ -1,0 +1,47 @@
+"""Contests: one contest's ranking on one criterion, by person or by team, and its CSV and Excel downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data
+from dashboard.i18n import day, t
+from pipelines.analytics.contests import CRITERIA, OTHER_TEAMS, to_csv, to_xlsx
+
+st.title(t("Contests"))
+found = data.contest_list()
+if not found:
+    st.info(t("No contest loaded yet: upload a contests file."))
+    st.stop()
+
+by_id = {c.contest_id: c for c in found}
+contest_id = st.selectbox(
+    t("Contest"), list(by_id), format_func=lambda cid: f"{by_id[cid].name} ({cid})", key="contest"
+)
+criteria = {c: t(label) for c, label in CRITERIA.items()}
+criterion = st.selectbox(t("Criterion"), list(criteria), format_func=criteria.__getitem__, key="criterion")
+by = st.radio(
+    t("Rank"), ["employee", "team"], format_func={"employee": t("People"), "team": t("Teams")}.__getitem__,
+    horizontal=True, key="by",
+)  # fmt: skip
+chosen = by_id[contest_id]
+st.caption(f"{day(chosen.starts_on)} → {day(chosen.ends_on)}")
+named = set(data.named_teams())
+scope = dict.fromkeys(team if team in named else OTHER_TEAMS for team in chosen.teams)  # the privacy threshold
+st.text(t("teams") + ": " + (", ".join(scope) or t("all")))  # uploaded names: plain text, never markdown
+
+ranked = data.contest_ranking(contest_id, criterion, by)
+if ranked.note:
+    st.info(ranked.note)
+st.dataframe(pd.DataFrame(ranked.rows, columns=ranked.columns), hide_index=True)
+name = f"{contest_id}_{criterion}_{by}"
+left, right = st.columns(2)
+left.download_button("CSV", data=to_csv(ranked), file_name=f"{name}.csv", mime="text/csv", key="csv")
+right.download_button(
+    "Excel",
+    data=to_xlsx(ranked),
+    file_name=f"{name}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="xlsx",
+)

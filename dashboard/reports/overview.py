@@ -1,0 +1,152 @@
+"""Overview: the three comparisons before → after the charter, beside the article's claims, and the weekly posts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import data, pages
+from dashboard.i18n import ci, day, delta, num, pct, t
+
+st.title(t("Overview"))
+
+if data.is_empty():
+    st.info(t("Welcome. The database is empty: load the demo data to look around, or upload your own exports."))
+    # Loading the demo writes to the database: only with the comms role (given on the Upload page).
+    if data.has_comms() and st.button(t("Load the demo data"), key="load_demo"):
+        from pipelines.synthetic.demo import build_demo  # the generator is only needed here
+
+        with st.spinner(t("Loading the demo data…")):
+            build_demo(data.db_path())
+        st.rerun()
+    st.page_link(pages.path("upload"), label=t("Go to Upload"))
+    st.stop()
+
+request = data.filters()
+report = data.report(request)
+scopes = report["scopes"]
+org = scopes[0] if scopes else {}
+metrics: dict[str, Any] = org.get("metrics") or {}
+low: list[str] = org.get("low_confidence") or []
+if not metrics:
+    st.info(t("The loaded posts do not cover both sides of a charter date yet: no comparison."))
+    for note in org.get("notes", []):
+        st.text(note)
+    st.stop()
+
+
+def card(column: Any, key: str, title: str, decimals: int, about: str) -> None:
+    m = metrics.get(key) or {}
+    value = f"{num(m.get('before'), decimals)} → {num(m.get('after'), decimals)}"
+    column.metric(t(title), value, delta=delta(m.get("change_pct")), delta_color="off", border=True)
+    column.caption(f"{t('95 % CI')}: {ci(m.get('ci95_pct'))}")
+    if "counts" in m:
+        column.caption(t("Incidents") + f": {m['counts']['before']} → {m['counts']['after']}")
+    if m.get("note"):
+        column.caption(m["note"])
+    flagged = [reason for reason in low if about in reason]
+    if flagged:
+        column.warning(t("low confidence") + ": " + "; ".join(flagged))
+
+
+st.subheader(t("Before → after the charter"))
+cols = st.columns(4)
+card(cols[0], "posts_per_week", "Posts per week", 1, "posts")
+card(cols[1], "incidents_per_1000_posts", "Incidents per 1,000 posts", 2, "incidents")
+card(cols[2], "incidents_per_week", "Incidents per week", 2, "incidents")
+card(cols[3], "engagements_per_post", "Engagements per post", 1, "posts")
+
+ref = report["reference"]
+effect = org.get("effect") or {}
+
+
+def effect_ci(name: str) -> str:
+    """The adjusted effect's interval, a rate ratio, written as a change in percent."""
+    bounds = (effect.get(name) or {}).get("ci95")
+    return ci([(b - 1) * 100 for b in bounds] if bounds and None not in bounds else None)
+
+
+st.subheader(t("Compared with the article"))
+st.caption(
+    t(
+        "The article's claims, our plain before → after change, and the charter's effect adjusted for the teams' "
+        "trends and the calendar (Method page)."
+    )
+)
+st.dataframe(
+    {
+        "": [t("Article"), t("Here, before → after"), t("Here, adjusted effect"), t("Adjusted effect, 95 % CI")],
+        t("Posts"): [
+            pct(ref["article"]["posts_change_pct"]),
+            pct(ref["plain"]["posts_change_pct"]),
+            pct(ref["adjusted"]["posts_change_pct"]),
+            effect_ci("posts"),
+        ],
+        t("Incident risk"): [
+            pct(ref["article"]["incident_risk_change_pct"]),
+            pct(ref["plain"]["incident_risk_change_pct"]),
+            pct(ref["adjusted"]["incidents_change_pct"]),
+            effect_ci("incidents"),
+        ],
+    },
+    hide_index=True,
+)
+
+st.subheader(t("Programme"))
+extra = st.columns(3)
+for column, key, title, decimals, scale in (
+    (extra[0], "active_ambassadors", "Active ambassadors", 0, 1),
+    (extra[1], "participation_rate", "Participation", 0, 100),
+    (extra[2], "earned_media_value", "Earned media value", 0, 1),
+):
+    m = metrics.get(key) or {}
+    unit = " %" if scale == 100 else ""
+    before, after = m.get("before"), m.get("after")
+    value = f"{num(before * scale if before is not None else None, decimals)}{unit} → "
+    value += f"{num(after * scale if after is not None else None, decimals)}{unit}"
+    column.metric(t(title), value, delta=delta(m.get("change_pct")), delta_color="off", border=True)
+    if m.get("note"):
+        column.caption(m["note"])
+    if key == "earned_media_value":
+        column.caption(
+            t("In the currency of the CPM and CPC settings") + f" (CPM {num(m['cpm'], 2)}, CPC {num(m['cpc'], 2)})"
+        )
+
+weekly = data.weekly(request)
+charters = sorted({s["charter_date"] for s in scopes[1:] if s.get("charter_date")})
+figure = go.Figure(go.Scatter(x=weekly["week"], y=weekly["posts"], mode="lines", name=t("Posts")))
+figure.add_trace(
+    go.Scatter(
+        x=weekly["week"],
+        y=weekly["posts_without_charter"],
+        mode="lines",
+        name=t("Posts expected without the charter (model)"),
+        line={"dash": "dot", "color": "grey"},
+    )
+)
+figure.add_trace(
+    go.Bar(x=weekly["week"], y=weekly["incidents"], name=t("Incidents"), yaxis="y2", marker_color="firebrick")
+)
+for charter in charters:
+    figure.add_vline(x=charter.isoformat(), line_dash="dash", line_color="grey")
+figure.update_layout(
+    title=t("Posts and incidents per week, whole organisation"),
+    xaxis_title=t("Week (starting Monday)"),
+    yaxis_title=t("Posts per week (count)"),
+    yaxis2={"title": t("Incidents per week (count)"), "overlaying": "y", "side": "right", "rangemode": "tozero"},
+    legend={"orientation": "h"},
+)
+st.plotly_chart(figure, width="stretch")
+st.caption(
+    t(
+        "Posts (line, left axis) and incidents (bars, right axis) per week; dashed lines mark the days teams "
+        "adopted the charter"
+    )
+    + f" ({', '.join(day(c) for c in charters)}). "
+    + t(
+        "The dotted line is the posts the adjusted model expects without the charter: the trend before it, or the "
+        "teams that had not adopted it yet; it is missing where the model has nothing to compare with."
+    )
+)

@@ -1,0 +1,259 @@
+"""The data contract as data: every file kind, its columns, their types and aliases.
+
+This mirrors `shared/data-contract.md`. The reader uses it to recognise headers and the kind of a file;
+the validator uses it to convert each column. Nothing else in the code lists column names.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Column types, converted in DuckDB by `pipelines.ingest.validate`.
+TEXT = "text"
+DATE = "date"
+DATETIME = "datetime"
+COUNT = "count"  # whole number >= 0
+NUMBER = "number"
+BOOL = "bool"
+SEVERITY = "severity"
+FORMAT = "format"
+POST_ID = "post_id"  # a LinkedIn URL and its bare urn:li:activity are the same post
+AUTHOR = "author"  # an employee_id, e-mail or full name, resolved against the roster
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    description: str
+    # For engagement: at least one of these must be present.
+    one_of: tuple[str, ...] = field(default=())
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+
+POST_ID_ALIASES = (
+    "id", "post id", "urn", "post link", "post url", "post source url", "lien",
+    "lien de la publication", "sharelink", "url",
+)  # fmt: skip
+
+ENGAGEMENT_COUNTS: tuple[Column, ...] = (
+    Column("impressions", COUNT, ("impression", "affichages", "impressions totales", "total impressions")),
+    Column("reactions", COUNT, ("likes", "réactions", "j'aime", "reactions count")),
+    Column("comments", COUNT, ("commentaires", "comments count")),
+    Column("shares", COUNT, ("reposts", "re-shares", "republications", "partages", "shares count")),
+    Column("clicks", COUNT, ("clics", "link clicks", "clics sur le lien")),
+    Column("engagements", COUNT, ("total engagements", "interactions")),
+)
+AS_OF = Column("as_of", DATE, ("export date", "date d'export", "snapshot date", "extraction"))
+COUNT_NAMES = tuple(c.name for c in ENGAGEMENT_COUNTS)
+
+EMPLOYEES = Kind(
+    "employees",
+    (
+        Column("employee_id", TEXT, ("id", "employee id", "matricule", "id salarié", "identifiant"), True),
+        Column("full_name", TEXT, ("name", "nom", "nom complet", "collaborateur", "employee")),
+        Column("email", TEXT, ("e-mail", "mail", "adresse e-mail", "courriel")),
+        Column("team", TEXT, ("équipe", "department", "département", "service", "business unit"), True),
+        Column("role", TEXT, ("job title", "title", "poste", "fonction")),
+        Column("joined_on", DATE, ("date d'entrée", "programme start", "start date")),
+        Column("left_on", DATE, ("date de sortie", "end date")),
+        Column("contest_opt_in", BOOL, ("opt in", "consentement classement")),
+    ),
+    key=("employee_id",),
+    description="who is in the programme (from HR)",
+)
+
+TEAMS = Kind(
+    "teams",
+    (
+        Column("team", TEXT, ("équipe", "department", "département", "service"), True),
+        Column("headcount", COUNT, ("effectif", "employees", "size")),
+        Column("charter_adopted_on", DATE, ("date charte", "charte", "charter date", "date d'adoption")),
+    ),
+    key=("team",),
+    description="size and charter adoption",
+)
+
+POSTS = Kind(
+    "posts",
+    (
+        Column("post_id", POST_ID, POST_ID_ALIASES, True),
+        Column(
+            "author",
+            AUTHOR,
+            (
+                "employee_id",
+                "posted by",
+                "published by",
+                "shared by",
+                "publié par",
+                "auteur",
+                "author name",
+                "created by",
+            ),
+            True,
+        ),  # fmt: skip
+        Column(
+            "published_at",
+            DATETIME,
+            ("date", "created date", "post publish date", "date de publication", "publication date", "posted at"),
+            True,
+        ),
+        Column("network", TEXT, ("réseau", "platform", "plateforme", "channel")),
+        Column("format", FORMAT, ("content type", "type de publication", "type de contenu")),
+        Column("title", TEXT, ("post title", "titre", "sharecommentary", "commentary", "text", "texte", "contenu")),
+        AS_OF,
+        *ENGAGEMENT_COUNTS,
+    ),
+    key=("post_id",),
+    description="what employees published (from LinkedIn or the advocacy platform)",
+)
+
+ENGAGEMENT = Kind(
+    "engagement",
+    (Column("post_id", POST_ID, POST_ID_ALIASES, True), AS_OF, *ENGAGEMENT_COUNTS),
+    key=("post_id", "as_of"),
+    description="how posts performed (one snapshot per post per export)",
+    one_of=COUNT_NAMES,
+)
+
+INCIDENTS = Kind(
+    "incidents",
+    (
+        Column("incident_id", TEXT, ("id", "référence", "ticket")),
+        Column("occurred_on", DATE, ("date", "date de l'incident", "reported on"), True),
+        Column("team", TEXT, ("équipe", "department", "service")),
+        Column("author", AUTHOR, ("employee_id", "collaborateur", "auteur")),
+        Column("post_id", POST_ID, ("post link", "lien", "url")),
+        Column("severity", SEVERITY, ("gravité", "sévérité", "niveau"), True),
+        Column("category", TEXT, ("catégorie", "type", "nature")),
+        Column("description", TEXT, ("commentaire", "détails", "notes")),
+    ),
+    key=("incident_id",),
+    description='posts or behaviour that went wrong ("dérapages")',
+)
+
+CONTESTS = Kind(
+    "contests",
+    (
+        Column("contest_id", TEXT, ("id", "concours"), True),
+        Column("name", TEXT, ("nom", "titre", "title")),
+        Column("starts_on", DATE, ("début", "start"), True),
+        Column("ends_on", DATE, ("fin", "end"), True),
+        Column("teams", TEXT, ("équipes", "scope", "périmètre")),
+        Column("min_posts", COUNT, ("minimum publications",)),
+    ),
+    key=("contest_id",),
+    description="internal contests",
+)
+
+JURY_SCORES = Kind(
+    "jury_scores",
+    (
+        Column("contest_id", TEXT, ("concours",), True),
+        Column("post_id", POST_ID, POST_ID_ALIASES, True),
+        Column("judge", TEXT, ("juré", "jury", "evaluator", "évaluateur"), True),
+        Column("score", NUMBER, ("note", "points", "vote"), True),
+    ),
+    key=("contest_id", "post_id", "judge"),
+    description="votes for the best-written post",
+)
+
+KINDS: dict[str, Kind] = {k.name: k for k in (EMPLOYEES, TEAMS, POSTS, ENGAGEMENT, INCIDENTS, CONTESTS, JURY_SCORES)}
+
+FORMATS = ("post", "article", "share", "video", "image", "document", "poll", "other")
+SEVERITIES = ("low", "medium", "high", "critical")
+
+
+def normalize_header(text: str) -> str:
+    """Fold a header for matching: case, accents, spaces and the characters _ - . ( ) do not count."""
+    text = str(text).replace("\u2019", "'")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[\s_\-.()]+", "", text)
+
+
+# Headers whose wording is French: a file that uses them is read day-first and with decimal commas.
+# Only words that stay French once accents are folded ("réactions", "détails", "note" read as English).
+_FRENCH_WORDS = {
+    normalize_header(a)
+    for a in (
+        "matricule", "id salarié", "identifiant", "nom", "nom complet", "collaborateur", "adresse e-mail",
+        "courriel", "équipe", "département", "poste", "fonction", "date d'entrée", "date de sortie",
+        "consentement classement", "effectif", "date charte", "charte", "date d'adoption", "lien",
+        "lien de la publication", "publié par", "auteur", "date de publication", "réseau", "plateforme",
+        "type de publication", "type de contenu", "titre", "texte", "contenu", "date d'export", "affichages",
+        "impressions totales", "j'aime", "commentaires", "republications", "partages", "clics",
+        "clics sur le lien", "référence", "date de l'incident", "gravité", "sévérité", "niveau", "catégorie",
+        "concours", "début", "fin", "équipes", "périmètre", "minimum publications", "juré",
+        "évaluateur",
+    )
+}  # fmt: skip
+
+
+def is_french_header(text: str) -> bool:
+    return normalize_header(text) in _FRENCH_WORDS
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """How one file's header row maps onto one kind's columns."""
+
+    kind: Kind
+    columns: dict[str, int]  # canonical column -> index in the header
+    aside: tuple[int, ...]  # indexes of columns kept aside (unknown, or beaten by an exact name)
+    conflicts: tuple[tuple[str, tuple[str, ...]], ...]  # field -> headers that both claim it
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return tuple(c for c in self.kind.required if c not in self.columns)
+
+    @property
+    def complete(self) -> bool:
+        if self.missing:
+            return False
+        return not self.kind.one_of or any(c in self.columns for c in self.kind.one_of)
+
+
+def match_header(kind: Kind, header: list[str]) -> HeaderMatch:
+    """Map a header row onto a kind, following the contract's rule for two columns claiming one field."""
+    names = {normalize_header(c.name): c.name for c in kind.columns}
+    aliases = {normalize_header(a): c.name for c in kind.columns for a in c.aliases}
+    claims: dict[str, list[tuple[int, bool]]] = {}
+    aside: list[int] = []
+    for index, raw in enumerate(header):
+        folded = normalize_header(raw)
+        if folded in names:
+            claims.setdefault(names[folded], []).append((index, True))
+        elif folded in aliases:
+            claims.setdefault(aliases[folded], []).append((index, False))
+        else:
+            aside.append(index)
+    columns: dict[str, int] = {}
+    conflicts = []
+    for name, found in claims.items():
+        exact = [i for i, is_exact in found if is_exact]
+        if len(found) == 1:
+            columns[name] = found[0][0]
+        elif len(exact) == 1:
+            columns[name] = exact[0]
+            aside.extend(i for i, _ in found if i != exact[0])
+        else:
+            conflicts.append((name, tuple(header[i] for i, _ in found)))
+    return HeaderMatch(kind, columns, tuple(sorted(aside)), tuple(conflicts))

@@ -1,0 +1,303 @@
+"""Convert and check a file's text cells in DuckDB, in bulk: typed rows, or the reason a row cannot be used.
+
+Input: a temp table of text cells (from `pipelines.ingest.read`, or rebuilt from quarantine by `reprocess`).
+Output: a temp table `<name>_typed` holding, per row, the columns of the kind's versions table, plus
+`reason` (NULL for a usable row), `raw` and `cells` (kept for quarantine), and for posts the engagement
+snapshot the row carries. Every value the file brings reaches SQL as data in a table or as a bound parameter;
+the SQL text is built from the contract's column names only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+
+from pipelines.ingest import contract as c
+
+DMY, MDY = "dmy", "mdy"
+DATE_RANGE = (1970, 2100)  # years outside this are typing errors (1900, 9999), not dates of a programme
+
+_MACROS = r"""
+CREATE OR REPLACE TEMP MACRO adv_quote(v) AS chr(39)  -- a value quoted in a reason, cut short where long
+    || CASE WHEN length(v::VARCHAR) > 200 THEN left(v::VARCHAR, 200) || '…' ELSE v::VARCHAR END || chr(39);
+CREATE OR REPLACE TEMP MACRO adv_csv_cell(v, delim) AS CASE
+    WHEN contains(v, delim) OR contains(v, '"') OR contains(v, chr(10)) THEN '"' || replace(v, '"', '""') || '"'
+    ELSE coalesce(v, '') END;
+CREATE OR REPLACE TEMP MACRO adv_blank(v) AS CASE
+    WHEN regexp_matches(v, '^[\s\x{00A0}]|[\s\x{00A0}]$')  -- trimming only where needed is four times faster
+        THEN nullif(trim(v, ' ' || chr(9) || chr(10) || chr(13) || chr(160)), '')
+    ELSE nullif(v, '') END;
+CREATE OR REPLACE TEMP MACRO adv_fold(v) AS strip_accents(lower(regexp_replace(trim(v), '\s+', ' ', 'g')));
+CREATE OR REPLACE TEMP MACRO adv_digits(v) AS regexp_replace(v, '[\s\x{00A0}\x{202F}'']+', '', 'g');
+CREATE OR REPLACE TEMP MACRO adv_number_of(s, dc) AS try_cast(CASE
+    WHEN dc AND regexp_full_match(s, '[+-]?\d{1,3}(\.\d{3})+(,\d*)?') THEN replace(replace(s, '.', ''), ',', '.')
+    WHEN dc THEN replace(s, ',', '.')
+    WHEN regexp_full_match(s, '[+-]?\d{1,3}(,\d{3})+(\.\d*)?') THEN replace(s, ',', '')
+    ELSE s END AS DOUBLE);
+CREATE OR REPLACE TEMP MACRO adv_number(v, dc) AS CASE
+    WHEN try_cast(v AS UBIGINT)::VARCHAR = v THEN try_cast(v AS DOUBLE)  -- plain digits, the usual case
+    WHEN isfinite(adv_number_of(adv_digits(v), dc)) THEN adv_number_of(adv_digits(v), dc) END;
+CREATE OR REPLACE TEMP MACRO adv_timestamp(v, dmy) AS CASE
+    WHEN length(v) <= 10 AND substr(v, 5, 1) = '-' THEN try_cast(try_cast(v AS DATE) AS TIMESTAMP)  -- 2025-03-01
+    WHEN length(v) = 19 AND substr(v, 5, 1) = '-' AND substr(v, 17, 1) = ':'
+        THEN try_cast(v AS TIMESTAMP)  -- 2025-03-01 09:30:00: no room for a UTC offset
+    WHEN regexp_matches(v, '^\d{4}-\d{1,2}-\d{1,2}') THEN try_cast(try_cast(v AS TIMESTAMPTZ) AS TIMESTAMP)
+    WHEN dmy THEN try_strptime(v, ['%d/%m/%Y', '%d/%m/%Y %H:%M', '%d/%m/%Y %H:%M:%S', '%d-%m-%Y', '%d.%m.%Y',
+        '%d-%m-%Y %H:%M', '%d.%m.%Y %H:%M', '%d/%m/%y', '%d/%m/%y %H:%M'])
+    ELSE try_strptime(v, ['%m/%d/%Y', '%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %I:%M %p',
+        '%m/%d/%Y %I:%M:%S %p', '%m-%d-%Y', '%m/%d/%y', '%m/%d/%y %H:%M']) END;
+CREATE OR REPLACE TEMP MACRO adv_bool(v) AS CASE
+    WHEN lower(v) IN ('true', 'yes', 'y', 'oui', 'o', 'vrai', '1', 'x') THEN true
+    WHEN lower(v) IN ('false', 'no', 'n', 'non', 'faux', '0') THEN false END;
+CREATE OR REPLACE TEMP MACRO adv_severity(v) AS CASE
+    WHEN adv_fold(v) IN ('low', 'faible', '1') THEN 'low'
+    WHEN adv_fold(v) IN ('medium', 'moyenne', 'moyen', 'moderee', 'modere', '2') THEN 'medium'
+    WHEN adv_fold(v) IN ('high', 'elevee', 'eleve', 'haute', 'haut', '3') THEN 'high'
+    WHEN adv_fold(v) IN ('critical', 'critique', '4') THEN 'critical' END;
+CREATE OR REPLACE TEMP MACRO adv_format(v) AS CASE
+    WHEN v IS NULL THEN 'post'
+    WHEN adv_fold(v) IN ('post', 'article', 'share', 'video', 'image', 'document', 'poll', 'other') THEN adv_fold(v)
+    WHEN adv_fold(v) IN ('text', 'texte', 'publication', 'status') THEN 'post'
+    WHEN adv_fold(v) IN ('images', 'photo', 'photos', 'multi-image', 'multi image') THEN 'image'
+    WHEN adv_fold(v) IN ('carousel', 'carrousel', 'pdf') THEN 'document'
+    WHEN adv_fold(v) IN ('sondage') THEN 'poll'
+    WHEN adv_fold(v) IN ('repost', 'partage', 'reshare') THEN 'share'
+    ELSE 'other' END;
+CREATE OR REPLACE TEMP MACRO adv_post_id(v) AS CASE
+    WHEN starts_with(v, 'urn:li:activity:') AND length(v) >= 22
+        AND try_cast(substr(v, 17) AS UBIGINT)::VARCHAR = substr(v, 17) THEN v  -- the usual case, without a regex
+    WHEN regexp_matches(v, '(?i)activity(?::|%3A|-)([0-9]{6,})')
+        THEN 'urn:li:activity:' || regexp_extract(v, '(?i)activity(?::|%3A|-)([0-9]{6,})', 1)
+    WHEN regexp_matches(v, 'urn:li:(share|ugcPost):[0-9]+') THEN regexp_extract(v, 'urn:li:(?:share|ugcPost):[0-9]+')
+    ELSE rtrim(v, '/') END;
+"""
+
+
+@dataclass
+class Reading:
+    """How a file's values are read: decided per file, reported with the load."""
+
+    decimal_comma: bool
+    date_order: str
+    date_order_reason: str
+    export_date: date
+    notes: list[str] = field(default_factory=list)
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in _MACROS.split(";\n"):
+        if statement.strip():
+            con.execute(statement)
+
+
+def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object]) -> duckdb.DuckDBPyConnection:
+    """Run `sql` binding the named parameters it uses (DuckDB refuses unused ones)."""
+    used = set(re.findall(r"\$(\w+)", sql))
+    return con.execute(sql, {name: value for name, value in params.items() if name in used})
+
+
+def q(name: str) -> str:
+    """Quote an identifier (the contract's names only ever reach SQL this way)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+# --- deciding how to read numbers and dates ------------------------------------------------------------------
+
+
+def decide_reading(
+    con: duckdb.DuckDBPyConnection,
+    cells: str,
+    kind: c.Kind,
+    *,
+    delimiter: str | None,
+    french: bool,
+    date_order: str | None,
+    export_date: date,
+) -> Reading:
+    """Decimal comma and day/month order for one file (contract: 'Dialects every file kind accepts')."""
+    decimal_comma = delimiter == ";" or (delimiter == "\t" and french)
+    date_columns = [col.name for col in kind.columns if col.type in (c.DATE, c.DATETIME)]
+    day_first = month_first = None
+    if date_columns:
+        values = ", ".join(q(name) for name in date_columns)
+        day_first, month_first = con.execute(
+            # Only a value that is a date in exactly one order is evidence; 31/31/2025 is just a bad value (and
+            # 2025-03-01 no evidence at all).
+            f"""SELECT any_value(v) FILTER (WHERE a BETWEEN 13 AND 31 AND b BETWEEN 1 AND 12),
+                       any_value(v) FILTER (WHERE b BETWEEN 13 AND 31 AND a BETWEEN 1 AND 12)
+            FROM (SELECT v, try_cast(regexp_extract(v, '^(\\d{{1,2}})[/.-]', 1) AS INT) AS a,
+                         try_cast(regexp_extract(v, '^\\d{{1,2}}[/.-](\\d{{1,2}})[/.-]', 1) AS INT) AS b
+                  FROM (SELECT unnest([{values}]) AS v FROM {cells}) WHERE substr(v, 5, 1) <> '-')"""
+        ).fetchall()[0]
+    notes: list[str] = []
+    if day_first and month_first:
+        raise ValueError(
+            f"dates contradict each other: {day_first!r} is day-first but {month_first!r} is month-first"
+        )
+    if day_first or month_first:
+        order = DMY if day_first else MDY
+        reason = f"values such as {day_first or month_first!r}"
+        if date_order and date_order != order:
+            notes.append(f"the dates read {'day' if day_first else 'month'}-first ({reason}), not as asked")
+    elif date_order:
+        order, reason = date_order, "as asked"
+    elif french or decimal_comma:
+        order, reason = DMY, "French headers" if french else f"{delimiter!r}-separated file"
+    else:
+        order, reason = MDY, "English headers with ','" if delimiter == "," else "English headers"
+    return Reading(decimal_comma, order, reason, export_date, notes)
+
+
+# --- converting ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Conversion:
+    parse: str  # SQL over the text `v`, evaluated once per cell
+    typed: str  # SQL over the parsed value `n`: the stored value
+    checks: list[tuple[str, str]]  # (condition, reason) over `v` and `n`
+
+
+def _conversion(col: c.Column) -> _Conversion:
+    """How a column is parsed, stored and checked; `v` is its text, `n` its parsed value."""
+    v, n = q(col.name), q(col.name + "__value")
+    label = f"'{col.name} ' || adv_quote({v})"
+    not_parsed = f"{v} IS NOT NULL AND {n} IS NULL"
+    if col.type == c.COUNT:
+        return _Conversion(f"adv_number({v}, $decimal_comma)", f"TRY_CAST({n} AS BIGINT)", [
+            (not_parsed, f"{label} || ' is not a number'"),
+            (f"{n} < 0", f"{label} || ' is negative'"),
+            (f"{n} <> floor({n})", f"{label} || ' is not a whole number'"),
+            (f"{n} >= 1e15", f"{label} || ' is too large'"),
+        ])  # fmt: skip
+    if col.type == c.NUMBER:
+        return _Conversion(f"adv_number({v}, $decimal_comma)", n, [(not_parsed, f"{label} || ' is not a number'")])
+    if col.type in (c.DATE, c.DATETIME):
+        lo, hi = DATE_RANGE
+        return _Conversion(f"adv_timestamp({v}, $day_first)", n if col.type == c.DATETIME else f"CAST({n} AS DATE)", [
+            (not_parsed, f"{label} || ' is not a date (read ' || $date_pattern || ')'"),
+            (f"year({n}) NOT BETWEEN {lo} AND {hi}", f"{label} || ' is outside the years {lo}-{hi}'"),
+        ])  # fmt: skip
+    if col.type == c.BOOL:
+        return _Conversion(f"adv_bool({v})", n, [(not_parsed, f"{label} || ' is not yes/no, oui/non, true/false'")])
+    if col.type == c.SEVERITY:
+        why = f"{label} || ' is not a severity (low to critical)'"
+        return _Conversion(f"adv_severity({v})", n, [(not_parsed, why)])
+    parse = {c.FORMAT: f"adv_format({v})", c.POST_ID: f"adv_post_id({v})"}.get(col.type, v)
+    return _Conversion(parse, n, [])
+
+
+def build_typed(con: duckdb.DuckDBPyConnection, cells: str, kind: c.Kind, reading: Reading) -> str:
+    """Create `<cells>_typed` from the text table `cells` (columns: line, raw, extra, one per kind column)."""
+    conversions = {col.name: _conversion(col) for col in kind.columns}
+    checks: list[tuple[str, str]] = []
+    for col in kind.columns:
+        if col.required:
+            checks.append((f"{q(col.name)} IS NULL", f"'{col.name} is empty'"))
+        checks.extend(conversions[col.name].checks)
+    if kind.one_of:
+        present = " AND ".join(f"{q(n)} IS NULL" for n in kind.one_of)
+        checks.append((present, "'no engagement figure in this row'"))
+    if kind is c.CONTESTS:
+        checks.append(('"ends_on__value" < "starts_on__value"', "'ends_on is before starts_on'"))
+    parsed = ", ".join(f"{conv.parse} AS {q(name + '__value')}" for name, conv in conversions.items())
+    typed = ", ".join(f"{conv.typed} AS {q(name)}" for name, conv in conversions.items())
+    reason = "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END"
+    params: dict[str, object] = {
+        "decimal_comma": reading.decimal_comma,
+        "day_first": reading.date_order == DMY,
+        "date_pattern": "dd/mm/yyyy" if reading.date_order == DMY else "mm/dd/yyyy",
+    }
+    converted = f"(SELECT line, raw, extra, {reason} AS reason, {typed} FROM (SELECT *, {parsed} FROM {cells}))"
+    out = f"{cells}_typed"
+    if kind in (c.POSTS, c.ENGAGEMENT):
+        params["export_date"] = reading.export_date
+    if kind is c.EMPLOYEES:
+        # A consent column marked with x means "no" where blank; otherwise a blank is the default, yes.
+        x_marks = con.execute(f"SELECT coalesce(bool_or(lower(contest_opt_in) = 'x'), false) FROM {cells}")
+        params["opt_in_when_blank"] = not x_marks.fetchall()[0][0]
+    execute(con, f"CREATE OR REPLACE TEMP TABLE {out} AS {_shape(kind, converted + ' AS converted')}", params)
+    _resolve_authors(con, out, kind)
+    return out
+
+
+def _snapshot_sql() -> str:
+    split = ("reactions", "comments", "shares", "clicks")
+    any_split = " OR ".join(f"{s} IS NOT NULL" for s in split)
+    total = " + ".join(f"coalesce({s}, 0)" for s in split)
+    return f"""coalesce(as_of, $export_date) AS as_of, impressions, reactions, comments, shares, clicks,
+        CASE WHEN {any_split} THEN {total} ELSE engagements END AS engagements,
+        ({" OR ".join(f"{n} IS NOT NULL" for n in c.COUNT_NAMES)}) AS has_snapshot"""
+
+
+def _shape(kind: c.Kind, source: str) -> str:
+    """The kind's stored columns, from the converted cells."""
+    keep = "line, raw, extra, reason"
+    if kind is c.EMPLOYEES:
+        # A consent column written with x marks means "no" where blank; otherwise blank is the default, yes.
+        return f"""SELECT {keep}, employee_id, full_name, email, team, role, joined_on, left_on,
+            coalesce(contest_opt_in, $opt_in_when_blank) AS contest_opt_in FROM {source}"""
+    if kind is c.TEAMS:
+        return f"SELECT {keep}, coalesce(team, '*') AS team, headcount, charter_adopted_on FROM {source}"
+    if kind is c.POSTS:
+        return f"""SELECT {keep}, post_id, author, NULL::VARCHAR AS employee_id, published_at,
+            coalesce(lower(network), 'linkedin') AS network, format, title, {_snapshot_sql()}
+            FROM {source}"""
+    if kind is c.ENGAGEMENT:
+        return f"SELECT {keep}, post_id, {_snapshot_sql()} FROM {source}"
+    if kind is c.INCIDENTS:
+        row_hash = "md5(concat_ws('|', occurred_on, team, author, post_id, severity, category, description))"
+        return f"""SELECT {keep}, coalesce(incident_id, 'row-' || {row_hash}) AS incident_id, occurred_on, team,
+            author, NULL::VARCHAR AS employee_id, post_id, severity, category, description FROM {source}"""
+    if kind is c.CONTESTS:
+        return f"""SELECT {keep}, contest_id, name, starts_on, ends_on,
+            list_filter(list_transform(string_split(teams, '|'), lambda x: trim(x)), lambda x: x <> '') AS teams,
+            coalesce(min_posts, 3) AS min_posts FROM {source}"""
+    if kind is c.JURY_SCORES:
+        return f"SELECT {keep}, contest_id, post_id, judge, score FROM {source}"
+    raise ValueError(kind.name)
+
+
+def _resolve_authors(con: duckdb.DuckDBPyConnection, typed: str, kind: c.Kind) -> None:
+    """Match authors to the roster by employee_id, then e-mail, then name; never guess between namesakes."""
+    if kind not in (c.POSTS, c.INCIDENTS):
+        return
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {typed}_authors AS
+        WITH authors AS (SELECT DISTINCT author FROM {typed} WHERE author IS NOT NULL),
+        by_id AS (SELECT lower(trim(employee_id)) AS k, any_value(employee_id) AS id, count(*) AS n
+                  FROM employees GROUP BY 1),
+        by_email AS (SELECT lower(trim(email)) AS k, any_value(employee_id) AS id, count(*) AS n
+                     FROM employees WHERE email IS NOT NULL GROUP BY 1),
+        by_name AS (SELECT adv_fold(full_name) AS k, any_value(employee_id) AS id, count(*) AS n
+                    FROM employees WHERE full_name IS NOT NULL GROUP BY 1)
+        SELECT a.author,
+               CASE WHEN i.n = 1 THEN i.id WHEN e.n = 1 THEN e.id WHEN m.n = 1 THEN m.id END AS employee_id,
+               CASE WHEN i.n = 1 OR e.n = 1 OR m.n = 1 THEN NULL
+                    WHEN coalesce(e.n, 0) > 1 OR coalesce(m.n, 0) > 1
+                        THEN 'author ' || adv_quote(a.author) || ' matches ' || greatest(e.n, m.n)
+                             || ' employees: use the employee_id'
+                    ELSE 'author ' || adv_quote(a.author) || ' matches nobody in the roster' END AS problem
+        FROM authors a
+        LEFT JOIN by_id i ON i.k = lower(a.author)
+        LEFT JOIN by_email e ON e.k = lower(a.author)
+        LEFT JOIN by_name m ON m.k = adv_fold(a.author)"""
+    )
+    con.execute(
+        f"""UPDATE {typed} AS t SET employee_id = a.employee_id, reason = coalesce(t.reason, a.problem)
+        FROM {typed}_authors a WHERE a.author = t.author"""
+    )
+    if kind is c.INCIDENTS:
+        # An incident belongs to the team written on it, else to its author's team.
+        con.execute(
+            f"""UPDATE {typed} AS t SET team = e.team FROM employees e
+            WHERE t.team IS NULL AND e.employee_id = t.employee_id"""
+        )
+        con.execute(
+            f"UPDATE {typed} SET reason = 'no team, and no author to take it from' "
+            "WHERE reason IS NULL AND team IS NULL"
+        )

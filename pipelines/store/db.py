@@ -1,0 +1,311 @@
+"""The one way to open the database: short-lived connections, schema migrations, a clear "busy" error.
+
+DuckDB lets one process hold a database file for writing, and a writer excludes readers in other
+processes. So every command opens the file for as short a time as it can, and waits (up to
+`Settings.busy_timeout_s`) for another process to let go before giving up with `DatabaseBusy`.
+
+Writers go first. A process that wants to write holds an advisory lock on `<database>.lock`, beside the file,
+from the moment it asks until it closes the database, and readers do not start while that lock is held.
+Without it, dashboard sessions reading one after the other could keep a load out until it gave up as busy.
+The lock is the kernel's (`flock`): a process killed half-way leaves nothing to clean up.
+
+A full disk or a folder that cannot be written is `DatabaseUnavailable`, with a message that says so.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import random
+import re
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from pipelines.config import SETTINGS
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks, readers and writers simply retry
+    fcntl = None  # type: ignore[assignment]
+
+# Within one process a file cannot be open read-write and read-only at once: connections take turns.
+_PROCESS_LOCK = threading.RLock()
+# Databases whose writer lock this process holds (under _PROCESS_LOCK): its own readers need not wait for it.
+_WRITING: dict[Path, int] = {}
+MEMORY = Path(":memory:")
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process holds the database file for writing."""
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database file cannot be opened or written (missing folder rights, disk full, ...)."""
+
+
+def migrations() -> list[tuple[int, str]]:
+    """The schema's migrations, in order: (version, SQL) from pipelines/store/sql/NNN_*.sql."""
+    found = []
+    for entry in resources.files("pipelines.store.sql").iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:3].isdigit():
+            found.append((int(name[:3]), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+SCHEMA_VERSION = migrations()[-1][0]
+
+
+def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchall()[0][0]
+    if not exists:
+        return 0
+    row = con.execute("SELECT max(version) FROM schema_version").fetchall()[0][0]
+    return int(row or 0)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring the schema up to date, one transaction per migration; returns the version reached."""
+    current = _schema_version(con)
+    for version, sql in migrations():
+        if version <= current:
+            continue
+        con.execute("BEGIN")
+        try:
+            if version == 1:
+                con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [version])
+            con.execute("COMMIT")
+        except BaseException:
+            with suppress(duckdb.Error):  # a COMMIT that failed has ended the transaction already
+                con.execute("ROLLBACK")
+            raise
+        current = version
+    return current
+
+
+# --- a full disk, a folder that cannot be written ------------------------------------------------------------
+
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+_NOT_WRITABLE = (errno.EROFS, errno.EACCES, errno.EPERM)
+
+
+def _errno(error: BaseException) -> int | None:
+    """The operating system's reason behind an error, when it is a full disk or a refused write."""
+    if isinstance(error, OSError):
+        return error.errno if error.errno in (*_DISK_FULL, *_NOT_WRITABLE) else None
+    if isinstance(error, duckdb.Error):  # DuckDB puts the C library's text in its message
+        text = str(error)
+        return next((code for code in (*_DISK_FULL, *_NOT_WRITABLE) if os.strerror(code) in text), None)
+    return None
+
+
+def is_storage_error(error: BaseException) -> bool:
+    """True when `error` comes from a full disk or a file or folder that cannot be written: not a file's fault."""
+    return _errno(error) is not None
+
+
+def _file_named(error: BaseException) -> str | None:
+    if isinstance(error, OSError):
+        return str(error.filename) if error.filename else None
+    found = re.search(r'"([^"]+)"', str(error))
+    return found.group(1) if found else None
+
+
+def storage_problem(path: Path, error: BaseException) -> DatabaseUnavailable | None:
+    """A one-line `DatabaseUnavailable` saying what is wrong when `error` is a full disk or a refused write."""
+    code = _errno(error)
+    if code is None:
+        return None
+    reason = os.strerror(code)
+    named = _file_named(error)
+    full = os.path.abspath(path)
+    # the file itself, its write-ahead log, its temporary folder, the folder that holds them
+    ours = named is None or os.path.abspath(named) in (full, os.path.dirname(full)) or named.startswith(full)
+    if code in _DISK_FULL:
+        return DatabaseUnavailable(
+            f"cannot write {f'the database {path}' if ours else named}: disk full ({reason}). "
+            "What was being written was not saved: free some space, then try again."
+        )
+    if not ours:
+        return DatabaseUnavailable(f"cannot write {named}: {reason}. What was being written was not saved.")
+    if named is not None and os.path.abspath(named) == full and code != errno.EROFS:
+        return DatabaseUnavailable(
+            f"the database {path} is read-only for this user ({reason}): it can be read, not changed."
+        )
+    return _read_only_folder(path, reason)
+
+
+def _read_only_folder(path: Path, reason: str) -> DatabaseUnavailable:
+    then = "can be read there but not changed" if path.exists() else "cannot be created there"
+    folder = os.path.dirname(os.path.abspath(path))
+    return DatabaseUnavailable(f"the data folder {folder} is read-only ({reason}): the database {path.name} {then}.")
+
+
+def _check_writable(path: Path) -> None:
+    """Fail at once, with a clear message, when the folder cannot take the database's write-ahead log."""
+    try:
+        with tempfile.TemporaryFile(dir=path.parent, prefix=f".{path.name}-"):
+            pass
+    except OSError as error:
+        code = error.errno or errno.EACCES
+        problem = storage_problem(path, OSError(code, os.strerror(code), str(path)))
+        if code in _DISK_FULL and problem is not None:
+            raise problem from error
+        raise _read_only_folder(path, os.strerror(code)) from error
+
+
+# --- waiting for other processes ------------------------------------------------------------------------------
+
+
+class _Patience:
+    """Retries with a growing, jittered pause until `Settings.busy_timeout_s` has passed, then `DatabaseBusy`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.deadline = time.monotonic() + SETTINGS.busy_timeout_s
+        self.delay = 0.05
+
+    def pause(self, error: BaseException | None = None) -> None:
+        if time.monotonic() >= self.deadline:
+            raise DatabaseBusy(
+                f"the database {self.path} is busy: another process is writing to it. Try again in a moment."
+            ) from error
+        time.sleep(min(self.delay * (1 + random.random()), max(self.deadline - time.monotonic(), 0.01)))
+        self.delay = min(self.delay * 2, 0.5)
+
+
+def _lock_file(path: Path) -> int | None:
+    """A descriptor of `<database>.lock`, created if need be; None where there is none to be had."""
+    if fcntl is None:
+        return None
+    name = path.with_name(path.name + ".lock")
+    for flags in (os.O_RDWR | os.O_CREAT, os.O_RDONLY):  # flock needs no write access
+        with suppress(OSError):
+            return os.open(name, flags, 0o666)
+    return None
+
+
+def _take_writer_lock(path: Path, patience: _Patience) -> int | None:
+    """Hold `<database>.lock` exclusively: from now on, readers of other processes wait for this writer."""
+    fd = _lock_file(path)
+    if fd is None:
+        return None
+    assert fcntl is not None
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError as error:  # another writer is waiting or writing
+            try:
+                patience.pause(error)
+            except BaseException:
+                os.close(fd)
+                raise
+
+
+def _wait_for_writers(path: Path, patience: _Patience) -> None:
+    """A reader lets a writer that waits or writes go first."""
+    fd = _lock_file(path)
+    if fd is None:
+        return
+    assert fcntl is not None
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                return  # closing the descriptor lets go at once: a reader does not hold writers back
+            except BlockingIOError as error:
+                patience.pause(error)
+    finally:
+        os.close(fd)
+
+
+def _open(path: Path, read_only: bool, patience: _Patience) -> duckdb.DuckDBPyConnection:
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as error:
+            message = str(error)
+            if "lock" not in message.lower():
+                problem = None if read_only else storage_problem(path, error)
+                raise problem or DatabaseUnavailable(f"cannot open {path}: {message}") from error
+            patience.pause(error)
+
+
+@contextmanager
+def connect(path: str | Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the database file for the duration of a `with` block, creating and migrating it as needed."""
+    path = Path(path)
+    with _PROCESS_LOCK:
+        if path == MEMORY:
+            con = duckdb.connect()
+            with _closing(con, path):
+                if not read_only:
+                    migrate(con)
+                yield con
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise DatabaseUnavailable(f"cannot create the folder {path.parent.absolute()}: {reason}") from error
+        if read_only and not path.exists():
+            with connect(path, read_only=False):
+                pass
+        key = path.absolute()
+        patience = _Patience(path)
+        writer_lock = None
+        if not read_only:
+            _check_writable(path)
+            if not _WRITING.get(key):  # a writer of this process may open it again
+                writer_lock = _take_writer_lock(path, patience)
+            _WRITING[key] = _WRITING.get(key, 0) + 1
+        try:
+            if read_only and not _WRITING.get(key):
+                _wait_for_writers(path, patience)
+            con = _open(path, read_only, patience)
+            if read_only and _schema_version(con) < SCHEMA_VERSION:
+                # An older file: migrate it once, writing, then read as asked.
+                con.close()
+                with connect(path, read_only=False):
+                    pass
+                con = _open(path, read_only, _Patience(path))
+            with _closing(con, path):
+                if not read_only:
+                    migrate(con)
+                yield con
+        finally:
+            if not read_only:
+                _WRITING[key] -= 1
+                if not _WRITING[key]:
+                    del _WRITING[key]
+            if writer_lock is not None:
+                os.close(writer_lock)  # lets the next writer, then the readers, in
+
+
+@contextmanager
+def _closing(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[None]:
+    """Close the connection whatever happens; a full disk or a refused write becomes `DatabaseUnavailable`."""
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET memory_limit = ?", [f"{SETTINGS.memory_limit_mb}MB"])
+        yield
+    except (duckdb.Error, OSError) as error:
+        problem = storage_problem(path, error)
+        if problem is None:
+            raise
+        raise problem from error
+    finally:
+        with suppress(duckdb.Error):  # a checkpoint that fails on closing leaves committed work in the WAL
+            con.close()

@@ -1,0 +1,82 @@
+"""End to end in a real browser: `advocacy dashboard` on 127.0.0.1, driven by Playwright in Debian's Chromium.
+
+Screenshots of each page go to tests/screenshots/ (ignored by git) for a reviewer to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelines.analytics.metrics import impact
+from pipelines.store.db import connect
+from pipelines.synthetic.demo import build_demo
+from tests.conftest import CHROMIUM, NO_CHROMIUM, dashboard_server
+
+pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)]
+SHOTS = Path(__file__).parents[1] / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The real dashboard command on the demo data, until the module's tests are done."""
+    db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
+    build_demo(db)
+    with dashboard_server(db) as url:
+        yield url, db
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_overview_shows_the_posts_per_week_change_the_metrics_compute(server, page):
+    url, db = server
+    with connect(db, read_only=True) as con:
+        change = impact(con)["scopes"][0]["metrics"]["posts_per_week"]["change_pct"]
+    page.goto(url)
+    page.get_by_text("Posts per week", exact=True).first.wait_for()
+    page.get_by_text(f"+{round(change)} %").first.wait_for()
+    shot(page, "overview")
+    for path, name in [("teams", "teams"), ("contests", "contests"), ("data", "data"), ("method", "method")]:
+        page.goto(f"{url}/{path}")
+        page.wait_for_selector("h1")
+        page.wait_for_timeout(1500)
+        shot(page, name)
+
+
+def test_upload_a_file_and_see_it_counted(server, page, tmp_path):
+    url, db = server
+    roster = tmp_path / "new_people.csv"
+    roster.write_text("employee_id,full_name,team\nNEW1,Nouvelle Personne,Sales\nNEW2,Autre Personne,Sales\n")
+    page.goto(f"{url}/upload")
+    page.locator("input[type=file]").set_input_files(str(roster))
+    page.get_by_text("Preview (nothing written yet)").wait_for()
+    shot(page, "upload_preview")
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM employees WHERE employee_id LIKE 'NEW%'").fetchall() == [(0,)]
+    page.get_by_role("button", name="Confirm and load").click()
+    page.get_by_text("Loaded. Every page now shows the new data.").wait_for()
+    shot(page, "upload_loaded")
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM employees WHERE employee_id LIKE 'NEW%'").fetchall() == [(2,)]
+        names = con.execute("SELECT file_name, loaded FROM uploads ORDER BY upload_id DESC LIMIT 1").fetchall()
+    assert names == [("new_people.csv", 2)]
+
+
+def test_download_a_ranking_and_open_it(server, page, tmp_path):
+    url, _ = server
+    page.goto(f"{url}/contests")
+    page.get_by_role("button", name="CSV", exact=True).wait_for()
+    shot(page, "contest_ranking")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="CSV", exact=True).click()
+    path = tmp_path / "ranking.csv"
+    download.value.save_as(path)
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    header, first = data.decode("utf-8-sig").splitlines()[:2]
+    assert header.startswith("Rank,") and first.startswith("1,")
