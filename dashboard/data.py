@@ -7,7 +7,6 @@ reprocess, so every page shows the new data right after one, with no cache to cl
 from __future__ import annotations
 
 import hmac
-import os
 import shutil
 import tempfile
 from datetime import date, timedelta
@@ -21,7 +20,7 @@ from dashboard.i18n import t
 from pipelines import config
 from pipelines.analytics.contests import Contest, Ranking, contests, ranking
 from pipelines.analytics.metrics import ImpactRequest, impact, weekly_timeline
-from pipelines.config import SETTINGS
+from pipelines.config import settings
 from pipelines.ingest.load import LoadOptions, LoadResult, load_paths
 from pipelines.store.db import connect
 from pipelines.store.ledger import data_coverage, data_version, filter_options, quarantined, uploads
@@ -46,7 +45,7 @@ def is_empty() -> bool:
 @st.cache_data(show_spinner=False, max_entries=8)
 def _options(path: str, data_version: Version) -> dict[str, list[str]]:
     with connect(path, read_only=True) as con:
-        return filter_options(con, SETTINGS.privacy_min_team_size)
+        return filter_options(con, settings().privacy_min_team_size)
 
 
 def named_teams() -> list[str]:
@@ -180,13 +179,13 @@ def _secret(name: str) -> Any:
 
 
 def comms_password() -> str | None:
-    value = os.environ.get("ADVOCACY_COMMS_PASSWORD") or _secret("comms_password")
+    value = settings().comms_password or _secret("comms_password")
     return str(value) if value else None
 
 
 def comms_emails() -> set[str] | None:
     """The accounts with the comms role when logging in through OIDC; None lets every logged-in account in."""
-    value = os.environ.get("ADVOCACY_COMMS_EMAILS") or _secret("comms_emails")
+    value = settings().comms_emails or _secret("comms_emails")
     if not value:
         return None
     emails = value.split(",") if isinstance(value, str) else list(value)

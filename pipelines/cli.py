@@ -358,7 +358,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     command = [
         sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
         "--server.address", args.address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.maxUploadSize", str(max(1, math.ceil(config.SETTINGS.max_upload_mb))),  # the server's own cap
+        "--server.maxUploadSize", str(max(1, math.ceil(config.settings().max_upload_mb))),  # the server's own cap
     ]  # fmt: skip
     print(f"dashboard on http://{args.address}:{args.port} (database {db})")
     return subprocess.call(command, env={**os.environ, "ADVOCACY_DB": str(db)})
@@ -468,10 +468,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--before", type=_range, metavar="A:B", help="explicit before window (end exclusive)")
     p.add_argument("--after", type=_range, metavar="C:D", help="explicit after window (end exclusive)")
     p.add_argument("--all-teams", action="store_true", help="show teams under the privacy threshold by name")
-    p.add_argument(
-        "--cpm", type=float, default=config.SETTINGS.cpm, help="earned media value: cost of 1,000 impressions"
-    )
-    p.add_argument("--cpc", type=float, default=config.SETTINGS.cpc, help="earned media value: cost of one click")
+    p.add_argument("--cpm", type=float, default=None, help="earned media value: cost of 1,000 impressions")
+    p.add_argument("--cpc", type=float, default=None, help="earned media value: cost of one click")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = add("contests", cmd_contests, "List the contests.")

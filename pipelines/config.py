@@ -1,22 +1,17 @@
-"""Settings, each resolved from the command line, then the environment, then a default."""
+"""Settings, each resolved when it is asked for: the command line's option, else the environment, else a default.
+
+`settings()` reads the environment at every call, so a test (or a long-running dashboard) that changes a variable
+sees it at once, and there is one place to change: the environment.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = PROJECT_ROOT / "data" / "advocacy.duckdb"
-
-
-def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The database file: `--db`, else $ADVOCACY_DB, else data/advocacy.duckdb in the project."""
-    if explicit:
-        return Path(explicit)
-    if os.environ.get("ADVOCACY_DB"):
-        return Path(os.environ["ADVOCACY_DB"])
-    return DEFAULT_DB
 
 
 def _env_float(name: str, default: float) -> float:
@@ -24,25 +19,50 @@ def _env_float(name: str, default: float) -> float:
     return float(value) if value else default
 
 
+def _env_list(name: str) -> tuple[str, ...] | None:
+    value = os.environ.get(name)
+    if not value:
+        return None
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
-    privacy_min_team_size: int = int(_env_float("ADVOCACY_PRIVACY_MIN_TEAM", 5))
-    """Teams with fewer roster members than this are shown only inside "other teams"."""
+    db: Path = field(default_factory=lambda: Path(os.environ.get("ADVOCACY_DB") or DEFAULT_DB))
+    """The database file (`ADVOCACY_DB`; `--db` on the command line wins)."""
 
-    busy_timeout_s: float = _env_float("ADVOCACY_BUSY_TIMEOUT", 30.0)
-    """How long to wait for another process's write on the database file before saying it is busy."""
+    privacy_min_team_size: int = field(default_factory=lambda: int(_env_float("ADVOCACY_PRIVACY_MIN_TEAM", 5)))
+    """Teams with fewer roster members than this are shown only inside "other teams" (`ADVOCACY_PRIVACY_MIN_TEAM`)."""
 
-    cpm: float = _env_float("ADVOCACY_CPM", 30.0)
+    busy_timeout_s: float = field(default_factory=lambda: _env_float("ADVOCACY_BUSY_TIMEOUT", 30.0))
+    """How long to wait for another process's write on the database before saying it is busy."""
+
+    cpm: float = field(default_factory=lambda: _env_float("ADVOCACY_CPM", 30.0))
     """Earned media value: what 1,000 impressions would cost as paid posts (set it from your own campaigns)."""
 
-    cpc: float = _env_float("ADVOCACY_CPC", 5.0)
+    cpc: float = field(default_factory=lambda: _env_float("ADVOCACY_CPC", 5.0))
     """Earned media value: what one click would cost as a paid post (set it from your own campaigns)."""
 
-    max_upload_mb: float = _env_float("ADVOCACY_MAX_UPLOAD_MB", 200.0)
+    max_upload_mb: float = field(default_factory=lambda: _env_float("ADVOCACY_MAX_UPLOAD_MB", 200.0))
     """Largest file accepted by `load` and the Upload page."""
 
-    memory_limit_mb: int = int(_env_float("ADVOCACY_MEMORY_MB", 1500))
+    memory_limit_mb: int = field(default_factory=lambda: int(_env_float("ADVOCACY_MEMORY_MB", 1500)))
     """DuckDB's memory for one connection; past it, big loads spill to a temporary folder beside the database."""
 
+    comms_password: str | None = field(default_factory=lambda: os.environ.get("ADVOCACY_COMMS_PASSWORD") or None)
+    """The comms role's password on the dashboard (`ADVOCACY_COMMS_PASSWORD`; or `comms_password` in Streamlit's
+    secrets)."""
 
-SETTINGS = Settings()
+    comms_emails: tuple[str, ...] | None = field(default_factory=lambda: _env_list("ADVOCACY_COMMS_EMAILS"))
+    """The accounts with the comms role when logging in through OIDC (`ADVOCACY_COMMS_EMAILS`, comma-separated; or
+    `comms_emails` in Streamlit's secrets); none listed lets every account the provider admits in."""
+
+
+def settings() -> Settings:
+    """The settings as the environment says now."""
+    return Settings()
+
+
+def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The database file: `--db`, else $ADVOCACY_DB, else data/advocacy.duckdb in the project."""
+    return Path(explicit) if explicit else settings().db

@@ -32,7 +32,7 @@ from dashboard.pages import path as page_path
 from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, ranking, to_csv, to_xlsx
 from pipelines.analytics.metrics import ImpactRequest, impact
 from pipelines.cli import main
-from pipelines.config import SETTINGS
+from pipelines.config import settings
 from pipelines.store.db import connect
 from pipelines.store.ledger import teams as roster_teams
 from tests.conftest import (
@@ -75,7 +75,7 @@ FILE_NAMES = {
     "jury": "jury.csv",
 }
 NEEDLES = (*PAYLOADS, "[link](javascript:alert(1))", "<svg onload=alert(1)>")
-assert SETTINGS.privacy_min_team_size > 3, "the small team must be under the threshold"
+assert settings().privacy_min_team_size > 3, "the small team must be under the threshold"
 
 
 def _people() -> list[tuple[str, str, str, str]]:
@@ -705,7 +705,7 @@ def test_a_small_team_is_named_on_no_page_and_in_no_download(hostile: Path) -> N
 
 def test_the_demos_small_team_is_named_on_no_page_and_in_no_download(demo: Path) -> None:
     with connect(demo, read_only=True) as con:
-        small = [t.name for t in roster_teams(con) if t.members < SETTINGS.privacy_min_team_size]
+        small = [t.name for t in roster_teams(con) if t.members < settings().privacy_min_team_size]
     assert small == ["Executive Office"]
     assert_small_team_never_named(demo, small[0])
 

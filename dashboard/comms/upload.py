@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.i18n import t
-from pipelines.config import SETTINGS
+from pipelines.config import settings
 from pipelines.ingest.load import LoadResult
 
 st.title(t("Upload"))
@@ -17,7 +17,7 @@ files = st.file_uploader(
     t("Export files (CSV, TXT, XLSX)"),
     accept_multiple_files=True,
     type=["csv", "txt", "xlsx"],
-    max_upload_size=int(SETTINGS.max_upload_mb),
+    max_upload_size=int(settings().max_upload_mb),
     key="files",
 )
 export_date = st.date_input(

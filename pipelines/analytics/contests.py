@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import xlsxwriter
 
-from pipelines.config import SETTINGS
+from pipelines.config import settings
 
 CRITERIA = {
     "posts": "Posts",
@@ -125,7 +125,7 @@ def ranking(con: duckdb.DuckDBPyConnection, contest_id: str, criterion: str, by:
                 CASE WHEN members < $min_team THEN $other_teams ELSE team END AS team,
                 {criterion}::DOUBLE AS value, posts
             FROM ({_ENTRANTS}) JOIN ({_SIZES}) USING (team) WHERE {eligible} ORDER BY rank, name""",
-            {**params, "min_team": SETTINGS.privacy_min_team_size, "other_teams": OTHER_TEAMS},
+            {**params, "min_team": settings().privacy_min_team_size, "other_teams": OTHER_TEAMS},
         )
         columns = [d[0] for d in entrants.description or []]
         rows = [dict(zip(columns, row, strict=True)) for row in entrants.fetchall()]
@@ -161,7 +161,7 @@ def _team_rows(con: duckdb.DuckDBPyConnection, criterion: str, eligible: str, pa
                    sum(g.posts) AS posts
             FROM grouped g JOIN member_counts m USING (team) GROUP BY g.team)
         ORDER BY rank, team""",
-        {**params, "min_team": SETTINGS.privacy_min_team_size, "other_teams": OTHER_TEAMS},
+        {**params, "min_team": settings().privacy_min_team_size, "other_teams": OTHER_TEAMS},
     )
     columns = [d[0] for d in result.description or []]
     return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]

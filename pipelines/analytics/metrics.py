@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import calendar
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,7 +26,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from pipelines.analytics import stats
-from pipelines.config import SETTINGS
+from pipelines.config import settings
 from pipelines.store.ledger import Team, teams
 
 ARTICLE_POSTS_CHANGE_PCT = 60.0
@@ -49,8 +49,8 @@ class ImpactRequest:
     formats: tuple[str, ...] = ()
     teams: tuple[str, ...] = ()
     period: tuple[date, date] | None = None  # only the days [start, end) are looked at
-    cpm: float = SETTINGS.cpm
-    cpc: float = SETTINGS.cpc
+    cpm: float | None = None  # earned media value's rates (default: the settings)
+    cpc: float | None = None
     with_effects: bool = True
 
 
@@ -117,7 +117,7 @@ def windows_for(charter: date, covered: tuple[date, date], request: ImpactReques
 def scopes(all_teams: list[Team], covered: tuple[date, date], request: ImpactRequest) -> list[Scope]:
     """The organisation, each team big enough to be shown, and "other teams" for the small ones."""
     chosen = [t for t in all_teams if not request.teams or t.name in request.teams]
-    shown = [t for t in chosen if request.all_teams or t.members >= SETTINGS.privacy_min_team_size]
+    shown = [t for t in chosen if request.all_teams or t.members >= settings().privacy_min_team_size]
     hidden = [t for t in chosen if t not in shown]
     groups: list[tuple[str, str, list[Team]]] = []
     if request.team is None:
@@ -136,7 +136,7 @@ def scopes(all_teams: list[Team], covered: tuple[date, date], request: ImpactReq
 
 def _named(teams: list[str], members: list[Team], request: ImpactRequest) -> str:
     """Teams as a note names them: one under the privacy threshold only as "other teams"."""
-    small = {t.name for t in members if not request.all_teams and t.members < SETTINGS.privacy_min_team_size}
+    small = {t.name for t in members if not request.all_teams and t.members < settings().privacy_min_team_size}
     return ", ".join(dict.fromkeys(OTHER_TEAMS if name in small else name for name in teams))
 
 
@@ -403,7 +403,8 @@ def _scope_metrics(scope: Scope, index: int, agg: dict[str, pd.DataFrame], headc
 
     def emv(p: str) -> float:
         frame = side[p]["posts"]
-        return _value(frame, "impressions") * request.cpm / 1000 + _value(frame, "clicks") * request.cpc
+        cpm, cpc = request.cpm or 0.0, request.cpc or 0.0  # resolved from the settings by impact()
+        return _value(frame, "impressions") * cpm / 1000 + _value(frame, "clicks") * cpc
 
     def top_share(p: str) -> float | None:
         return stats.top_share(hist[p]["value"], hist[p]["n"]) if len(hist[p]) else None
@@ -547,6 +548,9 @@ def _year_earlier(con: duckdb.DuckDBPyConnection, found: list[Scope], covered: t
 def impact(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None) -> dict[str, Any]:
     """The whole impact report: per scope, plain comparisons with intervals, adjusted effects, references."""
     request = request or ImpactRequest()
+    rates = settings()
+    request = replace(request, cpm=rates.cpm if request.cpm is None else request.cpm,
+                      cpc=rates.cpc if request.cpc is None else request.cpc)  # fmt: skip
     covered = _covered(con, request)
     if covered is None:
         note = "no posts in the chosen period" if request.period else "no posts loaded yet"

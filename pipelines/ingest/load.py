@@ -390,7 +390,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) 
 
 def _over_size_limit(path: Path) -> str | None:
     """Why a file is too big to read (settings are read now, so a test or a caller can change them), else None."""
-    limit = config.SETTINGS.max_upload_mb
+    limit = config.settings().max_upload_mb
     try:
         size = path.stat().st_size / 2**20  # MB as the upload widget counts them
     except OSError:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.config import SETTINGS
+from pipelines.config import settings
 
 try:
     import fcntl
@@ -173,7 +173,7 @@ class _Patience:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.deadline = time.monotonic() + SETTINGS.busy_timeout_s
+        self.deadline = time.monotonic() + settings().busy_timeout_s
         self.delay = 0.05
 
     def pause(self, error: BaseException | None = None) -> None:
@@ -299,7 +299,7 @@ def _closing(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[None]:
     """Close the connection whatever happens; a full disk or a refused write becomes `DatabaseUnavailable`."""
     try:
         con.execute("SET TimeZone = 'UTC'")
-        con.execute("SET memory_limit = ?", [f"{SETTINGS.memory_limit_mb}MB"])
+        con.execute("SET memory_limit = ?", [f"{settings().memory_limit_mb}MB"])
         yield
     except (duckdb.Error, OSError) as error:
         problem = storage_problem(path, error)

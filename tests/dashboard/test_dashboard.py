@@ -233,9 +233,7 @@ def test_a_busy_database_gets_a_message_not_a_stack_trace(demo: Path, monkeypatc
     import subprocess
     import sys
 
-    from pipelines.config import Settings
-
-    monkeypatch.setattr("pipelines.store.db.SETTINGS", Settings(busy_timeout_s=0.3))
+    monkeypatch.setenv("ADVOCACY_BUSY_TIMEOUT", "0.3")
     holder = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(60)"
     writer = subprocess.Popen([sys.executable, "-c", holder, str(demo)], stdout=subprocess.PIPE, text=True)
     try:

@@ -14,7 +14,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ EXPORT_DATE = date(2025, 7, 1)
 
 MEMORY_BOUND_MB = 1536  # peak resident memory of one load, whatever the file: a bound on runaway, not a target
 # Where every row of a 200 MB file goes to quarantine, DuckDB itself works up to its own cap (ADVOCACY_MEMORY_MB).
-MEMORY_BOUND_ALL_QUARANTINED_MB = config.SETTINGS.memory_limit_mb + 512
+MEMORY_BOUND_ALL_QUARANTINED_MB = config.settings().memory_limit_mb + 512
 TIME_BOUND_S = 120  # the same for time, generous for a shared 2-core machine
 FUZZ_EXAMPLES = 200
 
@@ -589,7 +589,7 @@ def test_cells_at_the_last_column_are_quarantined_quickly(roster_db, tmp_path):
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(roster_db, tmp_path, monkeypatch):
-    monkeypatch.setattr(config, "SETTINGS", replace(config.SETTINGS, max_upload_mb=1))
+    monkeypatch.setenv("ADVOCACY_MAX_UPLOAD_MB", "1")
     path = tmp_path / "big.csv"
     path.write_bytes(b"\x00" * (3 << 19))  # 1.5 MB of garbage: refused for its size, not its content
     message = refused(roster_db, path)
@@ -612,7 +612,7 @@ def test_the_command_line_refuses_a_file_over_the_limit_set_in_the_environment(t
 def test_the_dashboard_server_takes_the_same_upload_limit(tmp_path, monkeypatch, capsys):
     commands: list[list[str]] = []
     monkeypatch.setattr("pipelines.cli.subprocess.call", lambda command, env: commands.append(command) or 0)
-    monkeypatch.setattr(config, "SETTINGS", replace(config.SETTINGS, max_upload_mb=350))
+    monkeypatch.setenv("ADVOCACY_MAX_UPLOAD_MB", "350")
     assert main(["dashboard", "--db", str(tmp_path / "d.duckdb")]) == 0
     (command,) = commands
     assert command[command.index("--server.maxUploadSize") + 1] == "350"
