@@ -18,6 +18,7 @@ import streamlit as st
 
 from dashboard.i18n import t
 from pipelines import config
+from pipelines.analytics import privacy
 from pipelines.analytics.contests import Contest, Ranking, contests, ranking
 from pipelines.analytics.metrics import ImpactRequest, impact, weekly_timeline
 from pipelines.config import settings
@@ -43,19 +44,32 @@ def is_empty() -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _options(path: str, data_version: Version) -> dict[str, list[str]]:
+def _options(path: str, data_version: Version) -> dict[str, Any]:
     with connect(path, read_only=True) as con:
-        return filter_options(con, settings().privacy_min_team_size)
+        return filter_options(con)
+
+
+def filter_choices() -> dict[str, list[str]]:
+    """What the filters offer: teams big enough to be named (the privacy rule), networks, formats."""
+    found = _options(str(db_path()), version())
+    named = [team for team, members in found["teams"].items() if privacy.is_named(members)]
+    return {"teams": named, "networks": found["networks"], "formats": found["formats"]}
 
 
 def named_teams() -> list[str]:
     """The teams big enough to be named (the privacy threshold); the others are only "other teams"."""
-    return _options(str(db_path()), version())["teams"]
+    return filter_choices()["teams"]
+
+
+def shown_teams(teams: list[str]) -> list[str]:
+    """Teams as a page may name them: each under the privacy threshold only as "other teams", once."""
+    sizes = _options(str(db_path()), version())["teams"]
+    return list(dict.fromkeys(privacy.shown_name(team, sizes.get(team, 0)) for team in teams))
 
 
 def filters() -> ImpactRequest:
     """Sidebar filters (teams big enough to be shown, networks, formats), kept in the page's address."""
-    options = _options(str(db_path()), version())
+    options = filter_choices()
     chosen: dict[str, tuple[str, ...]] = {}
     for name, label in (("teams", "Teams"), ("networks", "Networks"), ("formats", "Formats")):
         default = [v for v in st.query_params.get_all(name) if v in options[name]]

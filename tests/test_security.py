@@ -564,7 +564,7 @@ IDENTIFIERS = {
     },
     # the module's own SQL constants and fragments (the criterion is checked against CRITERIA before it is used
     # as a column name; `eligible` and `value` are picked from literal dicts by it)
-    "contests.py": {"_ENTRANTS", "_SIZES", "OTHER_TEAMS", "criterion", "eligible", "value"},
+    "contests.py": {"_ENTRANTS", "_SIZES", "SHOWN_TEAM_SQL", "criterion", "eligible", "value"},
     "metrics.py": {"_POST_FILTER", "in_window", "posts"},
     # the bench's generated tables (t0, t1, ...) and the query it copies to a file
     "bench.py": {"n", "query"},

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.i18n import day, t
-from pipelines.analytics.contests import CRITERIA, OTHER_TEAMS, to_csv, to_xlsx
+from pipelines.analytics.contests import CRITERIA, to_csv, to_xlsx
 
 st.title(t("Contests"))
 found = data.contest_list()
@@ -27,8 +27,7 @@ by = st.radio(
 )  # fmt: skip
 chosen = by_id[contest_id]
 st.caption(f"{day(chosen.starts_on)} → {day(chosen.ends_on)}")
-named = set(data.named_teams())
-scope = dict.fromkeys(team if team in named else OTHER_TEAMS for team in chosen.teams)  # the privacy threshold
+scope = data.shown_teams(chosen.teams)  # the privacy threshold
 st.text(t("teams") + ": " + (", ".join(scope) or t("all")))  # uploaded names: plain text, never markdown
 
 ranked = data.contest_ranking(contest_id, criterion, by)

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import xlsxwriter
 
-from pipelines.config import settings
+from pipelines.analytics.privacy import SHOWN_TEAM_SQL, sql_params
 
 CRITERIA = {
     "posts": "Posts",
@@ -24,7 +24,6 @@ CRITERIA = {
     "best_written": "Best-written post (jury score)",
     "articles": "Articles",
 }
-OTHER_TEAMS = "other teams"
 
 
 @dataclass(frozen=True)
@@ -122,10 +121,10 @@ def ranking(con: duckdb.DuckDBPyConnection, contest_id: str, criterion: str, by:
             f"""SELECT rank() OVER (ORDER BY {criterion} DESC) AS rank,
                 CASE WHEN anonymous_n IS NULL THEN employee_id END AS employee_id,
                 coalesce(name, 'Anonymous participant ' || anonymous_n) AS name,
-                CASE WHEN members < $min_team THEN $other_teams ELSE team END AS team,
+                {SHOWN_TEAM_SQL} AS team,
                 {criterion}::DOUBLE AS value, posts
             FROM ({_ENTRANTS}) JOIN ({_SIZES}) USING (team) WHERE {eligible} ORDER BY rank, name""",
-            {**params, "min_team": settings().privacy_min_team_size, "other_teams": OTHER_TEAMS},
+            {**params, **sql_params()},
         )
         columns = [d[0] for d in entrants.description or []]
         rows = [dict(zip(columns, row, strict=True)) for row in entrants.fetchall()]
@@ -150,18 +149,16 @@ def _team_rows(con: duckdb.DuckDBPyConnection, criterion: str, eligible: str, pa
     result = con.execute(
         f"""WITH sizes AS ({_SIZES}),
         grouped AS (
-            SELECT CASE WHEN s.members < $min_team THEN $other_teams ELSE x.team END AS team,
-                   x.* EXCLUDE (team), s.members
+            SELECT {SHOWN_TEAM_SQL} AS team, x.* EXCLUDE (team), s.members
             FROM ({_ENTRANTS}) x JOIN sizes s USING (team) WHERE {eligible}),
         member_counts AS (
-            SELECT CASE WHEN members < $min_team THEN $other_teams ELSE team END AS team,
-                   sum(members) AS members FROM sizes GROUP BY 1)
+            SELECT {SHOWN_TEAM_SQL} AS team, sum(members) AS members FROM sizes GROUP BY 1)
         SELECT rank() OVER (ORDER BY value DESC) AS rank, team, members, value, posts FROM (
             SELECT g.team, any_value(m.members) AS members, {value.replace("members", "m.members")}::DOUBLE AS value,
                    sum(g.posts) AS posts
             FROM grouped g JOIN member_counts m USING (team) GROUP BY g.team)
         ORDER BY rank, team""",
-        {**params, "min_team": settings().privacy_min_team_size, "other_teams": OTHER_TEAMS},
+        {**params, **sql_params()},
     )
     columns = [d[0] for d in result.description or []]
     return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]

@@ -26,6 +26,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from pipelines.analytics import stats
+from pipelines.analytics.privacy import OTHER_TEAMS, is_named
 from pipelines.config import settings
 from pipelines.store.ledger import Team, teams
 
@@ -33,7 +34,6 @@ ARTICLE_POSTS_CHANGE_PCT = 60.0
 ARTICLE_INCIDENT_RISK_CHANGE_PCT = -90.0
 MIN_POSTS = 30  # fewer posts in a window: low confidence
 MIN_INCIDENTS = 5  # fewer incidents in a window: low confidence
-OTHER_TEAMS = "other teams"
 ORGANISATION = "organisation"
 
 
@@ -117,7 +117,7 @@ def windows_for(charter: date, covered: tuple[date, date], request: ImpactReques
 def scopes(all_teams: list[Team], covered: tuple[date, date], request: ImpactRequest) -> list[Scope]:
     """The organisation, each team big enough to be shown, and "other teams" for the small ones."""
     chosen = [t for t in all_teams if not request.teams or t.name in request.teams]
-    shown = [t for t in chosen if request.all_teams or t.members >= settings().privacy_min_team_size]
+    shown = [t for t in chosen if request.all_teams or is_named(t.members)]
     hidden = [t for t in chosen if t not in shown]
     groups: list[tuple[str, str, list[Team]]] = []
     if request.team is None:
@@ -136,7 +136,7 @@ def scopes(all_teams: list[Team], covered: tuple[date, date], request: ImpactReq
 
 def _named(teams: list[str], members: list[Team], request: ImpactRequest) -> str:
     """Teams as a note names them: one under the privacy threshold only as "other teams"."""
-    small = {t.name for t in members if not request.all_teams and t.members < settings().privacy_min_team_size}
+    small = {t.name for t in members if not request.all_teams and not is_named(t.members)}
     return ", ".join(dict.fromkeys(OTHER_TEAMS if name in small else name for name in teams))
 
 

@@ -45,12 +45,12 @@ def data_version(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
     )
 
 
-def filter_options(con: duckdb.DuckDBPyConnection, min_team_size: int) -> dict[str, list[str]]:
-    """What the filters offer: teams big enough to be named, the networks and formats of the posts."""
+def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """What the filters offer: the teams with their roster sizes, the networks and formats of the posts."""
     networks = [r[0] for r in con.execute("SELECT DISTINCT network FROM posts ORDER BY 1").fetchall()]
     formats = [r[0] for r in con.execute("SELECT DISTINCT format FROM posts ORDER BY 1").fetchall()]
-    shown = [x.name for x in teams(con) if x.members >= min_team_size]
-    return {"teams": shown, "networks": networks, "formats": formats}
+    sizes = {x.name: x.members for x in teams(con)}
+    return {"teams": sizes, "networks": networks, "formats": formats}
 
 
 def _records(result: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

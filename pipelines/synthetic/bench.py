@@ -615,7 +615,6 @@ def _page_calls(page: str) -> dict[str, Callable[[duckdb.DuckDBPyConnection], An
     """The calls each dashboard page makes (dashboard/data.py), in the order it makes them."""
     from pipelines.analytics.contests import contests, ranking
     from pipelines.analytics.metrics import ImpactRequest, impact, weekly_timeline
-    from pipelines.config import settings
     from pipelines.store import ledger
 
     def report(con: duckdb.DuckDBPyConnection) -> Any:
@@ -625,7 +624,7 @@ def _page_calls(page: str) -> dict[str, Callable[[duckdb.DuckDBPyConnection], An
         return weekly_timeline(con, ImpactRequest())
 
     def options(con: duckdb.DuckDBPyConnection) -> Any:
-        return ledger.filter_options(con, settings().privacy_min_team_size)
+        return ledger.filter_options(con)
 
     def first_ranking(con: duckdb.DuckDBPyConnection) -> Any:  # the page opens on the first contest, posts, people
         found = contests(con)
