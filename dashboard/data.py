@@ -25,6 +25,7 @@ from pipelines.config import settings
 from pipelines.ingest.load import LoadOptions, LoadResult, load_paths
 from pipelines.store.db import connect
 from pipelines.store.ledger import data_coverage, data_version, filter_options, quarantined, uploads
+from pipelines.store.ledger import is_empty as nothing_loaded
 
 Version = tuple[Any, ...]
 
@@ -40,7 +41,9 @@ def version() -> Version:
 
 
 def is_empty() -> bool:
-    return version()[0] is None
+    """Nothing loaded counts (no upload, or every one undone): the pages offer the demo and the Upload page."""
+    with connect(db_path(), read_only=True) as con:
+        return nothing_loaded(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

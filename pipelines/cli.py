@@ -334,7 +334,7 @@ def _is_empty(db: Path) -> bool:
     if not db.exists():
         return True
     with connect(db, read_only=True) as con:
-        return con.execute("SELECT count(*) FROM uploads WHERE undone_at IS NULL").fetchall()[0][0] == 0
+        return ledger.is_empty(con)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

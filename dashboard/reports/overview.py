@@ -63,9 +63,8 @@ effect = org.get("effect") or {}
 
 
 def effect_ci(name: str) -> str:
-    """The adjusted effect's interval, a rate ratio, written as a change in percent."""
-    bounds = (effect.get(name) or {}).get("ci95")
-    return ci([(b - 1) * 100 for b in bounds] if bounds and None not in bounds else None)
+    """The adjusted effect's interval, as a change in percent."""
+    return ci((effect.get(name) or {}).get("ci95_pct"))
 
 
 st.subheader(t("Compared with the article"))

@@ -83,7 +83,7 @@ def _finite(value: Any) -> Any:
 def _change(before: float | None, after: float | None) -> float | None:
     if before is None or after is None or before == 0:
         return None
-    return (after / before - 1) * 100
+    return stats.as_change_pct(after / before)
 
 
 # --- teams, coverage and windows ------------------------------------------------------------------------------
@@ -488,6 +488,7 @@ def _effect_json(effect: stats.Effect) -> dict[str, Any]:
         "ratio": _finite(effect.ratio),
         "ci95": [_finite(v) for v in effect.ci95] if effect.ci95 else None,
         "change_pct": _finite(effect.change_pct),
+        "ci95_pct": [_finite(v) for v in effect.ci_pct] if effect.ci_pct else None,
         "method": effect.method,
         "weeks_used": effect.weeks_used,
         "observed": _finite(effect.observed),

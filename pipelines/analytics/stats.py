@@ -75,6 +75,18 @@ METRICS: dict[str, tuple[str, str]] = {
 PANEL_COLUMNS = ("team", "week", "adopted_on", "exposure", "posts", "incidents", "engagements", "engaged_posts")
 
 
+def as_change_pct(ratio: float | None) -> float | None:
+    """A ratio after / before written as a change in percent (×1.6 is +60 %); None stays None."""
+    return None if ratio is None else (ratio - 1) * 100
+
+
+def interval_as_change_pct(interval: tuple[float | None, float | None] | None) -> tuple[float, float] | None:
+    """An interval of a ratio written as changes in percent; None where either bound is missing."""
+    if interval is None or interval[0] is None or interval[1] is None:
+        return None
+    return (interval[0] - 1) * 100, (interval[1] - 1) * 100
+
+
 # --- plain before/after ---------------------------------------------------------------------------------------
 
 
@@ -89,13 +101,11 @@ class RatioCI:
 
     @property
     def change_pct(self) -> float | None:
-        return None if self.ratio is None else (self.ratio - 1) * 100
+        return as_change_pct(self.ratio)
 
     @property
     def ci_pct(self) -> tuple[float, float] | None:
-        if self.low is None or self.high is None:
-            return None
-        return ((self.low - 1) * 100, (self.high - 1) * 100)
+        return interval_as_change_pct((self.low, self.high))
 
 
 def _cp_ratio(
@@ -237,16 +247,6 @@ def _histogram(values: ArrayLike, counts: ArrayLike) -> tuple[FloatArray, FloatA
     return v[c > 0], c[c > 0]
 
 
-def median_from_histogram(values: ArrayLike, counts: ArrayLike) -> float:
-    """Median of the posts a histogram describes: the mean of the two middle values for an even count."""
-    v, c = _histogram(values, counts)
-    cumulative = np.cumsum(c)
-    n = int(cumulative[-1])
-    lower = v[np.searchsorted(cumulative, (n + 1) // 2)]  # the ((n+1)//2)-th and (n//2+1)-th posts, 1-based
-    upper = v[np.searchsorted(cumulative, n // 2 + 1)]
-    return float((lower + upper) / 2)
-
-
 def top_share(values: ArrayLike, counts: ArrayLike, top: float = 0.01) -> float:
     """Share of the total engagement that the top `top` fraction of posts (at least one post) brings; 0 if none."""
     v, c = _histogram(values, counts)
@@ -280,11 +280,11 @@ class Effect:
 
     @property
     def change_pct(self) -> float | None:
-        return None if self.ratio is None else (self.ratio - 1) * 100
+        return as_change_pct(self.ratio)
 
     @property
     def ci_pct(self) -> tuple[float, float] | None:
-        return None if self.ci95 is None else ((self.ci95[0] - 1) * 100, (self.ci95[1] - 1) * 100)
+        return interval_as_change_pct(self.ci95)
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,11 @@ def data_version(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
     )
 
 
+def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether nothing loaded counts: no upload, or every upload undone."""
+    return con.execute("SELECT count(*) FROM uploads WHERE undone_at IS NULL").fetchall()[0][0] == 0
+
+
 def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """What the filters offer: the teams with their roster sizes, the networks and formats of the posts."""
     networks = [r[0] for r in con.execute("SELECT DISTINCT network FROM posts ORDER BY 1").fetchall()]

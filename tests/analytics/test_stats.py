@@ -18,7 +18,6 @@ from pipelines.analytics.stats import (
     charter_effects,
     counterfactual_timeline,
     event_study,
-    median_from_histogram,
     rate_ratio_exact,
     settled_vs_launch,
     team_effects,
@@ -152,15 +151,6 @@ def test_weekly_change_with_zero_weeks() -> None:
 
 
 # --- engagement histograms -----------------------------------------------------------------------------------
-
-
-def test_median_of_a_histogram() -> None:
-    assert median_from_histogram([1, 2, 3, 4], [1, 1, 1, 1]) == 2.5
-    assert median_from_histogram([3, 1, 2], [1, 1, 1]) == 2
-    assert median_from_histogram([5, 7], [1, 3]) == 7  # 5 7 7 7
-    assert median_from_histogram([0, 10, 99], [2, 2, 0]) == 5
-    with pytest.raises(ValueError):
-        median_from_histogram([1, 2], [0, 0])
 
 
 def test_top_share() -> None:

@@ -259,3 +259,21 @@ def test_pages_show_new_data_right_after_an_undo(demo: Path) -> None:
     at.run()
     assert not at.exception
     assert not at.metric or at.metric[0].value != shown
+
+
+def test_once_every_upload_is_undone_the_dashboard_and_the_command_line_both_call_the_database_empty(
+    demo: Path,
+) -> None:
+    from pipelines.cli import _is_empty
+    from pipelines.ingest.load import undo
+    from pipelines.store.db import connect
+    from pipelines.store.ledger import uploads as ledger_rows
+
+    with connect(demo, read_only=True) as con:
+        active = [r["upload_id"] for r in ledger_rows(con) if r["undone_at"] is None and r["duplicate_of"] is None]
+    for upload_id in active:
+        undo(demo, upload_id)
+    assert uploads(demo) == 0
+    at = app("overview")
+    assert _is_empty(demo)
+    assert any("The database is empty" in info.value for info in at.info)
