@@ -6,7 +6,6 @@ reprocess, so every page shows the new data right after one, with no cache to cl
 
 from __future__ import annotations
 
-import hmac
 import shutil
 import tempfile
 from datetime import date, timedelta
@@ -19,15 +18,18 @@ import streamlit as st
 from dashboard.i18n import t
 from pipelines import config
 from pipelines.analytics import privacy
-from pipelines.analytics.contests import Contest, Ranking, contests, ranking
+from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, ranking, to_csv, to_xlsx
 from pipelines.analytics.metrics import ImpactRequest, impact, weekly_timeline
 from pipelines.config import settings
-from pipelines.ingest.load import LoadOptions, LoadResult, load_paths
+from pipelines.ingest.load import LoadOptions, LoadResult, ReprocessResult, UndoError, UndoResult, load_paths
+from pipelines.ingest.load import reprocess as reprocess_all
+from pipelines.ingest.load import undo as undo_upload
 from pipelines.store.db import connect
 from pipelines.store.ledger import data_coverage, data_version, filter_options, quarantined, uploads
 from pipelines.store.ledger import is_empty as nothing_loaded
 
 Version = tuple[Any, ...]
+__all__ = ["CRITERIA", "LoadResult", "UndoError"]  # what the pages take from here besides the functions
 
 
 def db_path() -> Path:
@@ -190,67 +192,33 @@ def load(files: list[tuple[str, bytes]], export_date: date | None, db: Path | No
     return results
 
 
-def _secret(name: str) -> Any:
-    """A value from Streamlit's secrets (`.streamlit/secrets.toml`), None without the file or the key."""
-    return st.secrets.get(name) if st.secrets.load_if_toml_exists() else None
+def max_upload_mb() -> int:
+    """The largest file the uploader takes, in MB (the loader's own limit)."""
+    return int(settings().max_upload_mb)
 
 
-def comms_password() -> str | None:
-    value = settings().comms_password or _secret("comms_password")
-    return str(value) if value else None
+def undo(upload_id: int) -> UndoResult:
+    """Take one upload back whole (UndoError when there is no such upload, or it was undone already)."""
+    return undo_upload(db_path(), upload_id, by="dashboard")
 
 
-def comms_emails() -> set[str] | None:
-    """The accounts with the comms role when logging in through OIDC; None lets every logged-in account in."""
-    value = settings().comms_emails or _secret("comms_emails")
-    if not value:
-        return None
-    emails = value.split(",") if isinstance(value, str) else list(value)
-    return {str(e).strip().lower() for e in emails if str(e).strip()}
+def reprocess() -> list[ReprocessResult]:
+    """Load again the quarantined rows whose cause is gone."""
+    return reprocess_all(db_path())
 
 
-def has_comms() -> bool:
-    """Whether this session has the comms role now, without asking for it (see `require_comms`)."""
-    auth = _secret("auth")
-    if auth:
-        return bool(st.user.is_logged_in) and _comms_account()
-    return comms_password() is None or bool(st.session_state.get("comms_ok"))
+def load_demo() -> None:
+    """Write the demo programme as export files and load it (only offered on an empty database)."""
+    from pipelines.synthetic.demo import build_demo  # the generator is only needed here
+
+    build_demo(db_path())
 
 
-def _comms_account() -> bool:
-    allowed = comms_emails()
-    return allowed is None or str(st.user.get("email") or "").lower() in allowed
+def ranking_csv(r: Ranking) -> bytes:
+    """The ranking as shown, as CSV for Excel."""
+    return to_csv(r)
 
 
-def require_comms() -> None:
-    """The comms role: through the OIDC provider when `[auth]` is in the secrets, else a password when one is
-    configured; without either, all is open (a local single user). The page stops here until it is given."""
-    auth = _secret("auth")
-    if auth:
-        _require_login(auth)
-        return
-    expected = comms_password()
-    if expected is None or st.session_state.get("comms_ok"):
-        return
-    given = st.text_input(t("Password"), type="password", key="comms_password")
-    if given:
-        if hmac.compare_digest(given.encode(), expected.encode()):
-            st.session_state["comms_ok"] = True
-            st.rerun()
-        st.error(t("Wrong password."))
-    st.stop()
-
-
-def _require_login(auth: Any) -> None:
-    if not st.user.is_logged_in:
-        st.info(t("This page is for the comms team: log in first."))
-        # With several providers configured ([auth.name] sections) and no default one, the first is offered.
-        providers = [name for name, value in auth.items() if hasattr(value, "items")]
-        if st.button(t("Log in"), key="login"):
-            st.login(providers[0] if providers and "client_id" not in auth else None)
-        st.stop()
-    if st.sidebar.button(t("Log out"), key="logout"):
-        st.logout()
-    if not _comms_account():
-        st.error(t("This account does not have the comms role."))
-        st.stop()
+def ranking_xlsx(r: Ranking) -> bytes:
+    """The ranking as shown, as an Excel workbook."""
+    return to_xlsx(r)

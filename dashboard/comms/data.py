@@ -5,12 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import auth, data
 from dashboard.i18n import num, t
-from pipelines.ingest.load import UndoError, reprocess, undo
 
 st.title(t("Data"))
-data.require_comms()
+auth.require_comms()
 
 if undone := st.session_state.pop("undone", None):
     st.success(t("Undone") + f": {undone.upload_id}")
@@ -45,8 +44,8 @@ if len(active):
             st.warning(t('Tick "I understand" first.'))
         else:
             try:
-                done = undo(data.db_path(), int(upload_id), by="dashboard")
-            except UndoError as error:
+                done = data.undo(int(upload_id))
+            except data.UndoError as error:
                 st.error(str(error))
             else:
                 st.session_state["undone"] = done
@@ -59,5 +58,5 @@ st.caption(
 )
 st.dataframe(data.quarantine(), hide_index=True)
 if st.button(t("Reprocess quarantined rows"), key="reprocess"):
-    st.session_state["reprocessed"] = reprocess(data.db_path())
+    st.session_state["reprocessed"] = data.reprocess()
     st.rerun()

@@ -5,19 +5,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import auth, data
+from dashboard.data import LoadResult
 from dashboard.i18n import t
-from pipelines.config import settings
-from pipelines.ingest.load import LoadResult
 
 st.title(t("Upload"))
-data.require_comms()
+auth.require_comms()
 
 files = st.file_uploader(
     t("Export files (CSV, TXT, XLSX)"),
     accept_multiple_files=True,
     type=["csv", "txt", "xlsx"],
-    max_upload_size=int(settings().max_upload_mb),
+    max_upload_size=data.max_upload_mb(),
     key="files",
 )
 export_date = st.date_input(

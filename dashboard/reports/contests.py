@@ -7,7 +7,6 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.i18n import day, t
-from pipelines.analytics.contests import CRITERIA, to_csv, to_xlsx
 
 st.title(t("Contests"))
 found = data.contest_list()
@@ -19,7 +18,7 @@ by_id = {c.contest_id: c for c in found}
 contest_id = st.selectbox(
     t("Contest"), list(by_id), format_func=lambda cid: f"{by_id[cid].name} ({cid})", key="contest"
 )
-criteria = {c: t(label) for c, label in CRITERIA.items()}
+criteria = {c: t(label) for c, label in data.CRITERIA.items()}
 criterion = st.selectbox(t("Criterion"), list(criteria), format_func=criteria.__getitem__, key="criterion")
 by = st.radio(
     t("Rank"), ["employee", "team"], format_func={"employee": t("People"), "team": t("Teams")}.__getitem__,
@@ -36,10 +35,10 @@ if ranked.note:
 st.dataframe(pd.DataFrame(ranked.rows, columns=ranked.columns), hide_index=True)
 name = f"{contest_id}_{criterion}_{by}"
 left, right = st.columns(2)
-left.download_button("CSV", data=to_csv(ranked), file_name=f"{name}.csv", mime="text/csv", key="csv")
+left.download_button("CSV", data=data.ranking_csv(ranked), file_name=f"{name}.csv", mime="text/csv", key="csv")
 right.download_button(
     "Excel",
-    data=to_xlsx(ranked),
+    data=data.ranking_xlsx(ranked),
     file_name=f"{name}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="xlsx",

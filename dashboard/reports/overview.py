@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import data, pages
+from dashboard import auth, charts, data, pages
 from dashboard.i18n import ci, day, delta, num, pct, t
 
 st.title(t("Overview"))
@@ -15,11 +14,9 @@ st.title(t("Overview"))
 if data.is_empty():
     st.info(t("Welcome. The database is empty: load the demo data to look around, or upload your own exports."))
     # Loading the demo writes to the database: only with the comms role (given on the Upload page).
-    if data.has_comms() and st.button(t("Load the demo data"), key="load_demo"):
-        from pipelines.synthetic.demo import build_demo  # the generator is only needed here
-
+    if auth.has_comms() and st.button(t("Load the demo data"), key="load_demo"):
         with st.spinner(t("Loading the demo data…")):
-            build_demo(data.db_path())
+            data.load_demo()
         st.rerun()
     st.page_link(pages.path("upload"), label=t("Go to Upload"))
     st.stop()
@@ -115,28 +112,7 @@ for column, key, title, decimals, scale in (
 
 weekly = data.weekly(request)
 charters = sorted({s["charter_date"] for s in scopes[1:] if s.get("charter_date")})
-figure = go.Figure(go.Scatter(x=weekly["week"], y=weekly["posts"], mode="lines", name=t("Posts")))
-figure.add_trace(
-    go.Scatter(
-        x=weekly["week"],
-        y=weekly["posts_without_charter"],
-        mode="lines",
-        name=t("Posts expected without the charter (model)"),
-        line={"dash": "dot", "color": "grey"},
-    )
-)
-figure.add_trace(
-    go.Bar(x=weekly["week"], y=weekly["incidents"], name=t("Incidents"), yaxis="y2", marker_color="firebrick")
-)
-for charter in charters:
-    figure.add_vline(x=charter.isoformat(), line_dash="dash", line_color="grey")
-figure.update_layout(
-    title=t("Posts and incidents per week, whole organisation"),
-    xaxis_title=t("Week (starting Monday)"),
-    yaxis_title=t("Posts per week (count)"),
-    yaxis2={"title": t("Incidents per week (count)"), "overlaying": "y", "side": "right", "rangemode": "tozero"},
-    legend={"orientation": "h"},
-)
+figure = charts.weekly_timeline(weekly, charters, t)
 st.plotly_chart(figure, width="stretch")
 st.caption(
     t(

@@ -1,0 +1,71 @@
+"""The dashboard's charts, built without Streamlit from the report of the real demo database."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from dashboard import charts
+from pipelines.analytics.metrics import ImpactRequest, impact, weekly_timeline
+from pipelines.store.db import connect
+
+DASHBOARD = Path(charts.__file__).parent
+
+
+@pytest.fixture(scope="module")
+def demo_report(demo_db: Path):
+    with connect(demo_db, read_only=True) as con:
+        return impact(con, ImpactRequest()), weekly_timeline(con, ImpactRequest())
+
+
+def test_the_weekly_timeline_draws_the_metrics_weeks_and_the_charter_dates(demo_report) -> None:
+    report, weekly = demo_report
+    charters = sorted({s["charter_date"] for s in report["scopes"][1:] if s.get("charter_date")})
+    figure = charts.weekly_timeline(weekly, charters, lambda s: f"<{s}>")
+    posts, expected, incidents = figure.data
+    assert list(posts.y) == list(weekly["posts"]) and list(incidents.y) == list(weekly["incidents"])
+    assert list(expected.y) == pytest.approx(list(weekly["posts_without_charter"]), nan_ok=True)
+    assert incidents.yaxis == "y2" and posts.name == "<Posts>"
+    assert len(figure.layout.shapes) == len(charters) > 0  # one dashed line per charter date
+    assert figure.layout.title.text == "<Posts and incidents per week, whole organisation>"
+
+
+def test_the_team_chart_holds_each_teams_change_and_interval(demo_report) -> None:
+    report, _ = demo_report
+    teams = [s for s in report["scopes"] if s["scope"] == "team"]
+    figure = charts.team_changes(teams)
+    assert figure is not None
+    (bars,) = figure.data
+    shown = [s for s in teams if s["metrics"]["posts_per_week"]["change_pct"] is not None]
+    assert list(bars.x) == [s["team"] for s in shown]
+    assert list(bars.y) == pytest.approx([s["metrics"]["posts_per_week"]["change_pct"] for s in shown])
+    first = shown[0]["metrics"]["posts_per_week"]
+    assert bars.error_y.array[0] == pytest.approx(first["ci95_pct"][1] - first["change_pct"])
+    assert charts.team_changes([]) is None
+
+
+def test_team_names_stay_text_in_a_chart() -> None:
+    scope = {"team": "<b>Sales</b>", "metrics": {"posts_per_week": {"change_pct": 10.0, "ci95_pct": [1.0, 20.0]}}}
+    figure = charts.team_changes([scope])
+    assert figure is not None and list(figure.data[0].x) == ["&lt;b&gt;Sales&lt;/b&gt;"]
+
+
+def test_the_event_study_chart_shows_changes_in_percent() -> None:
+    study = [{"bin": -1, "ratio": 1.0, "low": 0.9, "high": 1.1}, {"bin": 0, "ratio": 1.5, "low": 1.2, "high": 1.9}]
+    figure = charts.event_study(study)
+    assert list(figure.data[0].y) == pytest.approx([0.0, 50.0])
+    assert list(figure.data[0].error_y.arrayminus) == pytest.approx([10.0, 30.0])
+
+
+def test_pages_ask_dashboard_data_and_never_pipelines() -> None:
+    """The pages are thin views: what they show comes through dashboard/data.py (and the role through auth.py)."""
+    offenders = []
+    for page in sorted([*DASHBOARD.glob("reports/*.py"), *DASHBOARD.glob("comms/*.py")]):
+        for node in ast.walk(ast.parse(page.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            offenders += [f"{page.name}: {n}" for n in names if n.split(".")[0] in ("pipelines", "plotly")]
+    assert offenders == []
