@@ -579,7 +579,7 @@ def _names(expression: ast.expr) -> set[str]:
     def visit(node: ast.AST) -> None:
         if isinstance(node, ast.Call):
             if isinstance(node.func, ast.Name):
-                if node.func.id == "q":  # quoted as an identifier
+                if node.func.id in ("q", "temp_name"):  # an Identifier: quoted, or a generated temp table name
                     return
                 found.add(node.func.id)
             elif isinstance(node.func, ast.Attribute):  # a method: what it is called on
@@ -600,9 +600,10 @@ def _names(expression: ast.expr) -> set[str]:
 
 
 def sql_fstrings() -> list[tuple[str, int, str, list[str]]]:
-    """Every f-string in pipelines/ that holds SQL or goes to .execute(): (file, line, text, interpolations)."""
+    """Every f-string in pipelines/ and dashboard/ that holds SQL or goes to .execute(): (file, line, text, parts)."""
     found = []
-    for path in sorted((Path(__file__).resolve().parents[1] / "pipelines").rglob("*.py")):
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted([*(root / "pipelines").rglob("*.py"), *(root / "dashboard").rglob("*.py")]):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         executed = {
             id(node.args[0])

@@ -10,7 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-# Column types, converted in DuckDB by `pipelines.ingest.validate`.
+# Column types, converted in DuckDB by `pipelines.ingest.validate` (the formats and severities a cell may name, and
+# their French spellings, are the macros adv_format and adv_severity of pipelines/store/sql/macros.sql).
 TEXT = "text"
 DATE = "date"
 DATETIME = "datetime"
@@ -177,9 +178,6 @@ JURY_SCORES = Kind(
 )
 
 KINDS: dict[str, Kind] = {k.name: k for k in (EMPLOYEES, TEAMS, POSTS, ENGAGEMENT, INCIDENTS, CONTESTS, JURY_SCORES)}
-
-FORMATS = ("post", "article", "share", "video", "image", "document", "poll", "other")
-SEVERITIES = ("low", "medium", "high", "critical")
 
 
 def normalize_header(text: str) -> str:

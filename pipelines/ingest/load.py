@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
-from itertools import count
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +26,8 @@ import duckdb
 from pipelines import config
 from pipelines.ingest import contract as c
 from pipelines.ingest.read import FileRefused, RawFile, read_file
-from pipelines.ingest.validate import Reading, build_typed, decide_reading, install_macros, q
-from pipelines.store.db import connect, is_storage_error
+from pipelines.ingest.validate import Reading, build_typed, decide_reading
+from pipelines.store.db import connect, install_macros, is_storage_error, q, temp_name
 
 
 @dataclass(frozen=True)
@@ -269,7 +268,6 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, typed: str, cells: str, kind
 
 # --- one file -----------------------------------------------------------------------------------------------
 
-_table_names = (f"f{n}" for n in count(1))
 LINKEDIN_EXPORT = re.compile(r"_(\d{13})\.xlsx$", re.IGNORECASE)
 
 
@@ -423,7 +421,7 @@ def _load_duplicate(con: duckdb.DuckDBPyConnection, result: LoadResult, digest: 
 def _load_new(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, result: LoadResult,
               digest: str, by: str) -> None:  # fmt: skip
     install_macros(con)
-    table = next(_table_names)
+    table = temp_name()
     raw = read_file(con, path, table, kind=options.kind, author_given=options.author is not None)
     result.kind = raw.kind.name
     result.upload_id = con.execute("SELECT nextval('upload_ids')").fetchall()[0][0]
@@ -533,7 +531,7 @@ def reprocess(db: str | Path) -> list[ReprocessResult]:
 
 def _reprocess_upload(con: duckdb.DuckDBPyConnection, upload_id: int, file_name: str, kind: c.Kind,
                       dialect: dict[str, Any]) -> ReprocessResult:  # fmt: skip
-    cells = f"{next(_table_names)}_cells"
+    cells = f"{temp_name()}_cells"
     columns = ", ".join(f"adv_blank(cells ->> '{col.name}') AS {q(col.name)}" for col in kind.columns)
     con.execute(
         f"""CREATE TEMP TABLE {cells} AS SELECT line, raw, NULL::JSON AS extra, {columns}
@@ -655,7 +653,7 @@ def load_rows(con: duckdb.DuckDBPyConnection, kind: c.Kind, rows: list[dict[str,
     """Load rows given as values (not a file) through the same checks, as one upload."""
     result = LoadResult(file=name, kind=kind.name)
     digest = hashlib.sha256(json.dumps(rows, default=str, sort_keys=True).encode()).hexdigest()
-    cells = f"{next(_table_names)}_cells"
+    cells = f"{temp_name()}_cells"
     with transaction(con):
         columns = ", ".join(f"NULL::VARCHAR AS {q(col.name)}" for col in kind.columns)
         con.execute(

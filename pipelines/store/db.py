@@ -15,6 +15,7 @@ A full disk or a folder that cannot be written is `DatabaseUnavailable`, with a 
 from __future__ import annotations
 
 import errno
+import itertools
 import os
 import random
 import re
@@ -61,6 +62,35 @@ def migrations() -> list[tuple[int, str]]:
 
 
 SCHEMA_VERSION = migrations()[-1][0]
+
+
+class Identifier(str):
+    """A table or column name made safe for SQL text: what `q()` and `temp_name()` return, never a value."""
+
+
+def q(name: str) -> Identifier:
+    """Quote an identifier (the contract's names only ever reach SQL this way)."""
+    return Identifier('"' + name.replace('"', '""') + '"')
+
+
+_temp_numbers = itertools.count(1)
+
+
+def temp_name(prefix: str = "f") -> Identifier:
+    """A fresh name for a temporary table of this process (`f1`, `f2`, ...): letters and digits only."""
+    if not prefix.isalpha():
+        raise ValueError(f"a temporary table's prefix is letters only, not {prefix!r}")
+    return Identifier(f"{prefix}{next(_temp_numbers)}")
+
+
+_MACROS = resources.files("pipelines.store.sql").joinpath("macros.sql").read_text(encoding="utf-8")
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the loader's temporary macros (pipelines/store/sql/macros.sql) on this connection."""
+    for statement in _MACROS.split(";\n"):
+        if statement.strip():
+            con.execute(statement)
 
 
 def _schema_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -407,8 +407,7 @@ def _load(db: Path, work: Path, manifest: dict[str, Any], roles: tuple[str, ...]
 
 
 def table_counts(db: Path, tables: list[str]) -> dict[str, int]:
-    from pipelines.ingest.validate import q
-    from pipelines.store.db import connect
+    from pipelines.store.db import connect, q
 
     with connect(db, read_only=True) as con:
         return {t: int(con.execute(f"SELECT count(*) FROM {q(t)}").fetchall()[0][0]) for t in tables}

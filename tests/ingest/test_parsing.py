@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.validate import install_macros
+from pipelines.store.db import install_macros
 
 
 @pytest.fixture(scope="module")
