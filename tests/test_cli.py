@@ -14,6 +14,7 @@ import pytest
 
 from pipelines import config
 from pipelines.cli import build_parser, main
+from pipelines.store.db import SCHEMA_VERSION
 
 ADVOCACY = Path(sys.executable).with_name("advocacy")
 
@@ -144,7 +145,7 @@ def test_db_option_names_the_file_and_creates_it(db, capsys):
     assert not db.exists()
     assert run_json(capsys, "uploads", "--db", db) == []
     assert db.exists()
-    assert rows(db, "SELECT max(version) FROM schema_version") == [(1,)]
+    assert rows(db, "SELECT max(version) FROM schema_version") == [(SCHEMA_VERSION,)]  # created up to date
 
 
 def test_db_comes_from_the_environment_without_the_option(tmp_path, monkeypatch, capsys):

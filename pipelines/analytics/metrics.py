@@ -264,10 +264,7 @@ def panel(con: duckdb.DuckDBPyConnection, request: ImpactRequest, covered: tuple
         incident_weeks AS (
             SELECT team, date_trunc('week', occurred_on)::DATE AS week, count(*) AS incidents FROM incidents
             GROUP BY ALL),
-        charter AS (
-            SELECT DISTINCT e.team, coalesce(t.charter_adopted_on, o.charter_adopted_on) AS adopted_on
-            FROM employees e LEFT JOIN teams t ON t.team = e.team
-            LEFT JOIN (SELECT charter_adopted_on FROM teams WHERE team = '*') o ON true)
+        charter AS (SELECT team, charter_date AS adopted_on FROM team_charters)
         SELECT x.team, x.week::TIMESTAMP AS week, c.adopted_on::TIMESTAMP AS adopted_on, x.exposure,
                coalesce(p.posts, 0) AS posts, coalesce(i.incidents, 0) AS incidents,
                coalesce(p.engagements, 0) AS engagements, coalesce(p.engaged_posts, 0) AS engaged_posts

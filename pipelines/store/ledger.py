@@ -24,11 +24,7 @@ class Team:
 def teams(con: duckdb.DuckDBPyConnection) -> list[Team]:
     """Every team of the roster with its members, headcount and charter date (its own, else the organisation's)."""
     rows = con.execute(
-        """SELECT e.team, count(*) AS members, t.headcount, coalesce(t.charter_adopted_on, o.charter_adopted_on),
-                  t.charter_adopted_on IS NOT NULL
-        FROM employees e LEFT JOIN teams t ON t.team = e.team
-        LEFT JOIN (SELECT charter_adopted_on FROM teams WHERE team = '*') o ON true
-        GROUP BY e.team, t.headcount, t.charter_adopted_on, o.charter_adopted_on ORDER BY e.team"""
+        "SELECT team, members, headcount, charter_date, has_own_date FROM team_charters ORDER BY team"
     ).fetchall()
     return [
         Team(name, int(members), headcount, charter, bool(own)) for name, members, headcount, charter, own in rows
