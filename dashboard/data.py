@@ -21,9 +21,11 @@ from pipelines.analytics import privacy
 from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, ranking, to_csv, to_xlsx
 from pipelines.analytics.metrics import ImpactRequest, impact, weekly_timeline
 from pipelines.config import settings
-from pipelines.ingest.load import LoadOptions, LoadResult, ReprocessResult, UndoError, UndoResult, load_paths
-from pipelines.ingest.load import reprocess as reprocess_all
-from pipelines.ingest.load import undo as undo_upload
+from pipelines.ingest.load import LoadOptions, LoadResult, load_paths
+from pipelines.ingest.reprocess import ReprocessResult
+from pipelines.ingest.reprocess import reprocess as reprocess_all
+from pipelines.ingest.undo import UndoError, UndoResult
+from pipelines.ingest.undo import undo as undo_upload
 from pipelines.store.db import connect
 from pipelines.store.ledger import data_coverage, data_version, filter_options, quarantined, uploads
 from pipelines.store.ledger import is_empty as nothing_loaded

@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any
 from pipelines import config
 from pipelines.analytics.contests import CRITERIA, contests, ranking, to_csv, to_xlsx
 from pipelines.ingest.contract import KINDS
-from pipelines.ingest.load import LoadOptions, LoadResult, UndoError, load_paths, reprocess, set_charter, undo
+from pipelines.ingest.load import LoadOptions, LoadResult, load_paths, set_charter
+from pipelines.ingest.reprocess import reprocess
+from pipelines.ingest.undo import UndoError, undo
 from pipelines.store import ledger
 from pipelines.store.db import DatabaseBusy, DatabaseUnavailable, connect
 

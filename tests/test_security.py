@@ -551,12 +551,12 @@ def test_sql_looking_values_stay_values_through_the_dashboard(hostile: Path) -> 
 IDENTIFIERS = {
     # the loader's temporary tables and views (named from a counter), the contract's tables, and SQL fragments
     # built from the contract's column names, each quoted with q() where it is built
-    "load.py": {
+    **dict.fromkeys(("load.py", "versions.py", "undo.py", "reprocess.py", "db.py"), {
         "table", "typed", "cells", "all_cells", "touched", "winners", "previous", "raw.table", "raw_text",
         "target.current", "target.versions", "target.newest_first", "target.grain", "target.key", "target.values",
         "cols", "grain", "key", "t_key", "values", "names", "columns", "label", "status", "where", "joins", "on",
-        "extra", "blank", "selects", "cells_json", "text", "join", "marks", "left", "right", "_on", "_same",
-    },
+        "extra", "blank", "selects", "cells_json", "text", "join", "marks", "left", "right", "_on", "_same", "name",
+    }),
     "read.py": {"table", "raw.table", "rejects_table", "scans_table", "column_defs"},  # c0 VARCHAR, c1 VARCHAR, ...
     "validate.py": {
         "typed", "cells", "source", "out", "keep", "row_hash", "reason", "parsed", "converted", "values", "kind",

@@ -339,3 +339,27 @@ def _closing(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[None]:
     finally:
         with suppress(duckdb.Error):  # a checkpoint that fails on closing leaves committed work in the WAL
             con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection, *, commit: bool = True) -> Iterator[None]:
+    """All or nothing: commit at the end of the block (or roll back, for a dry run), roll back on any error."""
+    con.execute("BEGIN")
+    try:
+        yield
+        con.execute("COMMIT" if commit else "ROLLBACK")
+    except BaseException:
+        # A COMMIT that failed (a full disk) has ended the transaction already: its error is the one to tell.
+        with suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        with suppress(duckdb.Error):
+            _drop_temp_tables(con)
+        raise
+    _drop_temp_tables(con)
+
+
+def _drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal").fetchall():
+        con.execute(f"DROP VIEW IF EXISTS temp.main.{q(name)}")
+    for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall():
+        con.execute(f"DROP TABLE IF EXISTS temp.main.{q(name)}")

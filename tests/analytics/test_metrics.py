@@ -19,7 +19,8 @@ import pytest
 from scipy import stats as scipy_stats
 
 from pipelines.analytics.metrics import ImpactRequest, add_months, impact, windows_for
-from pipelines.ingest.load import set_charter, undo
+from pipelines.ingest.load import set_charter
+from pipelines.ingest.undo import undo
 from pipelines.store.db import connect
 from tests.conftest import load, write
 

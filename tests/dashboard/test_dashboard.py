@@ -247,7 +247,7 @@ def test_a_busy_database_gets_a_message_not_a_stack_trace(demo: Path, monkeypatc
 
 
 def test_pages_show_new_data_right_after_an_undo(demo: Path) -> None:
-    from pipelines.ingest.load import undo
+    from pipelines.ingest.undo import undo
 
     at = app("overview")
     shown = at.metric[0].value
@@ -265,7 +265,7 @@ def test_once_every_upload_is_undone_the_dashboard_and_the_command_line_both_cal
     demo: Path,
 ) -> None:
     from pipelines.cli import _is_empty
-    from pipelines.ingest.load import undo
+    from pipelines.ingest.undo import undo
     from pipelines.store.db import connect
     from pipelines.store.ledger import uploads as ledger_rows
 

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.ingest.load import reprocess, set_charter, undo
+from pipelines.ingest.load import set_charter
+from pipelines.ingest.reprocess import reprocess
+from pipelines.ingest.undo import undo
 from pipelines.store.db import SCHEMA_VERSION, connect
 from tests.conftest import FILES, ROSTER, load, query, write
 

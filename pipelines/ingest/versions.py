@@ -1,0 +1,215 @@
+"""Where each kind is stored, and how accepted rows become versions and current rows.
+
+Every accepted row is kept in its kind's versions table under its upload (what makes undo possible); the current
+table holds, per key, the newest version. A load adds versions and advances the current rows of the keys it
+touched; undo deletes an upload's versions and recomputes those keys, which brings back what it had replaced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from pipelines.ingest import contract as c
+from pipelines.store.db import q
+
+# --- where each kind is stored ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    versions: str
+    current: str
+    key: tuple[str, ...]  # one version per key per upload
+    columns: tuple[str, ...]  # stored columns after upload_id and line (extra last)
+    current_key: tuple[str, ...] | None = None  # one current row per this (default: key)
+    newest_first: str = "upload_id DESC, line DESC"
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """Columns compared to tell an updated row from an unchanged one."""
+        return tuple(col for col in self.columns if col not in self.key and col != "extra")
+
+    @property
+    def grain(self) -> tuple[str, ...]:
+        return self.current_key or self.key
+
+
+TARGETS: dict[str, Target] = {
+    "employees": Target(
+        "employee_versions", "employees", ("employee_id",),
+        ("employee_id", "full_name", "email", "team", "role", "joined_on", "left_on", "contest_opt_in", "extra"),
+    ),
+    "teams": Target("team_versions", "teams", ("team",), ("team", "headcount", "charter_adopted_on", "extra")),
+    "posts": Target(
+        "post_versions", "posts", ("post_id",),
+        ("post_id", "employee_id", "published_at", "network", "format", "title", "extra"),
+    ),
+    "engagement": Target(
+        "engagement_snapshots", "post_engagement", ("post_id", "as_of"),
+        ("post_id", "as_of", "impressions", "reactions", "comments", "shares", "clicks", "engagements", "extra"),
+        current_key=("post_id",), newest_first="as_of DESC, upload_id DESC, line DESC",
+    ),
+    "incidents": Target(
+        "incident_versions", "incidents", ("incident_id",),
+        ("incident_id", "occurred_on", "team", "employee_id", "post_id", "severity", "category", "description",
+         "extra"),
+    ),
+    "contests": Target(
+        "contest_versions", "contests", ("contest_id",),
+        ("contest_id", "name", "starts_on", "ends_on", "teams", "min_posts", "extra"),
+    ),
+    "jury_scores": Target(
+        "jury_score_versions", "jury_scores", ("contest_id", "post_id", "judge"),
+        ("contest_id", "post_id", "judge", "score", "extra"),
+    ),
+}  # fmt: skip
+
+
+def _on(left: str, right: str, columns: tuple[str, ...]) -> str:
+    return " AND ".join(f"{left}.{q(k)} = {right}.{q(k)}" for k in columns)
+
+
+def _same(left: str, right: str, columns: tuple[str, ...]) -> str:
+    return " AND ".join(f"{left}.{q(k)} IS NOT DISTINCT FROM {right}.{q(k)}" for k in columns) or "true"
+
+
+def refresh_current(con: duckdb.DuckDBPyConnection, target: Target, touched: str) -> None:
+    """Recompute the current rows of the keys listed in the temp table `touched`."""
+    grain = ", ".join(q(k) for k in target.grain)
+    cols = ", ".join(["upload_id", "line", *(q(col) for col in target.columns)])
+    con.execute(f"DELETE FROM {target.current} AS cur USING {touched} AS t WHERE {_on('cur', 't', target.grain)}")
+    con.execute(
+        f"""INSERT INTO {target.current}
+        SELECT {cols} FROM {target.versions} AS v SEMI JOIN {touched} AS t ON {_on("v", "t", target.grain)}
+        QUALIFY row_number() OVER (PARTITION BY {grain} ORDER BY {target.newest_first}) = 1"""
+    )
+
+
+def advance_current(con: duckdb.DuckDBPyConnection, target: Target, touched: str, upload_id: int) -> None:
+    """After an upload added versions: each touched key's current row becomes the newest of its current row and
+    the upload's versions. The same result as `refresh_current`, without reading every older version again."""
+    grain = ", ".join(q(k) for k in target.grain)
+    cols = ", ".join(["upload_id", "line", *(q(col) for col in target.columns)])
+    winners = f"{touched}_winners"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {winners} AS
+        SELECT {cols} FROM (
+            SELECT {cols} FROM {target.versions} WHERE upload_id = ?
+            UNION ALL
+            SELECT {cols} FROM {target.current} AS cur SEMI JOIN {touched} AS t ON {_on("cur", "t", target.grain)})
+        QUALIFY row_number() OVER (PARTITION BY {grain} ORDER BY {target.newest_first}) = 1""",
+        [upload_id],
+    )
+    con.execute(f"DELETE FROM {target.current} AS cur USING {touched} AS t WHERE {_on('cur', 't', target.grain)}")
+    con.execute(f"INSERT INTO {target.current} SELECT * FROM {winners}")
+
+
+# --- storing typed rows -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    loaded: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+
+
+def _mark_in_file_conflicts(con: duckdb.DuckDBPyConnection, typed: str, target: Target, extra_values: str) -> None:
+    """A key given twice in one file with different values is quarantined on every line that gives it."""
+    key = ", ".join(q(k) for k in target.key)
+    values = ", ".join(q(v) for v in target.values) + extra_values
+    label = " || ' / ' || ".join(f"adv_quote({q(k)})" for k in target.key)
+    con.execute(
+        f"""UPDATE {typed} AS t SET reason = d.why
+        FROM (SELECT {key}, '{"/".join(target.key)} ' || any_value({label}) || ' is given with different values '
+                     || 'on lines ' || array_to_string(list(line ORDER BY line), ', ') AS why
+              FROM {typed} AS r SEMI JOIN (
+                  SELECT {key} FROM {typed} WHERE reason IS NULL GROUP BY {key} HAVING count(*) > 1) AS twice
+                  ON {_on("r", "twice", target.key)}
+              WHERE reason IS NULL GROUP BY {key} HAVING count(DISTINCT row({values})) > 1) AS d
+        WHERE t.reason IS NULL AND {_on("t", "d", target.key)}"""
+    )
+
+
+def _classify(con: duckdb.DuckDBPyConnection, typed: str, target: Target, status: str, where: str = "true") -> None:
+    """Add `status` (loaded / updated / unchanged, NULL for a repeat of an earlier line) to accepted rows."""
+    key = ", ".join(q(k) for k in target.key)
+    t_key = ", ".join(f"t.{q(k)}" for k in target.key)
+    if target.current_key is None:  # the current row of a key is its latest version
+        previous = target.current
+    else:
+        previous = f"""(SELECT * FROM {target.versions} AS v SEMI JOIN {typed} AS t ON {_on("v", "t", target.key)}
+            QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY upload_id DESC, line DESC) = 1)"""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {typed}_{status} AS
+        SELECT t.line,
+            CASE WHEN row_number() OVER (PARTITION BY {t_key} ORDER BY t.line) > 1 THEN NULL
+                 WHEN p.upload_id IS NULL THEN 'loaded'
+                 WHEN {_same("t", "p", target.values)} THEN 'unchanged'
+                 ELSE 'updated' END AS {status}
+        FROM {typed} AS t LEFT JOIN {previous} AS p ON {_on("t", "p", target.key)}
+        WHERE t.reason IS NULL AND {where}"""
+    )
+
+
+def _store(con: duckdb.DuckDBPyConnection, typed: str, target: Target, status: str, upload_id: int,
+           where: str = "true") -> None:  # fmt: skip
+    """Insert the first line of each accepted key as a version, then refresh the current rows it touches."""
+    cols = ", ".join(q(col) for col in target.columns)
+    con.execute(
+        f"""INSERT INTO {target.versions} SELECT ?, t.line, {cols}
+        FROM {typed} AS t JOIN {typed}_{status} AS s USING (line) WHERE s.{status} IS NOT NULL AND {where}""",
+        [upload_id],
+    )
+    touched = f"{typed}_touched"
+    grain = ", ".join(q(k) for k in target.grain)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {touched} AS
+        SELECT DISTINCT {grain} FROM {target.versions} WHERE upload_id = ?""",
+        [upload_id],
+    )
+    advance_current(con, target, touched, upload_id)
+
+
+def store_typed(con: duckdb.DuckDBPyConnection, typed: str, kind: c.Kind, upload_id: int) -> Counts:
+    """Quarantine in-file conflicts, classify and store accepted rows; return the counts (quarantine excluded)."""
+    target = TARGETS[kind.name]
+    if kind is c.POSTS:
+        snapshot = ", " + ", ".join(q(col) for col in TARGETS["engagement"].values)
+        _mark_in_file_conflicts(con, typed, target, snapshot)
+        _classify(con, typed, target, "post_status")
+        _classify(con, typed, TARGETS["engagement"], "snapshot_status", "t.has_snapshot")
+        _store(con, typed, target, "post_status", upload_id)
+        _store(con, typed, TARGETS["engagement"], "snapshot_status", upload_id, "t.has_snapshot")
+        status = """CASE WHEN p.post_status IS NULL THEN NULL
+            WHEN p.post_status = 'loaded' THEN 'loaded'
+            WHEN p.post_status = 'updated' OR (t.has_snapshot AND s.snapshot_status <> 'unchanged') THEN 'updated'
+            ELSE 'unchanged' END"""
+        joins = f"JOIN {typed}_post_status p USING (line) LEFT JOIN {typed}_snapshot_status s USING (line)"
+    else:
+        _mark_in_file_conflicts(con, typed, target, "")
+        _classify(con, typed, target, "status")
+        _store(con, typed, target, "status", upload_id)
+        status, joins = "st.status", f"JOIN {typed}_status st USING (line)"
+    loaded, updated, unchanged = con.execute(
+        f"""SELECT count(*) FILTER (WHERE {status} = 'loaded'), count(*) FILTER (WHERE {status} = 'updated'),
+                   count(*) FILTER (WHERE {status} IS NULL OR {status} = 'unchanged')
+            FROM {typed} AS t {joins}"""
+    ).fetchall()[0]
+    return Counts(loaded, updated, unchanged)
+
+
+def quarantine_rows(con: duckdb.DuckDBPyConnection, typed: str, cells: str, kind: c.Kind, upload_id: int,
+                    raw_text: str | None = None) -> int:  # fmt: skip
+    """Keep every row with a reason in quarantine, with its text (from `raw_text` if given) and cells."""
+    cells_json = "json_object(" + ", ".join(f"'{col.name}', c.{q(col.name)}" for col in kind.columns) + ")"
+    text, join = ("rt.raw", f"LEFT JOIN {raw_text} AS rt USING (line)") if raw_text else ("c.raw", "")
+    con.execute(
+        f"""INSERT INTO quarantine SELECT ?, ?, t.line, {text}, t.reason, {cells_json}
+        FROM {typed} AS t JOIN {cells} AS c USING (line) {join} WHERE t.reason IS NOT NULL""",
+        [upload_id, kind.name],
+    )
+    return int(con.execute(f"SELECT count(*) FROM {typed} WHERE reason IS NOT NULL").fetchall()[0][0])
