@@ -17,7 +17,7 @@ import streamlit as st
 
 from dashboard.i18n import t
 from pipelines import config
-from pipelines.analytics import privacy
+from pipelines.analytics import catalogue, privacy
 from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, ranking, to_csv, to_xlsx
 from pipelines.analytics.metrics import ImpactRequest, impact, weekly_timeline
 from pipelines.config import settings
@@ -224,3 +224,15 @@ def ranking_csv(r: Ranking) -> bytes:
 def ranking_xlsx(r: Ranking) -> bytes:
     """The ranking as shown, as an Excel workbook."""
     return to_xlsx(r)
+
+
+def decimals(key: str) -> int:
+    """How many decimals the metric catalogue shows a report metric with."""
+    return catalogue.REPORT[key].decimals
+
+
+def glossary(lang: str) -> pd.DataFrame:
+    """Every figure of the reports with its one-line meaning, from the metric catalogue (the Method page)."""
+    rows = [(m.label(lang), m.about(lang)) for group in (catalogue.REPORT, catalogue.EFFECTS, catalogue.CRITERIA)
+            for m in group.values()]  # fmt: skip
+    return pd.DataFrame(rows, columns=["figure", "meaning"]).drop_duplicates("figure")

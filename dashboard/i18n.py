@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import Any
 
 import streamlit as st
+
+from pipelines.analytics import catalogue
 
 LANGUAGES = {"en": "English", "fr": "Français"}
 
@@ -18,6 +21,9 @@ FR = {
     "Data": "Données",
     "Method": "Méthode",
     "Reports": "Rapports",
+    "Every figure": "Tous les chiffres",
+    "Figure": "Chiffre",
+    "Meaning": "Signification",
     "Comms": "Comms",
     "Language": "Langue",
     "Posts per week": "Publications par semaine",
@@ -211,3 +217,14 @@ def day(value: date | None) -> str:
     if value is None:
         return "–"
     return value.strftime("%d/%m/%Y") if lang() == "fr" else value.isoformat()
+
+
+def metric(key: str, group: str = "report") -> str:
+    """A metric's label from the catalogue, in the page's language (group: report, effect or criterion)."""
+    found = {"report": catalogue.REPORT, "effect": catalogue.EFFECTS, "criterion": catalogue.CRITERIA}[group]
+    return found[key].label(lang())
+
+
+def flag(found: dict[str, Any]) -> str:
+    """A low-confidence flag in words, in the page's language."""
+    return catalogue.flag_text(found, lang())

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipelines import config
+from pipelines.analytics.catalogue import REPORT, flag_text
 from pipelines.analytics.contests import CRITERIA, contests, ranking, to_csv, to_xlsx
 from pipelines.ingest.contract import KINDS
 from pipelines.ingest.load import LoadOptions, LoadResult, load_paths, set_charter
@@ -243,9 +244,10 @@ def _impact_text(report: dict[str, Any]) -> str:
             f"{counts.get('before')} -> {counts.get('after')} ({_pct(incidents['change_pct'])}{ci(incidents)})",
             f"{_num(engagement['before'])} -> {_num(engagement['after'])} "
             f"({_pct(engagement['change_pct'])}{ci(engagement)})",
-            "low confidence" if scope["low_confidence"] else "",
+            "; ".join(flag_text(f) for f in scope["low_confidence"]),
         ))  # fmt: skip
-    header = ("scope", "charter", "posts per week", "incidents (risk per post)", "engagements per post", "")
+    labels = [REPORT[key].label("en").lower() for key in ("posts_per_week", "incidents", "engagements_per_post")]
+    header = ("scope", "charter", labels[0], f"{labels[1]} (risk per post)", labels[2], "low confidence")
     lines.append(_table(rows, header))
     return "\n".join(lines)
 

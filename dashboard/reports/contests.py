@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.i18n import day, t
+from dashboard.i18n import day, metric, t
 
 st.title(t("Contests"))
 found = data.contest_list()
@@ -18,7 +18,7 @@ by_id = {c.contest_id: c for c in found}
 contest_id = st.selectbox(
     t("Contest"), list(by_id), format_func=lambda cid: f"{by_id[cid].name} ({cid})", key="contest"
 )
-criteria = {c: t(label) for c, label in data.CRITERIA.items()}
+criteria = {c: metric(c, "criterion") for c in data.CRITERIA}
 criterion = st.selectbox(t("Criterion"), list(criteria), format_func=criteria.__getitem__, key="criterion")
 by = st.radio(
     t("Rank"), ["employee", "team"], format_func={"employee": t("People"), "team": t("Teams")}.__getitem__,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import data
 from dashboard.i18n import lang, t
 
 EN = """
@@ -62,3 +63,6 @@ personnes sont regroupées dans « autres équipes ». Les personnes qui refusen
 
 st.title(t("Method"))
 st.markdown(FR if lang() == "fr" else EN)
+st.subheader(t("Every figure"))
+glossary = data.glossary(lang()).rename(columns={"figure": t("Figure"), "meaning": t("Meaning")})
+st.dataframe(glossary, hide_index=True, width="stretch")

@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import auth, charts, data, pages
-from dashboard.i18n import ci, day, delta, num, pct, t
+from dashboard.i18n import ci, day, delta, flag, metric, num, pct, t
 
 st.title(t("Overview"))
 
@@ -26,7 +26,7 @@ report = data.report(request)
 scopes = report["scopes"]
 org = scopes[0] if scopes else {}
 metrics: dict[str, Any] = org.get("metrics") or {}
-low: list[str] = org.get("low_confidence") or []
+low: list[dict[str, Any]] = org.get("low_confidence") or []
 if not metrics:
     st.info(t("The loaded posts do not cover both sides of a charter date yet: no comparison."))
     for note in org.get("notes", []):
@@ -34,26 +34,27 @@ if not metrics:
     st.stop()
 
 
-def card(column: Any, key: str, title: str, decimals: int, about: str) -> None:
+def card(column: Any, key: str, about: str) -> None:
     m = metrics.get(key) or {}
+    decimals = data.decimals(key)
     value = f"{num(m.get('before'), decimals)} → {num(m.get('after'), decimals)}"
-    column.metric(t(title), value, delta=delta(m.get("change_pct")), delta_color="off", border=True)
+    column.metric(metric(key), value, delta=delta(m.get("change_pct")), delta_color="off", border=True)
     column.caption(f"{t('95 % CI')}: {ci(m.get('ci95_pct'))}")
     if "counts" in m:
         column.caption(t("Incidents") + f": {m['counts']['before']} → {m['counts']['after']}")
     if m.get("note"):
         column.caption(m["note"])
-    flagged = [reason for reason in low if about in reason]
+    flagged = [flag(f) for f in low if f["metric"] == about]
     if flagged:
         column.warning(t("low confidence") + ": " + "; ".join(flagged))
 
 
 st.subheader(t("Before → after the charter"))
 cols = st.columns(4)
-card(cols[0], "posts_per_week", "Posts per week", 1, "posts")
-card(cols[1], "incidents_per_1000_posts", "Incidents per 1,000 posts", 2, "incidents")
-card(cols[2], "incidents_per_week", "Incidents per week", 2, "incidents")
-card(cols[3], "engagements_per_post", "Engagements per post", 1, "posts")
+card(cols[0], "posts_per_week", "posts")
+card(cols[1], "incidents_per_1000_posts", "incidents")
+card(cols[2], "incidents_per_week", "incidents")
+card(cols[3], "engagements_per_post", "posts")
 
 ref = report["reference"]
 effect = org.get("effect") or {}
@@ -92,17 +93,18 @@ st.dataframe(
 
 st.subheader(t("Programme"))
 extra = st.columns(3)
-for column, key, title, decimals, scale in (
-    (extra[0], "active_ambassadors", "Active ambassadors", 0, 1),
-    (extra[1], "participation_rate", "Participation", 0, 100),
-    (extra[2], "earned_media_value", "Earned media value", 0, 1),
+for column, key, scale in (
+    (extra[0], "active_ambassadors", 1),
+    (extra[1], "participation_rate", 100),
+    (extra[2], "earned_media_value", 1),
 ):
     m = metrics.get(key) or {}
+    decimals = data.decimals(key)
     unit = " %" if scale == 100 else ""
     before, after = m.get("before"), m.get("after")
     value = f"{num(before * scale if before is not None else None, decimals)}{unit} → "
     value += f"{num(after * scale if after is not None else None, decimals)}{unit}"
-    column.metric(t(title), value, delta=delta(m.get("change_pct")), delta_color="off", border=True)
+    column.metric(metric(key), value, delta=delta(m.get("change_pct")), delta_color="off", border=True)
     if m.get("note"):
         column.caption(m["note"])
     if key == "earned_media_value":

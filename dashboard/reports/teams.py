@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
-from dashboard.i18n import ci, day, num, t
+from dashboard.i18n import ci, day, flag, num, t
 
 st.title(t("Teams"))
 if data.is_empty():
@@ -28,7 +28,7 @@ for s in team_scopes:
         t("95 % CI"): ci(ppw.get("ci95_pct")),
         t("Incidents before → after"): f"{num(inc.get('before'), 0)} → {num(inc.get('after'), 0)}",
         t("Engagements per post change %"): eng.get("change_pct"),
-        t("low confidence"): "; ".join(s.get("low_confidence") or []),
+        t("low confidence"): "; ".join(flag(f) for f in s.get("low_confidence") or []),
     })  # fmt: skip
 table = pd.DataFrame(rows)
 st.caption(t('Teams smaller than the privacy threshold are shown together as "other teams". Click a header to sort.'))

@@ -16,14 +16,10 @@ from typing import Any
 import duckdb
 import xlsxwriter
 
+from pipelines.analytics import catalogue
 from pipelines.analytics.privacy import SHOWN_TEAM_SQL, sql_params
 
-CRITERIA = {
-    "posts": "Posts",
-    "engagement_per_post": "Engagement per post",
-    "best_written": "Best-written post (jury score)",
-    "articles": "Articles",
-}
+CRITERIA = {key: metric.label("en") for key, metric in catalogue.CRITERIA.items()}  # key -> English label
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from pipelines.analytics import stats
+from pipelines.analytics.catalogue import Flag
 from pipelines.analytics.privacy import OTHER_TEAMS, is_named
 from pipelines.config import settings
 from pipelines.store.ledger import Team, teams
@@ -364,19 +365,19 @@ def _weekly_counts(weekly: pd.DataFrame, days: int) -> np.ndarray:
 
 
 def _scope_metrics(scope: Scope, index: int, agg: dict[str, pd.DataFrame], headcount: int | None,
-                   request: ImpactRequest) -> tuple[dict[str, Any], list[str]]:  # fmt: skip
+                   request: ImpactRequest) -> tuple[dict[str, Any], list[dict[str, Any]]]:  # fmt: skip
     days = scope.window_days
     weeks = days / 7
     side = {p: {k: _side(f, index, p) for k, f in agg.items()} for p in ("before", "after")}
     posts = {p: _value(side[p]["posts"], "posts") for p in side}
     active = {p: _value(side[p]["posts"], "active") for p in side}
     incidents = {p: _value(side[p]["incidents"], "incidents") for p in side}
-    low: list[str] = []
+    low: list[dict[str, Any]] = []
     for p in ("before", "after"):
         if posts[p] < MIN_POSTS:
-            low.append(f"fewer than {MIN_POSTS} posts {p} the charter ({int(posts[p])})")
+            low.append(Flag("posts", "few_posts", p, int(posts[p]), MIN_POSTS).as_json())
         if incidents[p] < MIN_INCIDENTS:
-            low.append(f"fewer than {MIN_INCIDENTS} incidents {p} the charter ({int(incidents[p])})")
+            low.append(Flag("incidents", "few_incidents", p, int(incidents[p]), MIN_INCIDENTS).as_json())
 
     weekly = {p: _weekly_counts(side[p]["weekly"], days) for p in side}
     posts_ci = stats.weekly_counts_change(weekly["before"], weekly["after"]) if days >= 14 else None

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 import pytest
 from scipy import stats as scipy_stats
 
+from pipelines.analytics.catalogue import flag_text
 from pipelines.analytics.metrics import ImpactRequest, add_months, impact, windows_for
 from pipelines.ingest.load import set_charter
 from pipelines.ingest.undo import undo
@@ -156,7 +157,7 @@ def test_the_bootstrap_is_seeded(programme):
 
 def test_small_samples_are_flagged(programme):
     org = scope(report(programme))
-    assert "fewer than 30 posts before the charter (13)" in org["low_confidence"]
+    assert "fewer than 30 posts before the charter (13)" in [flag_text(f) for f in org["low_confidence"]]
 
 
 def test_small_teams_appear_only_inside_other_teams_unless_asked(programme):
