@@ -15,11 +15,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard import queries
 from dashboard.i18n import t
 from pipelines import config
 from pipelines.analytics import catalogue, privacy
 from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, ranking, to_csv, to_xlsx
-from pipelines.analytics.metrics import ImpactRequest, impact, weekly_timeline
+from pipelines.analytics.metrics import ImpactRequest
 from pipelines.config import settings
 from pipelines.ingest.load import LoadOptions, LoadResult, load_paths
 from pipelines.ingest.reprocess import ReprocessResult
@@ -27,7 +28,7 @@ from pipelines.ingest.reprocess import reprocess as reprocess_all
 from pipelines.ingest.undo import UndoError, UndoResult
 from pipelines.ingest.undo import undo as undo_upload
 from pipelines.store.db import connect
-from pipelines.store.ledger import data_coverage, data_version, filter_options, quarantined, uploads
+from pipelines.store.ledger import data_coverage, data_version, quarantined, uploads
 from pipelines.store.ledger import is_empty as nothing_loaded
 
 Version = tuple[Any, ...]
@@ -53,7 +54,7 @@ def is_empty() -> bool:
 @st.cache_data(show_spinner=False, max_entries=8)
 def _options(path: str, data_version: Version) -> dict[str, Any]:
     with connect(path, read_only=True) as con:
-        return filter_options(con)
+        return queries.options(con)
 
 
 def filter_choices() -> dict[str, list[str]]:
@@ -109,7 +110,7 @@ def _day_param(name: str) -> date | None:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _report(path: str, data_version: Version, request: ImpactRequest) -> dict[str, Any]:
     with connect(path, read_only=True) as con:
-        return impact(con, request)
+        return queries.report(con, request)
 
 
 def report(request: ImpactRequest | None = None) -> dict[str, Any]:
@@ -119,7 +120,7 @@ def report(request: ImpactRequest | None = None) -> dict[str, Any]:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _weekly(path: str, data_version: Version, request: ImpactRequest) -> pd.DataFrame:
     with connect(path, read_only=True) as con:
-        return weekly_timeline(con, request)
+        return queries.weekly(con, request)
 
 
 def weekly(request: ImpactRequest | None = None) -> pd.DataFrame:

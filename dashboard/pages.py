@@ -16,6 +16,7 @@ class Page:
     path: str  # the page's script, relative to dashboard/
     title: str  # in English; the app translates it
     section: str  # REPORTS or COMMS: a sidebar section
+    queries: bool = True  # whether it reads the database when it opens (its queries: dashboard/queries.py)
 
     @property
     def for_comms(self) -> bool:
@@ -26,8 +27,8 @@ PAGES: tuple[Page, ...] = (
     Page("overview", "reports/overview.py", "Overview", REPORTS),
     Page("teams", "reports/teams.py", "Teams", REPORTS),
     Page("contests", "reports/contests.py", "Contests", REPORTS),
-    Page("method", "reports/method.py", "Method", REPORTS),
-    Page("upload", "comms/upload.py", "Upload", COMMS),
+    Page("method", "reports/method.py", "Method", REPORTS, queries=False),
+    Page("upload", "comms/upload.py", "Upload", COMMS, queries=False),
     Page("data", "comms/data.py", "Data", COMMS),
 )
 NAMES = tuple(p.name for p in PAGES)

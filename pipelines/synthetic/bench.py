@@ -8,8 +8,8 @@ engagement), and measures, each step in its own child process so that one step's
 - the project's load of the posts and engagement files, against DuckDB's bare `read_csv` of the same files (the
   floor) and against the pandas script a user would otherwise write;
 - an incremental month loaded into the full database (and the bare `read_csv` of its files);
-- the impact report, every contest ranking and each dashboard page's calls: median and worst of K runs, each on a
-  fresh read-only connection, nothing cached.
+- the impact report, every contest ranking and the queries each dashboard page runs when it opens (from
+  dashboard/queries.py): median and worst of K runs, each on a fresh read-only connection, nothing cached.
 
 Before any timing, a small programme goes through the whole load: a benchmark whose rows are quarantined
 measures nothing, so the run stops there if any row is. The files are written by DuckDB from `range()` with
@@ -40,6 +40,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from dashboard.pages import PAGES as DASHBOARD_PAGES
 
 # --- the programme ------------------------------------------------------------------------------------------
 
@@ -96,7 +98,7 @@ PAGE_S = 0.3  # at 1M posts
 INCREMENTAL_S = 3.0  # at 1M posts
 PEAK_MEMORY_MB = 2048  # at 10M posts; shown at every size for the project's own steps
 
-PAGES = ("overview", "teams", "contests", "data")
+PAGES = tuple(p.name for p in DASHBOARD_PAGES if p.queries)  # the dashboard's pages that read the database
 PROJECT_STEPS = ("load_small", "load", "incremental", "impact", "rankings", *(f"page_{p}" for p in PAGES))
 STEPS = ("verify", "generate", "load_small", "load", "floor", "pandas", "incremental", "impact", "rankings",
          *(f"page_{p}" for p in PAGES), "baseline")  # fmt: skip
@@ -610,40 +612,11 @@ def step_rankings(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, An
     return result
 
 
-def _page_calls(page: str) -> dict[str, Callable[[duckdb.DuckDBPyConnection], Any]]:
-    """The calls each dashboard page makes (dashboard/data.py), in the order it makes them."""
-    from pipelines.analytics.contests import contests, ranking
-    from pipelines.analytics.metrics import ImpactRequest, impact, weekly_timeline
-    from pipelines.store import ledger
-
-    def report(con: duckdb.DuckDBPyConnection) -> Any:
-        return impact(con, ImpactRequest())
-
-    def timeline(con: duckdb.DuckDBPyConnection) -> Any:
-        return weekly_timeline(con, ImpactRequest())
-
-    def options(con: duckdb.DuckDBPyConnection) -> Any:
-        return ledger.filter_options(con)
-
-    def first_ranking(con: duckdb.DuckDBPyConnection) -> Any:  # the page opens on the first contest, posts, people
-        found = contests(con)
-        return ranking(con, found[0].contest_id, "posts", "employee") if found else None
-
-    pages: dict[str, dict[str, Callable[[duckdb.DuckDBPyConnection], Any]]] = {
-        "overview": {
-            "impact": report, "weekly_timeline": timeline, "filter_options": options,
-            "data_version": ledger.data_version,
-        },
-        "teams": {"impact": report, "filter_options": options},
-        "contests": {"contests": contests, "ranking": first_ranking},
-        "data": {"uploads": ledger.uploads, "quarantined": ledger.quarantined, "data_coverage": ledger.data_coverage},
-    }  # fmt: skip
-    return pages[page]
-
-
 def _page_step(page: str) -> Callable[[Path, Path, Scale, int], dict[str, Any]]:
     def step(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]:
-        return _repeat(db, runs, _page_calls(page))
+        from dashboard.queries import ON_OPEN  # the queries the page runs when it opens
+
+        return _repeat(db, runs, ON_OPEN[page])
 
     step.__doc__ = f"The {page} page's calls, summed."
     return step

@@ -1,0 +1,50 @@
+"""The database queries behind the pages, without Streamlit: data.py caches them, and the bench times the ones
+each page runs when it opens (ON_OPEN), so both read one list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from pipelines.analytics.contests import CRITERIA, Ranking, contests, ranking
+from pipelines.analytics.metrics import ImpactRequest, impact, weekly_timeline
+from pipelines.store import ledger
+
+Query = Callable[[duckdb.DuckDBPyConnection], Any]
+
+
+def options(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The filters' choices: the teams with their roster sizes (the pages apply the privacy rule), the networks,
+    the formats."""
+    return ledger.filter_options(con)
+
+
+def report(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None) -> dict[str, Any]:
+    """The impact report, organisation-wide and per team, with the request's filters."""
+    return impact(con, request or ImpactRequest())
+
+
+def weekly(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None) -> pd.DataFrame:
+    """Posts and incidents per week, organisation-wide, with the request's filters."""
+    return weekly_timeline(con, request or ImpactRequest())
+
+
+def opening_ranking(con: duckdb.DuckDBPyConnection) -> Ranking | None:
+    """The ranking the Contests page opens on: the first contest, the first criterion, by person."""
+    found = contests(con)
+    return ranking(con, found[0].contest_id, next(iter(CRITERIA)), "employee") if found else None
+
+
+# Per page (dashboard/pages.py's names), the queries it runs when it opens without filters, in their order; the
+# pages not here (Method, Upload) read nothing from the database until asked to.
+ON_OPEN: dict[str, dict[str, Query]] = {
+    "overview": {"data_version": ledger.data_version, "filter_options": options, "impact": report,
+                 "weekly_timeline": weekly},
+    "teams": {"data_version": ledger.data_version, "filter_options": options, "impact": report},
+    "contests": {"data_version": ledger.data_version, "contests": contests, "filter_options": options,
+                 "ranking": opening_ranking},
+    "data": {"data_coverage": ledger.data_coverage, "uploads": ledger.uploads, "quarantined": ledger.quarantined},
+}  # fmt: skip
