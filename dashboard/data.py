@@ -96,7 +96,9 @@ def filters() -> ImpactRequest:
         start = first if isinstance(first, date) else date.min
         end = last + timedelta(days=1) if isinstance(last, date) else date.max
         period = (start, end)
-    return ImpactRequest(teams=chosen["teams"], networks=chosen["networks"], formats=chosen["formats"], period=period)
+    return ImpactRequest(
+        team_filter=chosen["teams"], networks=chosen["networks"], formats=chosen["formats"], period=period
+    )
 
 
 def _day_param(name: str) -> date | None:

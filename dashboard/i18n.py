@@ -25,14 +25,6 @@ FR = {
     "Figure": "Chiffre",
     "Meaning": "Signification",
     "Comms": "Comms",
-    "Language": "Langue",
-    "Posts per week": "Publications par semaine",
-    "Incidents per 1,000 posts": "Incidents pour 1 000 publications",
-    "Incidents per week": "Incidents par semaine",
-    "Engagements per post": "Interactions par publication",
-    "Active ambassadors": "Ambassadeurs actifs",
-    "Participation": "Participation",
-    "Earned media value": "Valeur média gagnée",
     "low confidence": "confiance faible",
     "95 % CI": "IC 95 %",
     "Wrong password.": "Mot de passe incorrect.",
@@ -43,15 +35,11 @@ FR = {
     "Password": "Mot de passe",
     "Team": "Équipe",
     "Charter date": "Date de la charte",
-    "Change": "Évolution",
     "Details": "Détails",
     "Leave empty: taken from a LinkedIn file's name, else today.": (
         "Vide : prise dans le nom d'un fichier LinkedIn, sinon aujourd'hui."
     ),
     "In the currency of the CPM and CPC settings": "Dans la devise des réglages CPM et CPC",
-    "Engagement per post": "Interactions par publication",
-    "Best-written post (jury score)": "Publication la mieux écrite (note du jury)",
-    "Articles": "Articles",
     "Networks": "Réseaux",
     "Formats": "Formats",
     "Adjusted effect, 95 % CI": "Effet ajusté, IC 95 %",
@@ -112,7 +100,6 @@ FR = {
     "Posts compared with expected, by months since the team adopted the charter": (
         "Publications comparées à l'attendu, par mois depuis l'adoption de la charte"
     ),
-    "Posts from → to": "Publications du → au",
     "Posts per week (count)": "Publications par semaine (nombre)",
     "Posts and incidents per week, whole organisation": "Publications et incidents par semaine, toute l'organisation",
     "Incidents per week (count)": "Incidents par semaine (nombre)",

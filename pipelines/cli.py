@@ -258,12 +258,12 @@ def _impact_request(args: argparse.Namespace) -> ImpactRequest:
     if bool(args.before) != bool(args.after):
         raise SystemExit("advocacy impact: --before and --after go together")
     return ImpactRequest(
-        team=args.team,
+        only_team=args.team,
         window_months=args.window_months,
         gap_days=args.gap_days,
         before=args.before,
         after=args.after,
-        all_teams=args.all_teams,
+        name_small_teams=args.all_teams,
         cpm=args.cpm,
         cpc=args.cpc,
     )

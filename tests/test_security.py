@@ -510,7 +510,7 @@ def test_sql_looking_values_stay_values_through_the_dashboard(hostile: Path) -> 
     assert at.multiselect(key="filter_teams").value == list(SQLISH)  # the real teams, as values
     assert at.multiselect(key="filter_networks").value == [NETWORKS[1].lower()]
     assert at.multiselect(key="filter_formats").value == ["article"]
-    request = ImpactRequest(teams=SQLISH, networks=(NETWORKS[1].lower(),), formats=("article",),
+    request = ImpactRequest(team_filter=SQLISH, networks=(NETWORKS[1].lower(),), formats=("article",),
                             period=(date.min, date(2026, 1, 1)))  # fmt: skip
     with connect(hostile, read_only=True) as con:
         expected = impact(con, request)["scopes"][0]["metrics"]["posts_per_week"]
@@ -692,7 +692,7 @@ def assert_small_team_never_named(db: Path, small: str) -> None:
                     book = openpyxl.load_workbook(io.BytesIO(to_xlsx(result)))
                     assert not [c.value for row in book.active.iter_rows() for c in row if small in str(c.value)]
         assert small not in json.dumps(impact(con), default=str)  # the command line's `impact --json`
-        assert small in json.dumps(impact(con, ImpactRequest(all_teams=True)), default=str)
+        assert small in json.dumps(impact(con, ImpactRequest(name_small_teams=True)), default=str)
 
 
 def test_a_small_team_is_named_on_no_page_and_in_no_download(hostile: Path) -> None:

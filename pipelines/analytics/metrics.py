@@ -40,15 +40,15 @@ ORGANISATION = "organisation"
 
 @dataclass(frozen=True)
 class ImpactRequest:
-    team: str | None = None  # only this team's scope
+    only_team: str | None = None  # only this team's scope (`--team`)
     window_months: int = 6
     gap_days: int = 0  # days after the charter date left out (a transition period)
     before: tuple[date, date] | None = None  # explicit windows, end exclusive
     after: tuple[date, date] | None = None
-    all_teams: bool = False  # show teams under the privacy threshold by name
+    name_small_teams: bool = False  # show teams under the privacy threshold by name (`--all-teams`)
     networks: tuple[str, ...] = ()  # filters (empty: all)
     formats: tuple[str, ...] = ()
-    teams: tuple[str, ...] = ()
+    team_filter: tuple[str, ...] = ()  # the dashboard's team filter (empty: all)
     period: tuple[date, date] | None = None  # only the days [start, end) are looked at
     cpm: float | None = None  # earned media value's rates (default: the settings)
     cpc: float | None = None
@@ -117,27 +117,27 @@ def windows_for(charter: date, covered: tuple[date, date], request: ImpactReques
 
 def scopes(all_teams: list[Team], covered: tuple[date, date], request: ImpactRequest) -> list[Scope]:
     """The organisation, each team big enough to be shown, and "other teams" for the small ones."""
-    chosen = [t for t in all_teams if not request.teams or t.name in request.teams]
-    shown = [t for t in chosen if request.all_teams or is_named(t.members)]
+    chosen = [t for t in all_teams if not request.team_filter or t.name in request.team_filter]
+    shown = [t for t in chosen if request.name_small_teams or is_named(t.members)]
     hidden = [t for t in chosen if t not in shown]
     groups: list[tuple[str, str, list[Team]]] = []
-    if request.team is None:
+    if request.only_team is None:
         groups.append((ORGANISATION, ORGANISATION, chosen))
         groups += [("team", t.name, [t]) for t in shown]
         if hidden:
             groups.append(("team", OTHER_TEAMS, hidden))
     else:
-        match = [t for t in shown if t.name == request.team]
+        match = [t for t in shown if t.name == request.only_team]
         if match:
-            groups.append(("team", request.team, match))
-        elif any(t.name == request.team for t in hidden):
+            groups.append(("team", request.only_team, match))
+        elif any(t.name == request.only_team for t in hidden):
             groups.append(("team", OTHER_TEAMS, hidden))
     return [_scope(kind, label, members, covered, request) for kind, label, members in groups]
 
 
 def _named(teams: list[str], members: list[Team], request: ImpactRequest) -> str:
     """Teams as a note names them: one under the privacy threshold only as "other teams"."""
-    small = {t.name for t in members if not request.all_teams and not is_named(t.members)}
+    small = {t.name for t in members if not request.name_small_teams and not is_named(t.members)}
     return ", ".join(dict.fromkeys(OTHER_TEAMS if name in small else name for name in teams))
 
 
@@ -195,7 +195,7 @@ def _windows_frame(all_scopes: list[Scope]) -> pd.DataFrame:
     return frame.astype({**types, "start_on": "datetime64[us]", "end_on": "datetime64[us]"})
 
 
-def _aggregates(con: duckdb.DuckDBPyConnection, request: ImpactRequest) -> dict[str, pd.DataFrame]:
+def _window_aggregates(con: duckdb.DuckDBPyConnection, request: ImpactRequest) -> dict[str, pd.DataFrame]:
     """Per scope and window: post, incident and engagement aggregates, weekly counts and engagement histograms."""
     params = {"networks": list(request.networks), "formats": list(request.formats)}
     in_window = "JOIN employees e ON e.employee_id = p.employee_id JOIN windows w ON w.team = e.team " \
@@ -209,12 +209,14 @@ def _aggregates(con: duckdb.DuckDBPyConnection, request: ImpactRequest) -> dict[
         params,
     )
     try:
-        return _aggregated(con)
+        return _aggregate_impact_posts(con)
     finally:
         con.execute("DROP TABLE IF EXISTS impact_posts")
 
 
-def _aggregated(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+def _aggregate_impact_posts(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """Per scope and window, from the temp table impact_posts: posts and their engagement, weekly counts, the
+    engagement histogram and incidents."""
     return {
         "posts": con.execute(
             """SELECT scope_id, period, count(*) AS posts, count(DISTINCT employee_id) AS active,
@@ -286,7 +288,9 @@ def weekly_timeline(con: duckdb.DuckDBPyConnection, request: ImpactRequest | Non
     if covered is None or weekly.empty:
         return weekly
     frame = panel(con, request, covered)
-    frame = frame[frame["adopted_on"].notna() & (frame["team"].isin(request.teams) if request.teams else True)]
+    frame = frame[
+        frame["adopted_on"].notna() & (frame["team"].isin(request.team_filter) if request.team_filter else True)
+    ]
     if frame.empty:
         return weekly
     try:
@@ -317,7 +321,7 @@ def _posts_and_incidents_per_week(con: duckdb.DuckDBPyConnection, request: Impac
         {
             "networks": list(request.networks),
             "formats": list(request.formats),
-            "teams": list(request.teams),
+            "teams": list(request.team_filter),
             "first": request.period[0] if request.period else None,
             "end": request.period[1] if request.period else None,
         },
@@ -559,7 +563,7 @@ def impact(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None)
     headcounts = {t.name: t.headcount for t in all_teams}
     con.register("windows", _windows_frame(found))
     try:
-        agg = _aggregates(con, request)
+        agg = _window_aggregates(con, request)
     finally:
         con.unregister("windows")
     frame = panel(con, request, covered) if request.with_effects else pd.DataFrame()
@@ -570,7 +574,7 @@ def impact(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None)
         "filters": {
             "networks": list(request.networks),
             "formats": list(request.formats),
-            "teams": list(request.teams),
+            "teams": list(request.team_filter),
         },
         "reference": _reference(reports),
         "scopes": reports,

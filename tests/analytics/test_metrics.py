@@ -163,9 +163,9 @@ def test_small_samples_are_flagged(programme):
 def test_small_teams_appear_only_inside_other_teams_unless_asked(programme):
     rep = report(programme)
     assert [s.get("team") for s in rep["scopes"]] == [None, "A", "B", "other teams"]
-    named = report(programme, all_teams=True)
+    named = report(programme, name_small_teams=True)
     assert [s.get("team") for s in named["scopes"]] == [None, "A", "B", "S"]
-    assert report(programme, team="S")["scopes"][0]["team"] == "other teams"
+    assert report(programme, only_team="S")["scopes"][0]["team"] == "other teams"
 
 
 def test_teams_on_different_dates_each_use_their_own(programme):
@@ -224,7 +224,7 @@ def test_weekly_timeline_counts_every_post_and_incident_once(programme):
 
     with connect(programme, read_only=True) as con:
         weeks = weekly_timeline(con)
-        only_a = weekly_timeline(con, ImpactRequest(teams=("A",)))
+        only_a = weekly_timeline(con, ImpactRequest(team_filter=("A",)))
     assert int(weeks["posts"].sum()) == 13 + 24 + 1  # the 2025-04-30 post too: the timeline is not windowed
     assert int(weeks["incidents"].sum()) == 8
     assert all(day.weekday() == 0 for day in weeks["week"])
