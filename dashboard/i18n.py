@@ -22,8 +22,6 @@ FR = {
     "Method": "Méthode",
     "Reports": "Rapports",
     "Every figure": "Tous les chiffres",
-    "Figure": "Chiffre",
-    "Meaning": "Signification",
     "Comms": "Comms",
     "low confidence": "confiance faible",
     "95 % CI": "IC 95 %",

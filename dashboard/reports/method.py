@@ -64,5 +64,5 @@ personnes sont regroupées dans « autres équipes ». Les personnes qui refusen
 st.title(t("Method"))
 st.markdown(FR if lang() == "fr" else EN)
 st.subheader(t("Every figure"))
-glossary = data.glossary(lang()).rename(columns={"figure": t("Figure"), "meaning": t("Meaning")})
-st.dataframe(glossary, hide_index=True, width="stretch")
+# The catalogue's own words (no uploaded text): markdown is safe here, and wraps where a table would cut.
+st.markdown("\n".join(f"- **{row.figure}**: {row.meaning}" for row in data.glossary(lang()).itertuples()))
