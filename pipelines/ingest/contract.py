@@ -1,14 +1,15 @@
 """The data contract as data: every file kind, its columns, their types and aliases.
 
 This mirrors `shared/data-contract.md`. The reader uses it to recognise headers and the kind of a file;
-the validator uses it to convert each column. Nothing else in the code lists column names.
+the validator uses it to convert each column; the store keeps each kind's `stored` columns (the schema's tables
+are checked against them by a test). Nothing else in the code lists column names.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 # Column types, converted in DuckDB by `pipelines.ingest.validate` (the formats and severities a cell may name, and
 # their French spellings, are the macros adv_format and adv_severity of pipelines/store/sql/macros.sql).
@@ -30,6 +31,12 @@ class Column:
     type: str
     aliases: tuple[str, ...] = ()
     required: bool = False
+    stored: bool = True  # False: read with this kind, stored with another (a post's engagement snapshot)
+
+    @property
+    def stored_as(self) -> str:
+        """The stored column: an author is kept as the employee it resolves to."""
+        return "employee_id" if self.type == AUTHOR else self.name
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,12 @@ class Kind:
     @property
     def required(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def stored(self) -> tuple[str, ...]:
+        """The columns of the kind's tables after upload_id and line: its stored cells, then the file's extra
+        columns (as JSON)."""
+        return (*(c.stored_as for c in self.columns if c.stored), "extra")
 
 
 POST_ID_ALIASES = (
@@ -120,8 +133,8 @@ POSTS = Kind(
         Column("network", TEXT, ("réseau", "platform", "plateforme", "channel")),
         Column("format", FORMAT, ("content type", "type de publication", "type de contenu")),
         Column("title", TEXT, ("post title", "titre", "sharecommentary", "commentary", "text", "texte", "contenu")),
-        AS_OF,
-        *ENGAGEMENT_COUNTS,
+        # A posts export may carry each post's figures: they are stored as its engagement snapshot.
+        *(replace(col, stored=False) for col in (AS_OF, *ENGAGEMENT_COUNTS)),
     ),
     key=("post_id",),
     description="what employees published (from LinkedIn or the advocacy platform)",

@@ -127,8 +127,10 @@ def _raw_text(con: duckdb.DuckDBPyConnection, raw: RawFile, typed: str) -> str:
 def _insert_upload(con: duckdb.DuckDBPyConnection, result: LoadResult, digest: str, by: str,
                    duplicate_of: int | None = None) -> None:  # fmt: skip
     con.execute(
-        """INSERT INTO uploads VALUES ($id, $file, $checksum, $kind, $read, $loaded, $updated, $unchanged,
-            $quarantined, $export_date, $dialect, $notes, $duplicate_of, current_timestamp, $by, NULL, NULL)""",
+        """INSERT INTO uploads (upload_id, file_name, checksum, kind, rows_read, loaded, updated, unchanged,
+            quarantined, export_date, dialect, notes, duplicate_of, loaded_at, loaded_by)
+        VALUES ($id, $file, $checksum, $kind, $read, $loaded, $updated, $unchanged,
+            $quarantined, $export_date, $dialect, $notes, $duplicate_of, current_timestamp, $by)""",
         {
             "id": result.upload_id,
             "file": result.file,
@@ -254,7 +256,7 @@ def _load_new(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, 
     quarantined = quarantine_rows(con, typed, cells, raw.kind, result.upload_id, _raw_text(con, raw, typed))
     for line, text, reason in raw.rejects:
         con.execute(
-            "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, NULL)",
+            "INSERT INTO quarantine (upload_id, kind, line, raw, reason) VALUES (?, ?, ?, ?, ?)",
             [result.upload_id, raw.kind.name, line, text, reason],
         )
     result.loaded, result.updated, result.unchanged = counts.loaded, counts.updated, counts.unchanged

@@ -545,7 +545,7 @@ def _xlsx_body_to_table(
     def append_batch() -> None:  # by batches: memory does not grow with the sheet
         arrays = {f"c{i}": pa.array(column, pa.string()) for i, column in enumerate(columns)}
         con.register(f"{raw.table}_arrow", pa.table({"line": pa.array(lines, pa.int64()), **arrays}))
-        con.execute(f"INSERT INTO {raw.table} SELECT * FROM {raw.table}_arrow")
+        con.execute(f"INSERT INTO {raw.table} BY NAME SELECT * FROM {raw.table}_arrow")
         con.unregister(f"{raw.table}_arrow")
         lines.clear()
         for column in columns:

@@ -152,7 +152,6 @@ def build_typed(con: duckdb.DuckDBPyConnection, cells: str, kind: c.Kind, readin
     if kind in (c.POSTS, c.ENGAGEMENT):
         params["export_date"] = reading.export_date
     if kind is c.EMPLOYEES:
-        # A consent column marked with x means "no" where blank; otherwise a blank is the default, yes.
         x_marks = con.execute(f"SELECT coalesce(bool_or(lower(contest_opt_in) = 'x'), false) FROM {cells}")
         params["opt_in_when_blank"] = not x_marks.fetchall()[0][0]
     execute(con, f"CREATE OR REPLACE TEMP TABLE {out} AS {_shape(kind, converted + ' AS converted')}", params)
@@ -160,41 +159,40 @@ def build_typed(con: duckdb.DuckDBPyConnection, cells: str, kind: c.Kind, readin
     return out
 
 
-def _snapshot_sql() -> str:
-    split = ("reactions", "comments", "shares", "clicks")
-    any_split = " OR ".join(f"{s} IS NOT NULL" for s in split)
-    total = " + ".join(f"coalesce({s}, 0)" for s in split)
-    return f"""coalesce(as_of, $export_date) AS as_of, impressions, reactions, comments, shares, clicks,
-        CASE WHEN {any_split} THEN {total} ELSE engagements END AS engagements,
-        ({" OR ".join(f"{n} IS NOT NULL" for n in c.COUNT_NAMES)}) AS has_snapshot"""
+_SPLIT = ("reactions", "comments", "shares", "clicks")
+
+# How a stored column is computed from its converted cell, where it is not the cell itself. Keys are a column
+# name (in every kind) or (kind, column).
+_STORED_AS: dict[str | tuple[str, str], str] = {
+    # A consent column written with x marks means "no" where blank; otherwise blank is the default, yes.
+    ("employees", "contest_opt_in"): "coalesce(contest_opt_in, $opt_in_when_blank)",
+    ("teams", "team"): "coalesce(team, '*')",  # the organisation-wide row
+    ("posts", "network"): "coalesce(lower(network), 'linkedin')",
+    ("incidents", "incident_id"): "coalesce(incident_id, 'row-' || md5(concat_ws('|', occurred_on, team, author, "
+    "post_id, severity, category, description)))",
+    ("contests", "teams"): "list_filter(list_transform(string_split(teams, '|'), lambda x: trim(x)), "
+    "lambda x: x <> '')",
+    ("contests", "min_posts"): "coalesce(min_posts, 3)",
+    "as_of": "coalesce(as_of, $export_date)",
+    # engagements is the sum of the split where a file gives it, else the file's own total
+    "engagements": f"CASE WHEN {' OR '.join(f'{s} IS NOT NULL' for s in _SPLIT)} "
+    f"THEN {' + '.join(f'coalesce({s}, 0)' for s in _SPLIT)} ELSE engagements END",
+}
 
 
 def _shape(kind: c.Kind, source: str) -> str:
-    """The kind's stored columns, from the converted cells."""
-    keep = "line, raw, extra, reason"
-    if kind is c.EMPLOYEES:
-        # A consent column written with x marks means "no" where blank; otherwise blank is the default, yes.
-        return f"""SELECT {keep}, employee_id, full_name, email, team, role, joined_on, left_on,
-            coalesce(contest_opt_in, $opt_in_when_blank) AS contest_opt_in FROM {source}"""
-    if kind is c.TEAMS:
-        return f"SELECT {keep}, coalesce(team, '*') AS team, headcount, charter_adopted_on FROM {source}"
-    if kind is c.POSTS:
-        return f"""SELECT {keep}, post_id, author, NULL::VARCHAR AS employee_id, published_at,
-            coalesce(lower(network), 'linkedin') AS network, format, title, {_snapshot_sql()}
-            FROM {source}"""
-    if kind is c.ENGAGEMENT:
-        return f"SELECT {keep}, post_id, {_snapshot_sql()} FROM {source}"
-    if kind is c.INCIDENTS:
-        row_hash = "md5(concat_ws('|', occurred_on, team, author, post_id, severity, category, description))"
-        return f"""SELECT {keep}, coalesce(incident_id, 'row-' || {row_hash}) AS incident_id, occurred_on, team,
-            author, NULL::VARCHAR AS employee_id, post_id, severity, category, description FROM {source}"""
-    if kind is c.CONTESTS:
-        return f"""SELECT {keep}, contest_id, name, starts_on, ends_on,
-            list_filter(list_transform(string_split(teams, '|'), lambda x: trim(x)), lambda x: x <> '') AS teams,
-            coalesce(min_posts, 3) AS min_posts FROM {source}"""
-    if kind is c.JURY_SCORES:
-        return f"SELECT {keep}, contest_id, post_id, judge, score FROM {source}"
-    raise ValueError(kind.name)
+    """The kind's stored columns (`kind.stored`), from the converted cells; an author is kept beside the
+    employee_id it will resolve to, and a row carrying engagement figures says so in `has_snapshot`."""
+    select = ["line", "raw", "extra", "reason"]
+    for col in kind.columns:
+        if col.type == c.AUTHOR:
+            select += ["author", "NULL::VARCHAR AS employee_id"]  # see _resolve_authors
+        else:
+            expression = _STORED_AS.get((kind.name, col.name)) or _STORED_AS.get(col.name) or q(col.name)
+            select.append(f"{expression} AS {q(col.name)}")
+    if any(col.name in c.COUNT_NAMES for col in kind.columns):
+        select.append("(" + " OR ".join(f"{n} IS NOT NULL" for n in c.COUNT_NAMES) + ") AS has_snapshot")
+    return f"SELECT {', '.join(select)} FROM {source}"
 
 
 def _resolve_authors(con: duckdb.DuckDBPyConnection, typed: str, kind: c.Kind) -> None:

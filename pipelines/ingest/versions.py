@@ -19,12 +19,23 @@ from pipelines.store.db import q
 
 @dataclass(frozen=True)
 class Target:
+    """A kind's two tables: every accepted row by upload and line, and the newest version per key."""
+
+    kind: c.Kind
     versions: str
     current: str
-    key: tuple[str, ...]  # one version per key per upload
-    columns: tuple[str, ...]  # stored columns after upload_id and line (extra last)
-    current_key: tuple[str, ...] | None = None  # one current row per this (default: key)
+    current_key: tuple[str, ...] | None = None  # one current row per this (default: the kind's key)
     newest_first: str = "upload_id DESC, line DESC"
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """One version per key per upload."""
+        return self.kind.key
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The stored columns after upload_id and line, as the contract declares them."""
+        return self.kind.stored
 
     @property
     def values(self) -> tuple[str, ...]:
@@ -35,35 +46,24 @@ class Target:
     def grain(self) -> tuple[str, ...]:
         return self.current_key or self.key
 
+    @property
+    def all_columns(self) -> str:
+        """Every column of both tables, quoted, in order: what each INSERT names."""
+        return ", ".join(["upload_id", "line", *(q(col) for col in self.columns)])
+
 
 TARGETS: dict[str, Target] = {
-    "employees": Target(
-        "employee_versions", "employees", ("employee_id",),
-        ("employee_id", "full_name", "email", "team", "role", "joined_on", "left_on", "contest_opt_in", "extra"),
-    ),
-    "teams": Target("team_versions", "teams", ("team",), ("team", "headcount", "charter_adopted_on", "extra")),
-    "posts": Target(
-        "post_versions", "posts", ("post_id",),
-        ("post_id", "employee_id", "published_at", "network", "format", "title", "extra"),
-    ),
-    "engagement": Target(
-        "engagement_snapshots", "post_engagement", ("post_id", "as_of"),
-        ("post_id", "as_of", "impressions", "reactions", "comments", "shares", "clicks", "engagements", "extra"),
-        current_key=("post_id",), newest_first="as_of DESC, upload_id DESC, line DESC",
-    ),
-    "incidents": Target(
-        "incident_versions", "incidents", ("incident_id",),
-        ("incident_id", "occurred_on", "team", "employee_id", "post_id", "severity", "category", "description",
-         "extra"),
-    ),
-    "contests": Target(
-        "contest_versions", "contests", ("contest_id",),
-        ("contest_id", "name", "starts_on", "ends_on", "teams", "min_posts", "extra"),
-    ),
-    "jury_scores": Target(
-        "jury_score_versions", "jury_scores", ("contest_id", "post_id", "judge"),
-        ("contest_id", "post_id", "judge", "score", "extra"),
-    ),
+    target.kind.name: target
+    for target in (
+        Target(c.EMPLOYEES, "employee_versions", "employees"),
+        Target(c.TEAMS, "team_versions", "teams"),
+        Target(c.POSTS, "post_versions", "posts"),
+        Target(c.ENGAGEMENT, "engagement_snapshots", "post_engagement", current_key=("post_id",),
+               newest_first="as_of DESC, upload_id DESC, line DESC"),
+        Target(c.INCIDENTS, "incident_versions", "incidents"),
+        Target(c.CONTESTS, "contest_versions", "contests"),
+        Target(c.JURY_SCORES, "jury_score_versions", "jury_scores"),
+    )
 }  # fmt: skip
 
 
@@ -78,10 +78,10 @@ def _same(left: str, right: str, columns: tuple[str, ...]) -> str:
 def refresh_current(con: duckdb.DuckDBPyConnection, target: Target, touched: str) -> None:
     """Recompute the current rows of the keys listed in the temp table `touched`."""
     grain = ", ".join(q(k) for k in target.grain)
-    cols = ", ".join(["upload_id", "line", *(q(col) for col in target.columns)])
+    cols = target.all_columns
     con.execute(f"DELETE FROM {target.current} AS cur USING {touched} AS t WHERE {_on('cur', 't', target.grain)}")
     con.execute(
-        f"""INSERT INTO {target.current}
+        f"""INSERT INTO {target.current} ({cols})
         SELECT {cols} FROM {target.versions} AS v SEMI JOIN {touched} AS t ON {_on("v", "t", target.grain)}
         QUALIFY row_number() OVER (PARTITION BY {grain} ORDER BY {target.newest_first}) = 1"""
     )
@@ -91,7 +91,7 @@ def advance_current(con: duckdb.DuckDBPyConnection, target: Target, touched: str
     """After an upload added versions: each touched key's current row becomes the newest of its current row and
     the upload's versions. The same result as `refresh_current`, without reading every older version again."""
     grain = ", ".join(q(k) for k in target.grain)
-    cols = ", ".join(["upload_id", "line", *(q(col) for col in target.columns)])
+    cols = target.all_columns
     winners = f"{touched}_winners"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {winners} AS
@@ -103,7 +103,7 @@ def advance_current(con: duckdb.DuckDBPyConnection, target: Target, touched: str
         [upload_id],
     )
     con.execute(f"DELETE FROM {target.current} AS cur USING {touched} AS t WHERE {_on('cur', 't', target.grain)}")
-    con.execute(f"INSERT INTO {target.current} SELECT * FROM {winners}")
+    con.execute(f"INSERT INTO {target.current} ({cols}) SELECT {cols} FROM {winners}")
 
 
 # --- storing typed rows -------------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def _store(con: duckdb.DuckDBPyConnection, typed: str, target: Target, status: s
     """Insert the first line of each accepted key as a version, then refresh the current rows it touches."""
     cols = ", ".join(q(col) for col in target.columns)
     con.execute(
-        f"""INSERT INTO {target.versions} SELECT ?, t.line, {cols}
+        f"""INSERT INTO {target.versions} ({target.all_columns}) SELECT ?, t.line, {cols}
         FROM {typed} AS t JOIN {typed}_{status} AS s USING (line) WHERE s.{status} IS NOT NULL AND {where}""",
         [upload_id],
     )
@@ -208,7 +208,8 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, typed: str, cells: str, kind
     cells_json = "json_object(" + ", ".join(f"'{col.name}', c.{q(col.name)}" for col in kind.columns) + ")"
     text, join = ("rt.raw", f"LEFT JOIN {raw_text} AS rt USING (line)") if raw_text else ("c.raw", "")
     con.execute(
-        f"""INSERT INTO quarantine SELECT ?, ?, t.line, {text}, t.reason, {cells_json}
+        f"""INSERT INTO quarantine (upload_id, kind, line, raw, reason, cells)
+        SELECT ?, ?, t.line, {text}, t.reason, {cells_json}
         FROM {typed} AS t JOIN {cells} AS c USING (line) {join} WHERE t.reason IS NOT NULL""",
         [upload_id, kind.name],
     )

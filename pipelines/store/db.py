@@ -114,7 +114,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             if version == 1:
                 con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
             con.execute(sql)
-            con.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [version])
+            con.execute("INSERT INTO schema_version (version, applied_at) VALUES (?, current_timestamp)", [version])
             con.execute("COMMIT")
         except BaseException:
             with suppress(duckdb.Error):  # a COMMIT that failed has ended the transaction already

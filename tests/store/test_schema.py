@@ -1,0 +1,44 @@
+"""The schema's tables hold exactly the columns the contract declares for each kind, in its order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelines.ingest import contract as c
+from pipelines.ingest.versions import TARGETS
+from pipelines.store.db import connect
+
+
+@pytest.fixture(scope="module")
+def table_columns(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    path: Path = tmp_path_factory.mktemp("schema") / "schema.duckdb"
+    with connect(path) as con:
+        rows = con.execute(
+            """SELECT table_name, list(column_name ORDER BY ordinal_position)
+            FROM information_schema.columns WHERE table_schema = 'main' GROUP BY table_name"""
+        ).fetchall()
+    return dict(rows)
+
+
+def test_every_kind_has_a_target() -> None:
+    assert set(TARGETS) == set(c.KINDS)
+    assert all(target.kind is c.KINDS[name] for name, target in TARGETS.items())
+
+
+@pytest.mark.parametrize("kind", sorted(c.KINDS))
+def test_both_tables_hold_the_contract_columns(kind: str, table_columns: dict[str, list[str]]) -> None:
+    target = TARGETS[kind]
+    expected = ["upload_id", "line", *c.KINDS[kind].stored]
+    assert table_columns[target.versions] == expected
+    assert table_columns[target.current] == expected
+
+
+def test_stored_columns_follow_the_contract() -> None:
+    # an author is stored as the employee it resolves to; a post's figures go to its engagement snapshot
+    assert c.POSTS.stored == ("post_id", "employee_id", "published_at", "network", "format", "title", "extra")
+    assert "employee_id" in c.INCIDENTS.stored and "author" not in c.INCIDENTS.stored
+    assert c.ENGAGEMENT.stored[:2] == ("post_id", "as_of") and set(c.COUNT_NAMES) <= set(c.ENGAGEMENT.stored)
+    for kind in c.KINDS.values():
+        assert set(kind.key) <= set(kind.stored), kind.name
