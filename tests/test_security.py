@@ -4,7 +4,8 @@
   also when a page is reached by its address.
 - Text from the files (team, contest, employee and file names, post titles) is never rendered as HTML or Markdown.
 - Downloaded rankings hold no live spreadsheet formula.
-- Values from files, widgets, the page's address and the command line reach SQL only as bound parameters.
+- Values from files, widgets, the page's address and the command line reach SQL only as bound parameters (and
+  SQL text is built only from `Identifier` and `Sql`: tests/store/test_sql_text.py).
 - A team under the privacy threshold is named on no page and in no download.
 
 Most of it runs on a "hostile" programme: every name in it is an attack (script tags, Markdown, SQL, formulas).
@@ -14,11 +15,9 @@ role; here it is only checked to keep the hostile values as data.
 
 from __future__ import annotations
 
-import ast
 import csv
 import io
 import json
-import re
 import shutil
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -543,106 +542,6 @@ def test_sql_looking_values_stay_values_through_the_dashboard(hostile: Path) -> 
     assert set(tables(hostile)) == set(before)
     assert query(hostile, "SELECT count(*) FROM posts") == [(before["posts"],)]
     assert query(hostile, "SELECT headcount FROM teams WHERE team = ?", [SQLISH[0]]) == [(5,)]
-
-
-# What each module interpolates into SQL text, and why none of it is a value from a file, a widget, the page's
-# address or the command line. Anything else interpolated into an f-string that holds SQL fails the test below:
-# bind it as a parameter (`?` or `$name`), or quote it as an identifier with q() and add it here with its reason.
-IDENTIFIERS = {
-    # the loader's temporary tables and views (named from a counter), the contract's tables, and SQL fragments
-    # built from the contract's column names, each quoted with q() where it is built
-    **dict.fromkeys(("load.py", "versions.py", "undo.py", "reprocess.py", "db.py"), {
-        "table", "typed", "cells", "all_cells", "touched", "winners", "previous", "raw.table", "raw_text",
-        "target.current", "target.versions", "target.newest_first", "target.grain", "target.key", "target.values",
-        "cols", "grain", "key", "t_key", "values", "names", "columns", "label", "status", "where", "joins", "on",
-        "extra", "blank", "selects", "cells_json", "text", "join", "marks", "left", "right", "_on", "_same", "name",
-    }),
-    "read.py": {"table", "raw.table", "rejects_table", "scans_table", "column_defs"},  # c0 VARCHAR, c1 VARCHAR, ...
-    "validate.py": {
-        "typed", "cells", "source", "out", "keep", "row_hash", "reason", "parsed", "converted", "values", "kind",
-        "_shape", "_snapshot_sql",
-    },
-    # the module's own SQL constants and fragments (the criterion is checked against CRITERIA before it is used
-    # as a column name; `eligible` and `value` are picked from literal dicts by it)
-    "contests.py": {"_ENTRANTS", "_SIZES", "SHOWN_TEAM_SQL", "criterion", "eligible", "value"},
-    "metrics.py": {"_POST_FILTER", "in_window", "posts"},
-    # the bench's generated tables (t0, t1, ...) and the query it copies to a file
-    "bench.py": {"n", "query"},
-}  # fmt: skip
-SQL_TEXT = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|FROM|WHERE|JOIN|VALUES|COPY|SET)\b")
-
-
-def _names(expression: ast.expr) -> set[str]:
-    """The variables and functions an interpolated expression reads (`a.b` counted whole), except inside q()."""
-    found: set[str] = set()
-
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.Call):
-            if isinstance(node.func, ast.Name):
-                if node.func.id in ("q", "temp_name"):  # an Identifier: quoted, or a generated temp table name
-                    return
-                found.add(node.func.id)
-            elif isinstance(node.func, ast.Attribute):  # a method: what it is called on
-                visit(node.func.value)
-            for child in [*node.args, *(k.value for k in node.keywords)]:
-                visit(child)
-        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            found.add(f"{node.value.id}.{node.attr}")
-        elif isinstance(node, ast.Name):
-            if isinstance(node.ctx, ast.Load):
-                found.add(node.id)
-        else:
-            for child in ast.iter_child_nodes(node):
-                visit(child)
-
-    visit(expression)
-    return found
-
-
-def sql_fstrings() -> list[tuple[str, int, str, list[str]]]:
-    """Every f-string in pipelines/ and dashboard/ that holds SQL or goes to .execute(): (file, line, text, parts)."""
-    found = []
-    root = Path(__file__).resolve().parents[1]
-    for path in sorted([*(root / "pipelines").rglob("*.py"), *(root / "dashboard").rglob("*.py")]):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        executed = {
-            id(node.args[0])
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "execute" and node.args
-        }
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.JoinedStr):
-                continue
-            text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
-            if id(node) in executed or SQL_TEXT.search(text):
-                parts = [ast.unparse(v.value) for v in node.values if isinstance(v, ast.FormattedValue)]
-                found.append((path.name, node.lineno, text, parts))
-    return found
-
-
-def test_sql_is_built_only_from_identifiers_and_the_codes_own_fragments() -> None:
-    """Static: no f-string of SQL interpolates a value. (Values are bound: `?` or `$name` with parameters.)"""
-    found = sorted(sql_fstrings())
-    assert len(found) > 40
-    bad = []
-    print(f"\n{len(found)} f-strings of SQL in pipelines/ and what each interpolates:")
-    for file, line, _, parts in found:
-        print(f"  {file}:{line}: {', '.join(parts) or '-'}")
-        allowed = IDENTIFIERS.get(file, set())
-        for part in parts:
-            unknown = _names(ast.parse(part, mode="eval").body) - allowed
-            if unknown:
-                bad.append(f"{file}:{line}: {{{part}}} reads {sorted(unknown)}")
-    assert bad == []
-
-
-def test_the_static_check_would_see_a_value_interpolated() -> None:
-    expression = ast.parse("team", mode="eval").body
-    assert _names(expression) == {"team"} and not any("team" in names for names in IDENTIFIERS.values())
-    assert _names(ast.parse("q(name)", mode="eval").body) == set()
-    assert _names(ast.parse("', '.join(q(k) for k in target.key)", mode="eval").body) == {"target.key"}
-    assert _names(ast.parse("value.replace('a', 'b')", mode="eval").body) == {"value"}
-    assert _names(ast.parse("f(team.name)", mode="eval").body) == {"f", "team.name"}
 
 
 # --- privacy: a small team -------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import xlsxwriter
 
 from pipelines.analytics import catalogue
 from pipelines.analytics.privacy import SHOWN_TEAM_SQL, sql_params
+from pipelines.store.db import Sql, q
 
 CRITERIA = {key: metric.label("en") for key, metric in catalogue.CRITERIA.items()}  # key -> English label
 
@@ -70,10 +71,10 @@ def contest(con: duckdb.DuckDBPyConnection, contest_id: str) -> Contest | None:
 
 
 # The roster's members per team, for the privacy threshold.
-_SIZES = "SELECT team, count(*) AS members FROM employees GROUP BY team"
+_SIZES = Sql("SELECT team, count(*) AS members FROM employees GROUP BY team")
 
 # One row per employee with a post in the contest: their counts, engagement and best jury score.
-_ENTRANTS = """
+_ENTRANTS = Sql("""
 WITH c AS (SELECT * FROM contests WHERE contest_id = $contest_id),
 anonymous AS (
     SELECT employee_id, row_number() OVER (ORDER BY employee_id) AS n FROM employees WHERE NOT contest_opt_in),
@@ -91,7 +92,7 @@ SELECT x.employee_id, x.team, count(*) AS posts, count(*) FILTER (WHERE x.format
 FROM entries x CROSS JOIN c JOIN employees e USING (employee_id)
 LEFT JOIN jury j USING (post_id) LEFT JOIN anonymous a USING (employee_id)
 GROUP BY x.employee_id, x.team, a.n
-"""
+""")
 
 
 def ranking(con: duckdb.DuckDBPyConnection, contest_id: str, criterion: str, by: str = "employee") -> Ranking:
@@ -104,21 +105,21 @@ def ranking(con: duckdb.DuckDBPyConnection, contest_id: str, criterion: str, by:
     if found is None:
         raise LookupError(f"no contest {contest_id!r}")
     eligible = {
-        "posts": "posts >= 1",
-        "engagement_per_post": "posts >= min_posts AND engagement_per_post IS NOT NULL",
-        "best_written": "best_written IS NOT NULL",
-        "articles": "articles >= 1",
+        "posts": Sql("posts >= 1"),
+        "engagement_per_post": Sql("posts >= min_posts AND engagement_per_post IS NOT NULL"),
+        "best_written": Sql("best_written IS NOT NULL"),
+        "articles": Sql("articles >= 1"),
     }[criterion]
     params = {"contest_id": contest_id}
     if by == "team":
         rows = _team_rows(con, criterion, eligible, params)
     else:
         entrants = con.execute(
-            f"""SELECT rank() OVER (ORDER BY {criterion} DESC) AS rank,
+            f"""SELECT rank() OVER (ORDER BY {q(criterion)} DESC) AS rank,
                 CASE WHEN anonymous_n IS NULL THEN employee_id END AS employee_id,
                 coalesce(name, 'Anonymous participant ' || anonymous_n) AS name,
                 {SHOWN_TEAM_SQL} AS team,
-                {criterion}::DOUBLE AS value, posts
+                {q(criterion)}::DOUBLE AS value, posts
             FROM ({_ENTRANTS}) JOIN ({_SIZES}) USING (team) WHERE {eligible} ORDER BY rank, name""",
             {**params, **sql_params()},
         )
@@ -134,13 +135,13 @@ def ranking(con: duckdb.DuckDBPyConnection, contest_id: str, criterion: str, by:
     return Ranking(found, criterion, by, rows, note)
 
 
-def _team_rows(con: duckdb.DuckDBPyConnection, criterion: str, eligible: str, params: dict[str, Any]) -> list[dict]:
+def _team_rows(con: duckdb.DuckDBPyConnection, criterion: str, eligible: Sql, params: dict[str, Any]) -> list[dict]:
     """Teams ranked per roster member, so that small teams can win; small teams only inside "other teams"."""
     value = {
-        "posts": "sum(posts) / any_value(members)",
-        "articles": "sum(articles) / any_value(members)",
-        "engagement_per_post": "sum(engagement_per_post * posts) / sum(posts)",
-        "best_written": "max(best_written)",
+        "posts": Sql("sum(g.posts) / any_value(m.members)"),
+        "articles": Sql("sum(g.articles) / any_value(m.members)"),
+        "engagement_per_post": Sql("sum(g.engagement_per_post * g.posts) / sum(g.posts)"),
+        "best_written": Sql("max(g.best_written)"),
     }[criterion]
     result = con.execute(
         f"""WITH sizes AS ({_SIZES}),
@@ -150,7 +151,7 @@ def _team_rows(con: duckdb.DuckDBPyConnection, criterion: str, eligible: str, pa
         member_counts AS (
             SELECT {SHOWN_TEAM_SQL} AS team, sum(members) AS members FROM sizes GROUP BY 1)
         SELECT rank() OVER (ORDER BY value DESC) AS rank, team, members, value, posts FROM (
-            SELECT g.team, any_value(m.members) AS members, {value.replace("members", "m.members")}::DOUBLE AS value,
+            SELECT g.team, any_value(m.members) AS members, {value}::DOUBLE AS value,
                    sum(g.posts) AS posts
             FROM grouped g JOIN member_counts m USING (team) GROUP BY g.team)
         ORDER BY rank, team""",

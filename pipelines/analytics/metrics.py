@@ -29,6 +29,7 @@ from pipelines.analytics import stats
 from pipelines.analytics.catalogue import Flag
 from pipelines.analytics.privacy import OTHER_TEAMS, is_named
 from pipelines.config import settings
+from pipelines.store.db import Sql
 from pipelines.store.ledger import Team, teams
 
 ARTICLE_POSTS_CHANGE_PCT = 60.0
@@ -178,8 +179,8 @@ def _scope(kind: str, label: str, members: list[Team], covered: tuple[date, date
 
 # --- aggregation in DuckDB -------------------------------------------------------------------------------------
 
-_POST_FILTER = """(len($networks) = 0 OR list_contains($networks, p.network))
-    AND (len($formats) = 0 OR list_contains($formats, p.format))"""
+_POST_FILTER = Sql("""(len($networks) = 0 OR list_contains($networks, p.network))
+    AND (len($formats) = 0 OR list_contains($formats, p.format))""")
 
 
 def _windows_frame(all_scopes: list[Scope]) -> pd.DataFrame:
@@ -198,8 +199,8 @@ def _windows_frame(all_scopes: list[Scope]) -> pd.DataFrame:
 def _window_aggregates(con: duckdb.DuckDBPyConnection, request: ImpactRequest) -> dict[str, pd.DataFrame]:
     """Per scope and window: post, incident and engagement aggregates, weekly counts and engagement histograms."""
     params = {"networks": list(request.networks), "formats": list(request.formats)}
-    in_window = "JOIN employees e ON e.employee_id = p.employee_id JOIN windows w ON w.team = e.team " \
-        "AND p.published_at >= w.start_on AND p.published_at < w.end_on"  # fmt: skip
+    in_window = Sql("JOIN employees e ON e.employee_id = p.employee_id JOIN windows w ON w.team = e.team "
+                    "AND p.published_at >= w.start_on AND p.published_at < w.end_on")  # fmt: skip
     # The posts of every scope's windows, joined once and read by the three queries below.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE impact_posts AS

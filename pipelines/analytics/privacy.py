@@ -7,11 +7,12 @@ members than the threshold (`ADVOCACY_PRIVACY_MIN_TEAM`, 5 by default) is shown 
 from __future__ import annotations
 
 from pipelines.config import settings
+from pipelines.store.db import Sql
 
 OTHER_TEAMS = "other teams"
 
 # SQL for a team's shown name, given its roster size `members`; bind `sql_params()` with it.
-SHOWN_TEAM_SQL = "CASE WHEN members < $min_team THEN $other_teams ELSE team END"
+SHOWN_TEAM_SQL = Sql("CASE WHEN members < $min_team THEN $other_teams ELSE team END")
 
 
 def min_team_size() -> int:

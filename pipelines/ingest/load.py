@@ -26,7 +26,18 @@ from pipelines.ingest import contract as c
 from pipelines.ingest.read import FileRefused, RawFile, read_file
 from pipelines.ingest.validate import Reading, build_typed, decide_reading
 from pipelines.ingest.versions import quarantine_rows, store_typed
-from pipelines.store.db import connect, install_macros, is_storage_error, q, temp_name, transaction
+from pipelines.store.db import (
+    Identifier,
+    Sql,
+    connect,
+    install_macros,
+    is_storage_error,
+    join_sql,
+    q,
+    q_list,
+    temp_name,
+    transaction,
+)
 
 
 @dataclass(frozen=True)
@@ -87,35 +98,35 @@ def _export_date(name: str, options: LoadOptions, notes: list[str]) -> date:
     return datetime.now(tz=UTC).date()
 
 
-def _cells_view(con: duckdb.DuckDBPyConnection, raw: RawFile, author: str | None) -> str:
+def _cells_view(con: duckdb.DuckDBPyConnection, raw: RawFile, author: str | None) -> Identifier:
     """A view of the text cells by canonical column, blank rows left out: read once, by the conversion."""
-    cells = f"{raw.table}_cells"
+    cells = Identifier(f"{raw.table}_cells")
     # A view cannot hold bound parameters: the file's header names and the given author are session variables.
     con.execute("SET VARIABLE adv_author = ?", [author])
     con.execute("SET VARIABLE adv_headers = ?", [list(raw.header)])
     selects = []
     for col in raw.kind.columns:
-        source = raw.cell_sql(col.name)
+        source: Identifier | Sql | None = raw.cell_sql(col.name)
         if col.name == "author" and source is None and author is not None:
-            source = "getvariable('adv_author')::VARCHAR"
-        selects.append(f"adv_blank({source}) AS {q(col.name)}" if source else f"NULL::VARCHAR AS {q(col.name)}")
+            source = Sql("getvariable('adv_author')::VARCHAR")
+        selects.append(Sql(f"adv_blank({source}) AS {q(col.name)}" if source else f"NULL::VARCHAR AS {q(col.name)}"))
     aside = [i for i in raw.match.aside if raw.header[i].strip()]
-    extra = "NULL::JSON"
+    extra = Sql("NULL::JSON")
     if aside:
-        extra = "json_object(" + ", ".join(f"getvariable('adv_headers')[{i + 1}], c{i}" for i in aside) + ")"
-    blank = " AND ".join(f"adv_blank(c{i}) IS NULL" for i in range(len(raw.header)))
+        extra = Sql("json_object(" + ", ".join(f"getvariable('adv_headers')[{i + 1}], c{i}" for i in aside) + ")")
+    blank = Sql(" AND ".join(f"adv_blank(c{i}) IS NULL" for i in range(len(raw.header))))
     con.execute(
-        f"""CREATE TEMP VIEW {cells} AS SELECT line, NULL::VARCHAR AS raw, {extra} AS extra, {", ".join(selects)}
+        f"""CREATE TEMP VIEW {cells} AS SELECT line, NULL::VARCHAR AS raw, {extra} AS extra, {join_sql(selects)}
         FROM {raw.table} WHERE NOT ({blank})"""
     )
     return cells
 
 
-def _raw_text(con: duckdb.DuckDBPyConnection, raw: RawFile, typed: str) -> str:
+def _raw_text(con: duckdb.DuckDBPyConnection, raw: RawFile, typed: Identifier) -> Identifier:
     """The text of each row going to quarantine, as the file gave it (only those rows need it)."""
     delimiter = raw.delimiter or "\t"
-    all_cells = ", ".join(f"adv_csv_cell(r.c{i}, $delimiter)" for i in range(len(raw.header)))
-    table = f"{typed}_raw"
+    all_cells = Sql(", ".join(f"adv_csv_cell(r.c{i}, $delimiter)" for i in range(len(raw.header))))
+    table = Identifier(f"{typed}_raw")
     con.execute(
         f"""CREATE TEMP TABLE {table} AS SELECT r.line, concat_ws($delimiter, {all_cells}) AS raw
         FROM {raw.table} AS r SEMI JOIN (SELECT line FROM {typed} WHERE reason IS NOT NULL) AS t USING (line)""",
@@ -292,16 +303,16 @@ def load_rows(con: duckdb.DuckDBPyConnection, kind: c.Kind, rows: list[dict[str,
     """Load rows given as values (not a file) through the same checks, as one upload."""
     result = LoadResult(file=name, kind=kind.name)
     digest = hashlib.sha256(json.dumps(rows, default=str, sort_keys=True).encode()).hexdigest()
-    cells = f"{temp_name()}_cells"
+    cells = Identifier(f"{temp_name()}_cells")
     with transaction(con):
-        columns = ", ".join(f"NULL::VARCHAR AS {q(col.name)}" for col in kind.columns)
+        columns = Sql(", ".join(f"NULL::VARCHAR AS {q(col.name)}" for col in kind.columns))
         con.execute(
             f"CREATE TEMP TABLE {cells} AS SELECT NULL::BIGINT AS line, NULL::VARCHAR AS raw, "
             f"NULL::JSON AS extra, {columns} LIMIT 0"
         )
         for line, row in enumerate(rows, start=1):
-            names = ", ".join(q(k) for k in row)
-            marks = ", ".join("?" for _ in row)
+            names = q_list(row)
+            marks = Sql(", ".join("?" for _ in row))
             values = [None if v is None else str(v) for v in row.values()]
             con.execute(
                 f"INSERT INTO {cells} (line, raw, {names}) VALUES (?, ?, {marks})",

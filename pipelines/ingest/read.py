@@ -31,6 +31,7 @@ from defusedxml import DefusedXmlException
 from openpyxl.utils import get_column_letter
 
 from pipelines.ingest.contract import KINDS, POSTS, HeaderMatch, Kind, is_french_header, match_header
+from pipelines.store.db import Identifier, Sql
 
 HEADER_SEARCH_ROWS = 20  # a header further down than this is not looked for
 MAX_COLUMNS = 1000  # no export has more; reading a wider table takes minutes (1,000 columns take about a second)
@@ -55,7 +56,7 @@ class RawFile:
     path: Path
     match: HeaderMatch
     header: list[str]
-    table: str
+    table: Identifier
     encoding: str | None = None
     delimiter: str | None = None
     header_row: int = 1
@@ -68,16 +69,16 @@ class RawFile:
     def kind(self) -> Kind:
         return self.match.kind
 
-    def cell_sql(self, column: str) -> str | None:
+    def cell_sql(self, column: str) -> Identifier | None:
         """The SQL column holding a canonical field, or None when the file has no such column."""
         index = self.match.columns.get(column)
-        return None if index is None else f"c{index}"
+        return None if index is None else Identifier(f"c{index}")
 
 
 def read_file(
     con: duckdb.DuckDBPyConnection,
     path: Path,
-    table: str,
+    table: Identifier,
     kind: str | None = None,
     author_given: bool = False,
 ) -> RawFile:
@@ -169,7 +170,9 @@ def _no_header(partial: HeaderMatch | None, author_given: bool) -> FileRefused:
 # --- CSV ----------------------------------------------------------------------------------------------------
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, forced: Kind | None, author: bool) -> RawFile:
+def _read_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, table: Identifier, forced: Kind | None, author: bool
+) -> RawFile:
     encoding = _detect_encoding(path)
     copies: list[Path] = []  # UTF-8 or LF copies handed to DuckDB, removed whatever happens (a refusal too)
     try:
@@ -204,7 +207,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, forced: Ki
                 "not a table (or a text cell full of delimiters and not in quotes)"
             )
         columns = {f"c{i}": "VARCHAR" for i in range(len(header))}
-        rejects_table, scans_table = f"{table}_rejects", f"{table}_scans"
+        rejects_table, scans_table = Identifier(f"{table}_rejects"), Identifier(f"{table}_scans")
         try:
             con.execute(
                 f"""CREATE TEMP TABLE {table}_body AS
@@ -429,7 +432,9 @@ _XLSX_BATCH = 50_000  # rows of a sheet held in memory before they go to DuckDB
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")  # a formula element <f>, with or without a prefix
 
 
-def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, forced: Kind | None, author: bool) -> RawFile:
+def _read_xlsx(
+    con: duckdb.DuckDBPyConnection, path: Path, table: Identifier, forced: Kind | None, author: bool
+) -> RawFile:
     if not openpyxl.DEFUSEDXML:  # openpyxl parses with defusedxml when installed, unless OPENPYXL_DEFUSEDXML=False
         raise FileRefused(".xlsx files are not read without defusedxml (install it; unset OPENPYXL_DEFUSEDXML)")
     has_formulas = _check_archive(path)
@@ -539,7 +544,7 @@ def _xlsx_body_to_table(
     width = len(raw.header)
     lines: list[int] = []
     columns: list[list[str | None]] = [[] for _ in range(width)]
-    column_defs = ", ".join(f"c{i} VARCHAR" for i in range(width))  # c0, c1, ...: names of ours, not the file's
+    column_defs = Sql(", ".join(f"c{i} VARCHAR" for i in range(width)))  # c0, c1, ...: names of ours, not the file's
     con.execute(f"CREATE TEMP TABLE {raw.table} (line BIGINT, {column_defs})")
 
     def append_batch() -> None:  # by batches: memory does not grow with the sheet

@@ -13,7 +13,7 @@ import duckdb
 from pipelines.ingest import contract as c
 from pipelines.ingest.validate import Reading, build_typed
 from pipelines.ingest.versions import store_typed
-from pipelines.store.db import connect, install_macros, q, temp_name, transaction
+from pipelines.store.db import Identifier, Sql, connect, install_macros, q, temp_name, transaction
 
 
 @dataclass
@@ -47,12 +47,12 @@ def reprocess(db: str | Path) -> list[ReprocessResult]:
 
 def _reprocess_upload(con: duckdb.DuckDBPyConnection, upload_id: int, file_name: str, kind: c.Kind,
                       dialect: dict[str, Any]) -> ReprocessResult:  # fmt: skip
-    cells = f"{temp_name()}_cells"
-    columns = ", ".join(f"adv_blank(cells ->> '{col.name}') AS {q(col.name)}" for col in kind.columns)
+    cells = Identifier(f"{temp_name()}_cells")
+    columns = Sql(", ".join(f"adv_blank(cells ->> ?) AS {q(col.name)}" for col in kind.columns))
     con.execute(
         f"""CREATE TEMP TABLE {cells} AS SELECT line, raw, NULL::JSON AS extra, {columns}
         FROM quarantine WHERE upload_id = ? AND cells IS NOT NULL""",
-        [upload_id],
+        [*(col.name for col in kind.columns), upload_id],
     )
     reading = Reading(
         decimal_comma=bool(dialect.get("decimal_comma")),

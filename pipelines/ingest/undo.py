@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest.versions import TARGETS, _on, refresh_current
-from pipelines.store.db import connect, q, transaction
+from pipelines.store.db import Identifier, connect, q_list, transaction
 
 
 @dataclass
@@ -46,8 +46,8 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, file_name: str, dry_ru
     removed: dict[str, int] = {}
     restored = deleted = 0
     for target in TARGETS.values():
-        grain = ", ".join(q(k) for k in target.grain)
-        touched = f"undo_{target.versions}"
+        grain = q_list(target.grain)
+        touched = Identifier(f"undo_{target.versions}")
         con.execute(
             f"CREATE TEMP TABLE {touched} AS SELECT DISTINCT {grain} FROM {target.versions} WHERE upload_id = ?",
             [upload_id],

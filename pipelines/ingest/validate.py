@@ -17,7 +17,7 @@ from datetime import date
 import duckdb
 
 from pipelines.ingest import contract as c
-from pipelines.store.db import q
+from pipelines.store.db import Identifier, Sql, join_sql, literal, q, q_list
 
 DMY, MDY = "dmy", "mdy"
 DATE_RANGE = (1970, 2100)  # years outside this are typing errors (1900, 9999), not dates of a programme
@@ -45,7 +45,7 @@ def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, objec
 
 def decide_reading(
     con: duckdb.DuckDBPyConnection,
-    cells: str,
+    cells: Identifier,
     kind: c.Kind,
     *,
     delimiter: str | None,
@@ -58,7 +58,7 @@ def decide_reading(
     date_columns = [col.name for col in kind.columns if col.type in (c.DATE, c.DATETIME)]
     day_first = month_first = None
     if date_columns:
-        values = ", ".join(q(name) for name in date_columns)
+        values = q_list(date_columns)
         day_first, month_first = con.execute(
             # Only a value that is a date in exactly one order is evidence; 31/31/2025 is just a bad value (and
             # 2025-03-01 no evidence at all).
@@ -92,110 +92,120 @@ def decide_reading(
 
 @dataclass(frozen=True)
 class _Conversion:
-    parse: str  # SQL over the text `v`, evaluated once per cell
-    typed: str  # SQL over the parsed value `n`: the stored value
-    checks: list[tuple[str, str]]  # (condition, reason) over `v` and `n`
+    parse: Identifier | Sql  # SQL over the text `v`, evaluated once per cell
+    typed: Identifier | Sql  # SQL over the parsed value `n`: the stored value
+    checks: list[tuple[Sql, Sql]]  # (condition, reason) over `v` and `n`
 
 
 def _conversion(col: c.Column) -> _Conversion:
     """How a column is parsed, stored and checked; `v` is its text, `n` its parsed value."""
     v, n = q(col.name), q(col.name + "__value")
-    label = f"'{col.name} ' || adv_quote({v})"
-    not_parsed = f"{v} IS NOT NULL AND {n} IS NULL"
+    label = Sql(f"{literal(col.name)} || ' ' || adv_quote({v})")
+    not_parsed = Sql(f"{v} IS NOT NULL AND {n} IS NULL")
     if col.type == c.COUNT:
-        return _Conversion(f"adv_number({v}, $decimal_comma)", f"TRY_CAST({n} AS BIGINT)", [
-            (not_parsed, f"{label} || ' is not a number'"),
-            (f"{n} < 0", f"{label} || ' is negative'"),
-            (f"{n} <> floor({n})", f"{label} || ' is not a whole number'"),
-            (f"{n} >= 1e15", f"{label} || ' is too large'"),
+        return _Conversion(Sql(f"adv_number({v}, $decimal_comma)"), Sql(f"TRY_CAST({n} AS BIGINT)"), [
+            (not_parsed, Sql(f"{label} || ' is not a number'")),
+            (Sql(f"{n} < 0"), Sql(f"{label} || ' is negative'")),
+            (Sql(f"{n} <> floor({n})"), Sql(f"{label} || ' is not a whole number'")),
+            (Sql(f"{n} >= 1e15"), Sql(f"{label} || ' is too large'")),
         ])  # fmt: skip
     if col.type == c.NUMBER:
-        return _Conversion(f"adv_number({v}, $decimal_comma)", n, [(not_parsed, f"{label} || ' is not a number'")])
+        return _Conversion(Sql(f"adv_number({v}, $decimal_comma)"), n,
+                           [(not_parsed, Sql(f"{label} || ' is not a number'"))])  # fmt: skip
     if col.type in (c.DATE, c.DATETIME):
         lo, hi = DATE_RANGE
-        return _Conversion(f"adv_timestamp({v}, $day_first)", n if col.type == c.DATETIME else f"CAST({n} AS DATE)", [
-            (not_parsed, f"{label} || ' is not a date (read ' || $date_pattern || ')'"),
-            (f"year({n}) NOT BETWEEN {lo} AND {hi}", f"{label} || ' is outside the years {lo}-{hi}'"),
+        typed = n if col.type == c.DATETIME else Sql(f"CAST({n} AS DATE)")
+        return _Conversion(Sql(f"adv_timestamp({v}, $day_first)"), typed, [
+            (not_parsed, Sql(f"{label} || ' is not a date (read ' || $date_pattern || ')'")),
+            (Sql(f"year({n}) NOT BETWEEN {lo} AND {hi}"), Sql(f"{label} || ' is outside the years {lo}-{hi}'")),
         ])  # fmt: skip
     if col.type == c.BOOL:
-        return _Conversion(f"adv_bool({v})", n, [(not_parsed, f"{label} || ' is not yes/no, oui/non, true/false'")])
+        why = Sql(f"{label} || ' is not yes/no, oui/non, true/false'")
+        return _Conversion(Sql(f"adv_bool({v})"), n, [(not_parsed, why)])
     if col.type == c.SEVERITY:
-        why = f"{label} || ' is not a severity (low to critical)'"
-        return _Conversion(f"adv_severity({v})", n, [(not_parsed, why)])
-    parse = {c.FORMAT: f"adv_format({v})", c.POST_ID: f"adv_post_id({v})"}.get(col.type, v)
-    return _Conversion(parse, n, [])
+        why = Sql(f"{label} || ' is not a severity (low to critical)'")
+        return _Conversion(Sql(f"adv_severity({v})"), n, [(not_parsed, why)])
+    if col.type == c.FORMAT:
+        return _Conversion(Sql(f"adv_format({v})"), n, [])
+    if col.type == c.POST_ID:
+        return _Conversion(Sql(f"adv_post_id({v})"), n, [])
+    return _Conversion(v, n, [])
 
 
-def build_typed(con: duckdb.DuckDBPyConnection, cells: str, kind: c.Kind, reading: Reading) -> str:
+def build_typed(con: duckdb.DuckDBPyConnection, cells: Identifier, kind: c.Kind, reading: Reading) -> Identifier:
     """Create `<cells>_typed` from the text table `cells` (columns: line, raw, extra, one per kind column)."""
     conversions = {col.name: _conversion(col) for col in kind.columns}
-    checks: list[tuple[str, str]] = []
+    checks: list[tuple[Sql, Sql]] = []
     for col in kind.columns:
         if col.required:
-            checks.append((f"{q(col.name)} IS NULL", f"'{col.name} is empty'"))
+            checks.append((Sql(f"{q(col.name)} IS NULL"), literal(f"{col.name} is empty")))
         checks.extend(conversions[col.name].checks)
     if kind.one_of:
-        present = " AND ".join(f"{q(n)} IS NULL" for n in kind.one_of)
-        checks.append((present, "'no engagement figure in this row'"))
+        present = Sql(" AND ".join(f"{q(n)} IS NULL" for n in kind.one_of))
+        checks.append((present, Sql("'no engagement figure in this row'")))
     if kind is c.CONTESTS:
-        checks.append(('"ends_on__value" < "starts_on__value"', "'ends_on is before starts_on'"))
-    parsed = ", ".join(f"{conv.parse} AS {q(name + '__value')}" for name, conv in conversions.items())
-    typed = ", ".join(f"{conv.typed} AS {q(name)}" for name, conv in conversions.items())
-    reason = "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END"
+        checks.append((Sql('"ends_on__value" < "starts_on__value"'), Sql("'ends_on is before starts_on'")))
+    parsed = Sql(", ".join(f"{conv.parse} AS {q(name + '__value')}" for name, conv in conversions.items()))
+    typed = Sql(", ".join(f"{conv.typed} AS {q(name)}" for name, conv in conversions.items()))
+    reason = Sql("CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END")
     params: dict[str, object] = {
         "decimal_comma": reading.decimal_comma,
         "day_first": reading.date_order == DMY,
         "date_pattern": "dd/mm/yyyy" if reading.date_order == DMY else "mm/dd/yyyy",
     }
-    converted = f"(SELECT line, raw, extra, {reason} AS reason, {typed} FROM (SELECT *, {parsed} FROM {cells}))"
-    out = f"{cells}_typed"
+    converted = Sql(f"(SELECT line, raw, extra, {reason} AS reason, {typed} FROM (SELECT *, {parsed} FROM {cells}))")
+    out = Identifier(f"{cells}_typed")
     if kind in (c.POSTS, c.ENGAGEMENT):
         params["export_date"] = reading.export_date
     if kind is c.EMPLOYEES:
         x_marks = con.execute(f"SELECT coalesce(bool_or(lower(contest_opt_in) = 'x'), false) FROM {cells}")
         params["opt_in_when_blank"] = not x_marks.fetchall()[0][0]
-    execute(con, f"CREATE OR REPLACE TEMP TABLE {out} AS {_shape(kind, converted + ' AS converted')}", params)
+    execute(con, f"CREATE OR REPLACE TEMP TABLE {out} AS {_shape(kind, converted)}", params)
     _resolve_authors(con, out, kind)
     return out
 
 
-_SPLIT = ("reactions", "comments", "shares", "clicks")
-
 # How a stored column is computed from its converted cell, where it is not the cell itself. Keys are a column
 # name (in every kind) or (kind, column).
-_STORED_AS: dict[str | tuple[str, str], str] = {
+_STORED_AS: dict[str | tuple[str, str], Sql] = {
     # A consent column written with x marks means "no" where blank; otherwise blank is the default, yes.
-    ("employees", "contest_opt_in"): "coalesce(contest_opt_in, $opt_in_when_blank)",
-    ("teams", "team"): "coalesce(team, '*')",  # the organisation-wide row
-    ("posts", "network"): "coalesce(lower(network), 'linkedin')",
-    ("incidents", "incident_id"): "coalesce(incident_id, 'row-' || md5(concat_ws('|', occurred_on, team, author, "
-    "post_id, severity, category, description)))",
-    ("contests", "teams"): "list_filter(list_transform(string_split(teams, '|'), lambda x: trim(x)), "
-    "lambda x: x <> '')",
-    ("contests", "min_posts"): "coalesce(min_posts, 3)",
-    "as_of": "coalesce(as_of, $export_date)",
+    ("employees", "contest_opt_in"): Sql("coalesce(contest_opt_in, $opt_in_when_blank)"),
+    ("teams", "team"): Sql("coalesce(team, '*')"),  # the organisation-wide row
+    ("posts", "network"): Sql("coalesce(lower(network), 'linkedin')"),
+    ("incidents", "incident_id"): Sql(
+        "coalesce(incident_id, 'row-' || md5(concat_ws('|', occurred_on, team, author, post_id, severity, "
+        "category, description)))"
+    ),
+    ("contests", "teams"): Sql(
+        "list_filter(list_transform(string_split(teams, '|'), lambda x: trim(x)), lambda x: x <> '')"
+    ),
+    ("contests", "min_posts"): Sql("coalesce(min_posts, 3)"),
+    "as_of": Sql("coalesce(as_of, $export_date)"),
     # engagements is the sum of the split where a file gives it, else the file's own total
-    "engagements": f"CASE WHEN {' OR '.join(f'{s} IS NOT NULL' for s in _SPLIT)} "
-    f"THEN {' + '.join(f'coalesce({s}, 0)' for s in _SPLIT)} ELSE engagements END",
+    "engagements": Sql(
+        "CASE WHEN reactions IS NOT NULL OR comments IS NOT NULL OR shares IS NOT NULL OR clicks IS NOT NULL "
+        "THEN coalesce(reactions, 0) + coalesce(comments, 0) + coalesce(shares, 0) + coalesce(clicks, 0) "
+        "ELSE engagements END"
+    ),
 }
 
 
-def _shape(kind: c.Kind, source: str) -> str:
+def _shape(kind: c.Kind, converted: Sql) -> Sql:
     """The kind's stored columns (`kind.stored`), from the converted cells; an author is kept beside the
     employee_id it will resolve to, and a row carrying engagement figures says so in `has_snapshot`."""
-    select = ["line", "raw", "extra", "reason"]
+    select = [Sql("line, raw, extra, reason")]
     for col in kind.columns:
         if col.type == c.AUTHOR:
-            select += ["author", "NULL::VARCHAR AS employee_id"]  # see _resolve_authors
+            select.append(Sql("author, NULL::VARCHAR AS employee_id"))  # see _resolve_authors
         else:
             expression = _STORED_AS.get((kind.name, col.name)) or _STORED_AS.get(col.name) or q(col.name)
-            select.append(f"{expression} AS {q(col.name)}")
+            select.append(Sql(f"{expression} AS {q(col.name)}"))
     if any(col.name in c.COUNT_NAMES for col in kind.columns):
-        select.append("(" + " OR ".join(f"{n} IS NOT NULL" for n in c.COUNT_NAMES) + ") AS has_snapshot")
-    return f"SELECT {', '.join(select)} FROM {source}"
+        select.append(Sql("(" + " OR ".join(f"{q(n)} IS NOT NULL" for n in c.COUNT_NAMES) + ") AS has_snapshot"))
+    return Sql(f"SELECT {join_sql(select)} FROM {converted} AS converted")
 
 
-def _resolve_authors(con: duckdb.DuckDBPyConnection, typed: str, kind: c.Kind) -> None:
+def _resolve_authors(con: duckdb.DuckDBPyConnection, typed: Identifier, kind: c.Kind) -> None:
     """Match authors to the roster by employee_id, then e-mail, then name; never guess between namesakes."""
     if kind not in (c.POSTS, c.INCIDENTS):
         return

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import duckdb
 
 from pipelines.ingest import contract as c
-from pipelines.store.db import q
+from pipelines.store.db import Identifier, Sql, q, q_list
 
 # --- where each kind is stored ------------------------------------------------------------------------------
 
@@ -22,10 +22,10 @@ class Target:
     """A kind's two tables: every accepted row by upload and line, and the newest version per key."""
 
     kind: c.Kind
-    versions: str
-    current: str
+    versions: Identifier
+    current: Identifier
     current_key: tuple[str, ...] | None = None  # one current row per this (default: the kind's key)
-    newest_first: str = "upload_id DESC, line DESC"
+    newest_first: Sql = Sql("upload_id DESC, line DESC")
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -47,37 +47,39 @@ class Target:
         return self.current_key or self.key
 
     @property
-    def all_columns(self) -> str:
+    def all_columns(self) -> Identifier:
         """Every column of both tables, quoted, in order: what each INSERT names."""
-        return ", ".join(["upload_id", "line", *(q(col) for col in self.columns)])
+        return q_list(("upload_id", "line", *self.columns))
 
 
 TARGETS: dict[str, Target] = {
     target.kind.name: target
     for target in (
-        Target(c.EMPLOYEES, "employee_versions", "employees"),
-        Target(c.TEAMS, "team_versions", "teams"),
-        Target(c.POSTS, "post_versions", "posts"),
-        Target(c.ENGAGEMENT, "engagement_snapshots", "post_engagement", current_key=("post_id",),
-               newest_first="as_of DESC, upload_id DESC, line DESC"),
-        Target(c.INCIDENTS, "incident_versions", "incidents"),
-        Target(c.CONTESTS, "contest_versions", "contests"),
-        Target(c.JURY_SCORES, "jury_score_versions", "jury_scores"),
+        Target(c.EMPLOYEES, Identifier("employee_versions"), Identifier("employees")),
+        Target(c.TEAMS, Identifier("team_versions"), Identifier("teams")),
+        Target(c.POSTS, Identifier("post_versions"), Identifier("posts")),
+        Target(c.ENGAGEMENT, Identifier("engagement_snapshots"), Identifier("post_engagement"),
+               current_key=("post_id",), newest_first=Sql("as_of DESC, upload_id DESC, line DESC")),
+        Target(c.INCIDENTS, Identifier("incident_versions"), Identifier("incidents")),
+        Target(c.CONTESTS, Identifier("contest_versions"), Identifier("contests")),
+        Target(c.JURY_SCORES, Identifier("jury_score_versions"), Identifier("jury_scores")),
     )
 }  # fmt: skip
 
 
-def _on(left: str, right: str, columns: tuple[str, ...]) -> str:
-    return " AND ".join(f"{left}.{q(k)} = {right}.{q(k)}" for k in columns)
+def _on(left: str, right: str, columns: tuple[str, ...]) -> Sql:
+    """`left.k = right.k AND ...` over the columns (left and right: table aliases of the query)."""
+    return Sql(" AND ".join(f"{q(k, left)} = {q(k, right)}" for k in columns))
 
 
-def _same(left: str, right: str, columns: tuple[str, ...]) -> str:
-    return " AND ".join(f"{left}.{q(k)} IS NOT DISTINCT FROM {right}.{q(k)}" for k in columns) or "true"
+def _same(left: str, right: str, columns: tuple[str, ...]) -> Sql:
+    """True where the rows agree on every column, NULLs included."""
+    return Sql(" AND ".join(f"{q(k, left)} IS NOT DISTINCT FROM {q(k, right)}" for k in columns) or "true")
 
 
-def refresh_current(con: duckdb.DuckDBPyConnection, target: Target, touched: str) -> None:
+def refresh_current(con: duckdb.DuckDBPyConnection, target: Target, touched: Identifier) -> None:
     """Recompute the current rows of the keys listed in the temp table `touched`."""
-    grain = ", ".join(q(k) for k in target.grain)
+    grain = q_list(target.grain)
     cols = target.all_columns
     con.execute(f"DELETE FROM {target.current} AS cur USING {touched} AS t WHERE {_on('cur', 't', target.grain)}")
     con.execute(
@@ -87,12 +89,12 @@ def refresh_current(con: duckdb.DuckDBPyConnection, target: Target, touched: str
     )
 
 
-def advance_current(con: duckdb.DuckDBPyConnection, target: Target, touched: str, upload_id: int) -> None:
+def advance_current(con: duckdb.DuckDBPyConnection, target: Target, touched: Identifier, upload_id: int) -> None:
     """After an upload added versions: each touched key's current row becomes the newest of its current row and
     the upload's versions. The same result as `refresh_current`, without reading every older version again."""
-    grain = ", ".join(q(k) for k in target.grain)
+    grain = q_list(target.grain)
     cols = target.all_columns
-    winners = f"{touched}_winners"
+    winners = Identifier(f"{touched}_winners")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {winners} AS
         SELECT {cols} FROM (
@@ -117,32 +119,38 @@ class Counts:
     quarantined: int = 0
 
 
-def _mark_in_file_conflicts(con: duckdb.DuckDBPyConnection, typed: str, target: Target, extra_values: str) -> None:
-    """A key given twice in one file with different values is quarantined on every line that gives it."""
-    key = ", ".join(q(k) for k in target.key)
-    values = ", ".join(q(v) for v in target.values) + extra_values
-    label = " || ' / ' || ".join(f"adv_quote({q(k)})" for k in target.key)
+def _mark_in_file_conflicts(con: duckdb.DuckDBPyConnection, typed: Identifier, target: Target,
+                            values: Identifier) -> None:  # fmt: skip
+    """A key given twice in one file with different `values` is quarantined on every line that gives it."""
+    key = q_list(target.key)
+    label = Sql(" || ' / ' || ".join(f"adv_quote({q(k)})" for k in target.key))
     con.execute(
         f"""UPDATE {typed} AS t SET reason = d.why
-        FROM (SELECT {key}, '{"/".join(target.key)} ' || any_value({label}) || ' is given with different values '
+        FROM (SELECT {key}, $key || ' ' || any_value({label}) || ' is given with different values '
                      || 'on lines ' || array_to_string(list(line ORDER BY line), ', ') AS why
               FROM {typed} AS r SEMI JOIN (
                   SELECT {key} FROM {typed} WHERE reason IS NULL GROUP BY {key} HAVING count(*) > 1) AS twice
                   ON {_on("r", "twice", target.key)}
               WHERE reason IS NULL GROUP BY {key} HAVING count(DISTINCT row({values})) > 1) AS d
-        WHERE t.reason IS NULL AND {_on("t", "d", target.key)}"""
+        WHERE t.reason IS NULL AND {_on("t", "d", target.key)}""",
+        {"key": "/".join(target.key)},
     )
 
 
-def _classify(con: duckdb.DuckDBPyConnection, typed: str, target: Target, status: str, where: str = "true") -> None:
+_EVERY_ROW = Sql("true")
+
+
+def _classify(con: duckdb.DuckDBPyConnection, typed: Identifier, target: Target, status: Identifier,
+              where: Sql = _EVERY_ROW) -> None:  # fmt: skip
     """Add `status` (loaded / updated / unchanged, NULL for a repeat of an earlier line) to accepted rows."""
-    key = ", ".join(q(k) for k in target.key)
-    t_key = ", ".join(f"t.{q(k)}" for k in target.key)
+    key = q_list(target.key)
+    t_key = q_list(target.key, "t")
+    previous: Identifier | Sql
     if target.current_key is None:  # the current row of a key is its latest version
         previous = target.current
     else:
-        previous = f"""(SELECT * FROM {target.versions} AS v SEMI JOIN {typed} AS t ON {_on("v", "t", target.key)}
-            QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY upload_id DESC, line DESC) = 1)"""
+        previous = Sql(f"""(SELECT * FROM {target.versions} AS v SEMI JOIN {typed} AS t ON {_on("v", "t", target.key)}
+            QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY upload_id DESC, line DESC) = 1)""")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {typed}_{status} AS
         SELECT t.line,
@@ -155,17 +163,17 @@ def _classify(con: duckdb.DuckDBPyConnection, typed: str, target: Target, status
     )
 
 
-def _store(con: duckdb.DuckDBPyConnection, typed: str, target: Target, status: str, upload_id: int,
-           where: str = "true") -> None:  # fmt: skip
+def _store(con: duckdb.DuckDBPyConnection, typed: Identifier, target: Target, status: Identifier, upload_id: int,
+           where: Sql = _EVERY_ROW) -> None:  # fmt: skip
     """Insert the first line of each accepted key as a version, then refresh the current rows it touches."""
-    cols = ", ".join(q(col) for col in target.columns)
+    cols = q_list(target.columns)
     con.execute(
         f"""INSERT INTO {target.versions} ({target.all_columns}) SELECT ?, t.line, {cols}
         FROM {typed} AS t JOIN {typed}_{status} AS s USING (line) WHERE s.{status} IS NOT NULL AND {where}""",
         [upload_id],
     )
-    touched = f"{typed}_touched"
-    grain = ", ".join(q(k) for k in target.grain)
+    touched = Identifier(f"{typed}_touched")
+    grain = q_list(target.grain)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {touched} AS
         SELECT DISTINCT {grain} FROM {target.versions} WHERE upload_id = ?""",
@@ -174,26 +182,26 @@ def _store(con: duckdb.DuckDBPyConnection, typed: str, target: Target, status: s
     advance_current(con, target, touched, upload_id)
 
 
-def store_typed(con: duckdb.DuckDBPyConnection, typed: str, kind: c.Kind, upload_id: int) -> Counts:
+def store_typed(con: duckdb.DuckDBPyConnection, typed: Identifier, kind: c.Kind, upload_id: int) -> Counts:
     """Quarantine in-file conflicts, classify and store accepted rows; return the counts (quarantine excluded)."""
     target = TARGETS[kind.name]
     if kind is c.POSTS:
-        snapshot = ", " + ", ".join(q(col) for col in TARGETS["engagement"].values)
-        _mark_in_file_conflicts(con, typed, target, snapshot)
-        _classify(con, typed, target, "post_status")
-        _classify(con, typed, TARGETS["engagement"], "snapshot_status", "t.has_snapshot")
-        _store(con, typed, target, "post_status", upload_id)
-        _store(con, typed, TARGETS["engagement"], "snapshot_status", upload_id, "t.has_snapshot")
-        status = """CASE WHEN p.post_status IS NULL THEN NULL
+        snapshot, has_snapshot = TARGETS["engagement"], Sql("t.has_snapshot")
+        _mark_in_file_conflicts(con, typed, target, q_list((*target.values, *snapshot.values)))
+        _classify(con, typed, target, Identifier("post_status"))
+        _classify(con, typed, snapshot, Identifier("snapshot_status"), has_snapshot)
+        _store(con, typed, target, Identifier("post_status"), upload_id)
+        _store(con, typed, snapshot, Identifier("snapshot_status"), upload_id, has_snapshot)
+        status = Sql("""CASE WHEN p.post_status IS NULL THEN NULL
             WHEN p.post_status = 'loaded' THEN 'loaded'
             WHEN p.post_status = 'updated' OR (t.has_snapshot AND s.snapshot_status <> 'unchanged') THEN 'updated'
-            ELSE 'unchanged' END"""
-        joins = f"JOIN {typed}_post_status p USING (line) LEFT JOIN {typed}_snapshot_status s USING (line)"
+            ELSE 'unchanged' END""")
+        joins = Sql(f"JOIN {typed}_post_status p USING (line) LEFT JOIN {typed}_snapshot_status s USING (line)")
     else:
-        _mark_in_file_conflicts(con, typed, target, "")
-        _classify(con, typed, target, "status")
-        _store(con, typed, target, "status", upload_id)
-        status, joins = "st.status", f"JOIN {typed}_status st USING (line)"
+        _mark_in_file_conflicts(con, typed, target, q_list(target.values))
+        _classify(con, typed, target, Identifier("status"))
+        _store(con, typed, target, Identifier("status"), upload_id)
+        status, joins = Sql("st.status"), Sql(f"JOIN {typed}_status st USING (line)")
     loaded, updated, unchanged = con.execute(
         f"""SELECT count(*) FILTER (WHERE {status} = 'loaded'), count(*) FILTER (WHERE {status} = 'updated'),
                    count(*) FILTER (WHERE {status} IS NULL OR {status} = 'unchanged')
@@ -202,11 +210,15 @@ def store_typed(con: duckdb.DuckDBPyConnection, typed: str, kind: c.Kind, upload
     return Counts(loaded, updated, unchanged)
 
 
-def quarantine_rows(con: duckdb.DuckDBPyConnection, typed: str, cells: str, kind: c.Kind, upload_id: int,
-                    raw_text: str | None = None) -> int:  # fmt: skip
+def quarantine_rows(con: duckdb.DuckDBPyConnection, typed: Identifier, cells: Identifier, kind: c.Kind,
+                    upload_id: int, raw_text: Identifier | None = None) -> int:  # fmt: skip
     """Keep every row with a reason in quarantine, with its text (from `raw_text` if given) and cells."""
-    cells_json = "json_object(" + ", ".join(f"'{col.name}', c.{q(col.name)}" for col in kind.columns) + ")"
-    text, join = ("rt.raw", f"LEFT JOIN {raw_text} AS rt USING (line)") if raw_text else ("c.raw", "")
+    cells_json = Sql(
+        "to_json(struct_pack(" + ", ".join(f"{q(col.name)} := {q(col.name, 'c')}" for col in kind.columns) + "))"
+    )
+    text, join = (
+        (Sql("rt.raw"), Sql(f"LEFT JOIN {raw_text} AS rt USING (line)")) if raw_text else (Sql("c.raw"), Sql(""))
+    )
     con.execute(
         f"""INSERT INTO quarantine (upload_id, kind, line, raw, reason, cells)
         SELECT ?, ?, t.line, {text}, t.reason, {cells_json}

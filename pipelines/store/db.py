@@ -22,7 +22,7 @@ import re
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from importlib import resources
 from pathlib import Path
@@ -64,13 +64,39 @@ def migrations() -> list[tuple[int, str]]:
 SCHEMA_VERSION = migrations()[-1][0]
 
 
+# What SQL text is built from (tests/store/test_sql_text.py checks every interpolation for these two types):
 class Identifier(str):
-    """A table or column name made safe for SQL text: what `q()` and `temp_name()` return, never a value."""
+    """A table or column name (or a list of them) made safe for SQL text: what `q()`, `q_list()` and
+    `temp_name()` return, never a value."""
 
 
-def q(name: str) -> Identifier:
-    """Quote an identifier (the contract's names only ever reach SQL this way)."""
-    return Identifier('"' + name.replace('"', '""') + '"')
+class Sql(str):
+    """A fragment of SQL the code wrote itself, from literals, identifiers and other fragments: never a value
+    (values are bound as parameters)."""
+
+
+def q(name: str, alias: str = "") -> Identifier:
+    """Quote an identifier, after `alias.` if given: `"name"`, `t."name"` (the contract's names only ever reach
+    SQL this way; an alias is a plain name the code chose)."""
+    if alias and not alias.isidentifier():
+        raise ValueError(f"a table alias is a plain name, not {alias!r}")
+    return Identifier((f"{alias}." if alias else "") + '"' + name.replace('"', '""') + '"')
+
+
+def q_list(names: Iterable[str], alias: str = "") -> Identifier:
+    """Quoted names separated by commas: `"a", "b"`, or `t."a", t."b"`."""
+    return Identifier(", ".join(q(n, alias) for n in names))
+
+
+def join_sql(parts: Iterable[Identifier | Sql], separator: str = ", ") -> Sql:
+    """Fragments joined into one (the separator is the code's: ", ", " AND ")."""
+    return Sql(separator.join(parts))
+
+
+def literal(text: str) -> Sql:
+    """A string literal of the code's own words (a contract name in a message): never a value from a file,
+    which is bound as a parameter."""
+    return Sql("'" + text.replace("'", "''") + "'")
 
 
 _temp_numbers = itertools.count(1)

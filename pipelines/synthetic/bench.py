@@ -42,6 +42,7 @@ from typing import Any
 import duckdb
 
 from dashboard.pages import PAGES as DASHBOARD_PAGES
+from pipelines.store.db import Sql
 
 # --- the programme ------------------------------------------------------------------------------------------
 
@@ -156,7 +157,7 @@ CREATE OR REPLACE TEMP MACRO bench_share(s, i, k, rate) AS rate * exp(0.5 * benc
 """
 
 # Posts [first, first + n) published over `days` days from `start`, in date order, as an export lists them.
-_POSTS = """
+_POSTS = Sql("""
 SELECT bench_urn(i) AS post_id, bench_employee(bench_author($seed, i, $employees)) AS author,
     strftime(bench_published($seed, i, $first, $n, $start, $days), '%Y-%m-%d %H:%M:%S') AS published_at,
     CASE WHEN bench_u($seed, i, 3) < 0.04 THEN 'Twitter' ELSE 'LinkedIn' END AS network,
@@ -164,11 +165,11 @@ SELECT bench_urn(i) AS post_id, bench_employee(bench_author($seed, i, $employees
          WHEN f < 0.95 THEN 'Video' ELSE 'Document' END AS format,
     bench_pick($seed, i, 5, $titles) AS title
 FROM (SELECT i, bench_u($seed, i, 4) AS f FROM range($first, $first + $n) r(i))
-"""
+""")
 
 # One engagement export: every post of [first, first + n) published before `as_of`; an older export shows a
 # share (`growth`) of the final figures, so that figures never decrease from one export to the next.
-_ENGAGEMENT = """
+_ENGAGEMENT = Sql("""
 WITH final AS (
     SELECT i, bench_published($seed, i, $first, $n, $start, $days) AS published_at,
         bench_impressions($seed, i) AS impressions,
@@ -180,9 +181,9 @@ SELECT bench_urn(i) AS post_id, $as_of::DATE AS as_of, floor(impressions * growt
     floor(floor(impressions * bench_share($seed, i, 18, 0.0015)) * growth)::BIGINT AS shares,
     floor(floor(impressions * bench_share($seed, i, 20, 0.008)) * growth)::BIGINT AS clicks
 FROM final WHERE published_at < $as_of::DATE
-"""
+""")
 
-_EMPLOYEES = """
+_EMPLOYEES = Sql("""
 SELECT bench_employee(j) AS employee_id,
     bench_pick($seed, j, 110, $firsts) || ' ' || bench_pick($seed, j, 111, $lasts) AS full_name,
     'e' || lpad(j::VARCHAR, 7, '0') || '@bench.example' AS email, bench_team($seed, j, $teams) AS team,
@@ -194,10 +195,10 @@ SELECT bench_employee(j) AS employee_id,
          THEN DATE '2025-01-01' + floor(bench_u($seed, j, 116) * 300)::INTEGER END AS left_on,
     CASE WHEN bench_u($seed, j, 117) < 0.05 THEN 'no' ELSE 'yes' END AS contest_opt_in
 FROM range($employees) r(j)
-"""
+""")
 
 # A third of the incidents give no team: the loader takes it from the author.
-_INCIDENTS = """
+_INCIDENTS = Sql("""
 SELECT 'INC-' || lpad(k::VARCHAR, 6, '0') AS incident_id,
     $start::DATE + floor(bench_u($seed, k, 201) * $days)::INTEGER AS occurred_on,
     CASE WHEN bench_u($seed, k, 202) >= 0.33 THEN bench_team($seed, j, $teams) END AS team,
@@ -209,7 +210,7 @@ SELECT 'INC-' || lpad(k::VARCHAR, 6, '0') AS incident_id,
     bench_pick($seed, k, 206, $categories) AS category, bench_pick($seed, k, 207, $descriptions) AS description
 FROM (SELECT k, floor(bench_u($seed, k, 200) * $employees)::BIGINT AS j, bench_u($seed, k, 205) AS s
       FROM range($incidents) r(k))
-"""
+""")
 
 # The first posts of a contest's window (and teams) that the jury scored.
 _JURY = """
@@ -233,7 +234,7 @@ def _execute(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -
     return execute(con, sql, params)
 
 
-def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path, params: dict[str, Any]) -> int:
+def _copy(con: duckdb.DuckDBPyConnection, query: Sql, path: Path, params: dict[str, Any]) -> int:
     """Write a query's rows to a CSV file with a header; return how many."""
     sql = f"COPY ({query}) TO $path (HEADER, DELIMITER ',')"
     return int(_execute(con, sql, {**params, "path": str(path)}).fetchall()[0][0])
