@@ -19,8 +19,9 @@ from dashboard import queries
 from dashboard.i18n import t
 from pipelines import config
 from pipelines.analytics import catalogue, privacy
-from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, ranking, to_csv, to_xlsx
-from pipelines.analytics.metrics import ImpactRequest
+from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, ranking
+from pipelines.analytics.downloads import to_csv, to_xlsx
+from pipelines.analytics.scopes import ImpactRequest
 from pipelines.config import settings
 from pipelines.ingest.load import LoadOptions, LoadResult, load_paths
 from pipelines.ingest.reprocess import ReprocessResult

@@ -10,7 +10,8 @@ import duckdb
 import pandas as pd
 
 from pipelines.analytics.contests import CRITERIA, Ranking, contests, ranking
-from pipelines.analytics.metrics import ImpactRequest, impact, weekly_timeline
+from pipelines.analytics.metrics import impact, weekly_timeline
+from pipelines.analytics.scopes import ImpactRequest
 from pipelines.store import ledger
 
 Query = Callable[[duckdb.DuckDBPyConnection], Any]

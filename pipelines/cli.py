@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from pipelines import config
 from pipelines.analytics.catalogue import REPORT, flag_text
-from pipelines.analytics.contests import CRITERIA, contests, ranking, to_csv, to_xlsx
+from pipelines.analytics.contests import CRITERIA, contests, ranking
+from pipelines.analytics.downloads import to_csv, to_xlsx
 from pipelines.ingest.contract import KINDS
 from pipelines.ingest.load import LoadOptions, LoadResult, load_paths, set_charter
 from pipelines.ingest.reprocess import reprocess
@@ -28,7 +29,7 @@ from pipelines.store import ledger
 from pipelines.store.db import DatabaseBusy, DatabaseUnavailable, connect
 
 if TYPE_CHECKING:
-    from pipelines.analytics.metrics import ImpactRequest
+    from pipelines.analytics.scopes import ImpactRequest
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -253,7 +254,7 @@ def _impact_text(report: dict[str, Any]) -> str:
 
 
 def _impact_request(args: argparse.Namespace) -> ImpactRequest:
-    from pipelines.analytics.metrics import ImpactRequest  # statistics libraries load in a second: only for `impact`
+    from pipelines.analytics.scopes import ImpactRequest  # statistics libraries load in a second: only for `impact`
 
     if bool(args.before) != bool(args.after):
         raise SystemExit("advocacy impact: --before and --after go together")

@@ -28,8 +28,10 @@ import openpyxl
 import pytest
 
 from dashboard.pages import path as page_path
-from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, ranking, to_csv, to_xlsx
-from pipelines.analytics.metrics import ImpactRequest, impact
+from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, ranking
+from pipelines.analytics.downloads import to_csv, to_xlsx
+from pipelines.analytics.metrics import impact
+from pipelines.analytics.scopes import ImpactRequest
 from pipelines.cli import main
 from pipelines.config import settings
 from pipelines.store.db import connect

@@ -2,9 +2,7 @@
 
 How an impact report is made:
 1. teams, their roster size, headcount and charter date (their own, else the organisation's);
-2. scopes: the organisation, each team of at least `privacy_min_team_size` members, and "other teams"
-   for the smaller ones; each scope gets its before/after windows (six months each side of its charter date,
-   cut to the days the posts cover, the longer trimmed at its far end to the length of the shorter);
+2. scopes and their before/after windows (`pipelines.analytics.scopes`);
 3. DuckDB aggregates posts, incidents and engagement per scope and window in a few grouped queries, over a
    windows table passed in as data;
 4. `pipelines.analytics.stats` turns the aggregates into intervals and the team x week panel into the
@@ -14,9 +12,8 @@ Figures are returned unrounded; rounding is for display.
 
 from __future__ import annotations
 
-import calendar
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,51 +24,16 @@ from threadpoolctl import threadpool_limits
 
 from pipelines.analytics import stats
 from pipelines.analytics.catalogue import Flag
-from pipelines.analytics.privacy import OTHER_TEAMS, is_named
+from pipelines.analytics.privacy import OTHER_TEAMS
+from pipelines.analytics.scopes import ORGANISATION, ImpactRequest, Scope, add_months, covered_days, scopes
 from pipelines.config import settings
 from pipelines.store.db import Sql
-from pipelines.store.ledger import Team, teams
+from pipelines.store.ledger import teams
 
 ARTICLE_POSTS_CHANGE_PCT = 60.0
 ARTICLE_INCIDENT_RISK_CHANGE_PCT = -90.0
 MIN_POSTS = 30  # fewer posts in a window: low confidence
 MIN_INCIDENTS = 5  # fewer incidents in a window: low confidence
-ORGANISATION = "organisation"
-
-
-@dataclass(frozen=True)
-class ImpactRequest:
-    only_team: str | None = None  # only this team's scope (`--team`)
-    window_months: int = 6
-    gap_days: int = 0  # days after the charter date left out (a transition period)
-    before: tuple[date, date] | None = None  # explicit windows, end exclusive
-    after: tuple[date, date] | None = None
-    name_small_teams: bool = False  # show teams under the privacy threshold by name (`--all-teams`)
-    networks: tuple[str, ...] = ()  # filters (empty: all)
-    formats: tuple[str, ...] = ()
-    team_filter: tuple[str, ...] = ()  # the dashboard's team filter (empty: all)
-    period: tuple[date, date] | None = None  # only the days [start, end) are looked at
-    cpm: float | None = None  # earned media value's rates (default: the settings)
-    cpc: float | None = None
-    with_effects: bool = True
-
-
-@dataclass
-class Scope:
-    scope: str  # "organisation" or "team"
-    label: str
-    teams: list[str]
-    charter_date: date | None = None
-    windows: dict[str, tuple[date, date, date, date]] = field(default_factory=dict)  # team -> b0, b1, a0, a1
-    window_days: int = 0
-    notes: list[str] = field(default_factory=list)
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` moved by whole months, a day past the month's end clamped to it (2024-08-31 - 6 = 2024-02-29)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _finite(value: Any) -> Any:
@@ -86,95 +48,6 @@ def _change(before: float | None, after: float | None) -> float | None:
     if before is None or after is None or before == 0:
         return None
     return stats.as_change_pct(after / before)
-
-
-# --- teams, coverage and windows ------------------------------------------------------------------------------
-
-
-def coverage(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
-    """The days the loaded posts cover, organisation-wide: [first day, last day + 1)."""
-    first, last = con.execute("SELECT min(published_at)::DATE, max(published_at)::DATE FROM posts").fetchall()[0]
-    return None if first is None else (first, last + timedelta(days=1))
-
-
-def _covered(con: duckdb.DuckDBPyConnection, request: ImpactRequest) -> tuple[date, date] | None:
-    """The days looked at: those the posts cover, within the request's period; None when that leaves none."""
-    covered = coverage(con)
-    if covered is not None and request.period:
-        covered = (max(covered[0], request.period[0]), min(covered[1], request.period[1]))
-    return covered if covered is not None and covered[0] < covered[1] else None
-
-
-def windows_for(charter: date, covered: tuple[date, date], request: ImpactRequest) -> tuple[date, date, date, date]:
-    """Before [b0, b1) and after [a0, a1) of one charter date, equal in length (metrics.md, windows)."""
-    if request.before and request.after:
-        return (*request.before, *request.after)
-    after_start = charter + timedelta(days=request.gap_days)
-    b0 = max(add_months(charter, -request.window_months), covered[0])
-    a1 = min(add_months(after_start, request.window_months), covered[1])
-    days = max(min((charter - b0).days, (a1 - after_start).days), 0)
-    return charter - timedelta(days=days), charter, after_start, after_start + timedelta(days=days)
-
-
-def scopes(all_teams: list[Team], covered: tuple[date, date], request: ImpactRequest) -> list[Scope]:
-    """The organisation, each team big enough to be shown, and "other teams" for the small ones."""
-    chosen = [t for t in all_teams if not request.team_filter or t.name in request.team_filter]
-    shown = [t for t in chosen if request.name_small_teams or is_named(t.members)]
-    hidden = [t for t in chosen if t not in shown]
-    groups: list[tuple[str, str, list[Team]]] = []
-    if request.only_team is None:
-        groups.append((ORGANISATION, ORGANISATION, chosen))
-        groups += [("team", t.name, [t]) for t in shown]
-        if hidden:
-            groups.append(("team", OTHER_TEAMS, hidden))
-    else:
-        match = [t for t in shown if t.name == request.only_team]
-        if match:
-            groups.append(("team", request.only_team, match))
-        elif any(t.name == request.only_team for t in hidden):
-            groups.append(("team", OTHER_TEAMS, hidden))
-    return [_scope(kind, label, members, covered, request) for kind, label, members in groups]
-
-
-def _named(teams: list[str], members: list[Team], request: ImpactRequest) -> str:
-    """Teams as a note names them: one under the privacy threshold only as "other teams"."""
-    small = {t.name for t in members if not request.name_small_teams and not is_named(t.members)}
-    return ", ".join(dict.fromkeys(OTHER_TEAMS if name in small else name for name in teams))
-
-
-def _scope(kind: str, label: str, members: list[Team], covered: tuple[date, date], request: ImpactRequest) -> Scope:
-    scope = Scope(kind, label, [t.name for t in members])
-    dated = [t for t in members if t.charter_date]
-    undated = [t.name for t in members if not t.charter_date]
-    if undated:
-        scope.notes.append(f"no charter date for {_named(undated, members, request)}: left out of the comparison")
-    if not dated:
-        return scope
-    dates = {t.charter_date for t in dated}
-    windows = {t.name: windows_for(t.charter_date, covered, request) for t in dated if t.charter_date}
-    if len(dates) == 1:
-        scope.charter_date = dates.pop()
-    else:
-        scope.notes.append("teams adopted the charter on different days: each team's own date is used for its posts")
-    uncovered = [team for team, w in windows.items() if (w[1] - w[0]).days <= 0]
-    if uncovered and len(uncovered) < len(windows):
-        scope.notes.append(
-            "the days looked at do not cover both sides of the charter date of "
-            f"{_named(uncovered, members, request)}: left out of the comparison"
-        )
-        windows = {team: w for team, w in windows.items() if team not in uncovered}
-    days = min((w[1] - w[0]).days for w in windows.values())
-    if request.before and request.after:
-        days = min((request.before[1] - request.before[0]).days, (request.after[1] - request.after[0]).days)
-    # Every team of the scope contributes windows of the same length, trimmed at their far ends.
-    scope.windows = {
-        team: (b1 - timedelta(days=days), b1, a0, a0 + timedelta(days=days))
-        for team, (b0, b1, a0, a1) in windows.items()
-    }
-    scope.window_days = days
-    if days <= 0:
-        scope.notes.append("the loaded posts do not cover both sides of the charter date: no comparison")
-    return scope
 
 
 # --- aggregation in DuckDB -------------------------------------------------------------------------------------
@@ -268,8 +141,8 @@ def panel(con: duckdb.DuckDBPyConnection, request: ImpactRequest, covered: tuple
         incident_weeks AS (
             SELECT team, date_trunc('week', occurred_on)::DATE AS week, count(*) AS incidents FROM incidents
             GROUP BY ALL),
-        charter AS (SELECT team, charter_date AS adopted_on FROM team_charters)
-        SELECT x.team, x.week::TIMESTAMP AS week, c.adopted_on::TIMESTAMP AS adopted_on, x.exposure,
+        charter AS (SELECT team, charter_date FROM team_charters)
+        SELECT x.team, x.week::TIMESTAMP AS week, c.charter_date::TIMESTAMP AS charter_date, x.exposure,
                coalesce(p.posts, 0) AS posts, coalesce(i.incidents, 0) AS incidents,
                coalesce(p.engagements, 0) AS engagements, coalesce(p.engaged_posts, 0) AS engaged_posts
         FROM exposure x JOIN charter c USING (team)
@@ -284,13 +157,13 @@ def weekly_timeline(con: duckdb.DuckDBPyConnection, request: ImpactRequest | Non
     charter's model expects without the charter (`posts_without_charter`, empty where it has no estimate)."""
     request = request or ImpactRequest()
     weekly = _posts_and_incidents_per_week(con, request)
-    covered = _covered(con, request)
+    covered = covered_days(con, request)
     weekly["posts_without_charter"] = np.nan
     if covered is None or weekly.empty:
         return weekly
     frame = panel(con, request, covered)
     frame = frame[
-        frame["adopted_on"].notna() & (frame["team"].isin(request.team_filter) if request.team_filter else True)
+        frame["charter_date"].notna() & (frame["team"].isin(request.team_filter) if request.team_filter else True)
     ]
     if frame.empty:
         return weekly
@@ -458,7 +331,7 @@ TeamEffects = dict[str, dict[str, stats.Effect] | str]  # metric -> team -> effe
 
 def _team_effects(frame: pd.DataFrame) -> TeamEffects:
     """Every team's own effect on each metric, from one fit of the organisation's model per metric."""
-    adopted = frame[frame["adopted_on"].notna()]
+    adopted = frame[frame["charter_date"].notna()]
     found: TeamEffects = {}
     for metric in stats.METRICS:
         try:
@@ -469,7 +342,7 @@ def _team_effects(frame: pd.DataFrame) -> TeamEffects:
 
 
 def _effects(frame: pd.DataFrame, scope: Scope, team_effects: TeamEffects) -> dict[str, Any]:
-    data = frame[frame["team"].isin(scope.teams) & frame["adopted_on"].notna()]
+    data = frame[frame["team"].isin(scope.teams) & frame["charter_date"].notna()]
     if data.empty:
         return {}
     if scope.scope == "team" and len(scope.teams) == 1:
@@ -501,7 +374,7 @@ def _effect_json(effect: stats.Effect) -> dict[str, Any]:
 
 
 def _event_study(frame: pd.DataFrame) -> dict[str, Any]:
-    adopted = frame[frame["adopted_on"].notna()]
+    adopted = frame[frame["charter_date"].notna()]
     out: dict[str, Any] = {}
     try:
         study = stats.event_study(adopted, "posts")
@@ -555,7 +428,7 @@ def impact(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None)
     rates = settings()
     request = replace(request, cpm=rates.cpm if request.cpm is None else request.cpm,
                       cpc=rates.cpc if request.cpc is None else request.cpc)  # fmt: skip
-    covered = _covered(con, request)
+    covered = covered_days(con, request)
     if covered is None:
         note = "no posts in the chosen period" if request.period else "no posts loaded yet"
         return {"coverage": None, "scopes": [], "note": note}

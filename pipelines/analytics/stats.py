@@ -72,7 +72,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "incidents": ("incidents", "exposure"),
     "engagement": ("engagements", "engaged_posts"),
 }
-PANEL_COLUMNS = ("team", "week", "adopted_on", "exposure", "posts", "incidents", "engagements", "engaged_posts")
+PANEL_COLUMNS = ("team", "week", "charter_date", "exposure", "posts", "incidents", "engagements", "engaged_posts")
 
 
 def as_change_pct(ratio: float | None) -> float | None:
@@ -332,10 +332,10 @@ def _grid(panel: pd.DataFrame, metric: str) -> _Grid:
     e = np.zeros((len(teams), n_weeks))
     y[row, column] = np.where(exposure > 0, panel[outcome].to_numpy(float), 0)
     e[row, column] = np.maximum(exposure, 0)
-    adopted_on = pd.to_datetime(panel["adopted_on"]).groupby(row)
-    if (adopted_on.nunique(dropna=False) > 1).any():
+    dates = pd.to_datetime(panel["charter_date"]).groupby(row)
+    if (dates.nunique(dropna=False) > 1).any():
         raise ValueError("a team has two charter dates in the panel")
-    adopted = adopted_on.first()
+    adopted = dates.first()
     monday = adopted.dt.normalize() - pd.to_timedelta(adopted.dt.day_of_week, unit="D")
     start = ((monday - week0).dt.days // 7).fillna(_NEVER).to_numpy(np.int64)
     weeks = pd.date_range(week0, periods=n_weeks, freq="7D")

@@ -572,7 +572,8 @@ def _repeat(db: Path, runs: int, calls: dict[str, Callable[[duckdb.DuckDBPyConne
 
 
 def step_impact(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]:
-    from pipelines.analytics.metrics import ImpactRequest, impact
+    from pipelines.analytics.metrics import impact
+    from pipelines.analytics.scopes import ImpactRequest
 
     reports: list[dict[str, Any]] = []
     result = _repeat(db, runs, {"impact": lambda con: reports.append(impact(con, ImpactRequest()))})

@@ -19,7 +19,8 @@ import pytest
 from scipy import stats as scipy_stats
 
 from pipelines.analytics.catalogue import flag_text
-from pipelines.analytics.metrics import ImpactRequest, add_months, impact, windows_for
+from pipelines.analytics.metrics import impact
+from pipelines.analytics.scopes import ImpactRequest
 from pipelines.ingest.load import set_charter
 from pipelines.ingest.undo import undo
 from pipelines.store.db import connect
@@ -78,16 +79,6 @@ def report(db, **request) -> dict:
 
 def scope(rep: dict, team: str | None = None) -> dict:
     return next(s for s in rep["scopes"] if s.get("team") == team)
-
-
-def test_windows_follow_the_spec_example():
-    request = ImpactRequest()
-    assert windows_for(date(2024, 10, 1), (date(2024, 1, 1), date(2025, 7, 1)), request) == (
-        date(2024, 4, 2), date(2024, 10, 1), date(2024, 10, 1), date(2025, 4, 1),
-    )  # fmt: skip
-    assert add_months(date(2024, 8, 31), -6) == date(2024, 2, 29)
-    gap = ImpactRequest(gap_days=30)
-    assert windows_for(date(2024, 10, 1), (date(2024, 1, 1), date(2025, 7, 1)), gap)[2] == date(2024, 10, 31)
 
 
 def test_organisation_windows_are_equal_and_cut_to_the_data(programme):

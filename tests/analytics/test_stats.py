@@ -30,7 +30,7 @@ MONDAY = pd.Timestamp("2025-01-06")
 
 def make_panel(
     posts: dict[str, list[int]],
-    adopted_on: dict[str, str | None],
+    charter_date: dict[str, str | None],
     *,
     exposure: dict[str, list[float]] | None = None,
     incidents: dict[str, list[int]] | None = None,
@@ -44,7 +44,7 @@ def make_panel(
                 {
                     "team": team,
                     "week": first_monday + pd.Timedelta(weeks=w),
-                    "adopted_on": pd.Timestamp(adopted_on[team]) if adopted_on[team] else pd.NaT,
+                    "charter_date": pd.Timestamp(charter_date[team]) if charter_date[team] else pd.NaT,
                     "exposure": exposure[team][w] if exposure else 10.0,
                     "posts": count,
                     "incidents": incidents[team][w] if incidents else 0,
@@ -208,8 +208,8 @@ def test_staggered_fit_equals_the_poisson_glm_with_cohort_by_week_effects() -> N
     panel = poisson_panel(seed=5)
     effect = charter_effects(panel)["posts"]
     data = panel.assign(
-        after=lambda d: d["adopted_on"].notna() & (d["week"] >= d["adopted_on"]),
-        cell=lambda d: np.where(d["after"], d["adopted_on"].astype(str) + d["week"].astype(str), "none"),
+        after=lambda d: d["charter_date"].notna() & (d["week"] >= d["charter_date"]),
+        cell=lambda d: np.where(d["after"], d["charter_date"].astype(str) + d["week"].astype(str), "none"),
     )
     dummies = pd.get_dummies(data[["team", "week", "cell"]].astype(str), drop_first=False, dtype=float)
     dummies = dummies.drop(columns=[f"week_{data['week'].min().date()}", "cell_none"])
@@ -280,7 +280,7 @@ def test_panel_is_checked() -> None:
     with pytest.raises(ValueError, match="two rows"):
         charter_effects(pd.concat([panel, panel]))
     with pytest.raises(ValueError, match="two charter dates"):
-        charter_effects(panel.assign(adopted_on=[pd.Timestamp("2025-01-06"), pd.Timestamp("2025-01-13")]))
+        charter_effects(panel.assign(charter_date=[pd.Timestamp("2025-01-06"), pd.Timestamp("2025-01-13")]))
     with pytest.raises(ValueError, match="lacks columns"):
         charter_effects(panel.drop(columns="exposure"))
 
@@ -369,7 +369,7 @@ def test_the_timeline_counterfactual_is_the_effects_denominator_week_by_week() -
     assert line["observed"].sum() == panel["posts"].sum()
     # The weeks with a line: adopted teams' counterfactual plus the other teams' observed posts.
     weeks = panel.merge(line[shown], on="week")
-    untreated = weeks.loc[weeks["adopted_on"].isna() | (weeks["week"] < weeks["adopted_on"]), "posts"].sum()
+    untreated = weeks.loc[weeks["charter_date"].isna() | (weeks["week"] < weeks["charter_date"]), "posts"].sum()
     assert line.loc[shown, "without_charter"].sum() - untreated == pytest.approx(effect.expected, rel=1e-9)
 
 

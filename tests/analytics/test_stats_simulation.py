@@ -97,14 +97,14 @@ def simulate(
         n_teams, N_WEEKS
     )
     weekday = rng.integers(0, 7, n_teams)
-    adopted_on = [
+    charter_date = [
         pd.NaT if s >= N_WEEKS else weeks[s] + pd.Timedelta(days=int(d)) for s, d in zip(start, weekday, strict=True)
     ]
     panel = pd.DataFrame(
         {
             "team": np.repeat([f"team {g}" for g in range(n_teams)], N_WEEKS),
             "week": np.tile(weeks, n_teams),
-            "adopted_on": np.repeat(pd.DatetimeIndex(adopted_on), N_WEEKS),
+            "charter_date": np.repeat(pd.DatetimeIndex(charter_date), N_WEEKS),
             "exposure": exposure.ravel(),
             "posts": posts.ravel(),
             "incidents": incidents.ravel(),

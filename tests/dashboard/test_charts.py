@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from dashboard import charts
-from pipelines.analytics.metrics import ImpactRequest, impact, weekly_timeline
+from pipelines.analytics.metrics import impact, weekly_timeline
+from pipelines.analytics.scopes import ImpactRequest
 from pipelines.store.db import connect
 
 DASHBOARD = Path(charts.__file__).parent

@@ -14,7 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import i18n
 from dashboard.pages import path as page_path
-from pipelines.analytics.metrics import ImpactRequest, impact, weekly_timeline
+from pipelines.analytics.metrics import impact, weekly_timeline
+from pipelines.analytics.scopes import ImpactRequest
 from pipelines.store.db import connect
 from tests.conftest import APP, PAGES, app, oidc_app, uploads
 

@@ -13,7 +13,8 @@ import duckdb
 import pytest
 
 from pipelines.analytics.contests import contests, ranking
-from pipelines.analytics.metrics import ImpactRequest, impact
+from pipelines.analytics.metrics import impact
+from pipelines.analytics.scopes import ImpactRequest
 from pipelines.store.db import connect, migrations
 from pipelines.synthetic.demo import build_demo
 
