@@ -8,13 +8,19 @@ VENV=${VENV:-.venv}
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
 
+# Debian packages: when another apt or dpkg holds its lock, wait for it (up to 10 minutes) rather than fail.
+apt_install() {
+  as_root apt-get -o DPkg::Lock::Timeout=600 update -qq &&
+    as_root apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" >/dev/null
+}
+
 ensure_venv() {
   if [ ! -x "$VENV/bin/python" ]; then
     if ! python3 -m venv "$VENV" 2>/dev/null; then
       # Debian and Ubuntu ship venv separately.
       rm -rf "$VENV"
       echo "python3 -m venv failed: installing Debian's python3-venv" >&2
-      as_root apt-get update -qq && as_root apt-get install -y -qq python3-venv >/dev/null
+      apt_install python3-venv
       python3 -m venv "$VENV"
     fi
   fi
@@ -26,7 +32,7 @@ ensure_chromium() {
   if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then return; fi
   if command -v apt-get >/dev/null && as_root true 2>/dev/null; then
     echo "installing Chromium for the browser tests" >&2
-    as_root apt-get update -qq && as_root apt-get install -y -qq chromium >/dev/null
+    apt_install chromium || echo "Chromium could not be installed (see apt's message): the browser tests will be skipped" >&2
   else
     echo "Chromium is not installed and cannot be installed here: the browser tests will be skipped" >&2
   fi

@@ -41,6 +41,7 @@ import numpy as np
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from pipelines.analytics.contests import Contest
 from pipelines.ingest.load import LoadOptions, LoadResult, load_paths
 
 # --- the programme ---------------------------------------------------------------------------------------------
@@ -137,23 +138,13 @@ INCIDENT_CATEGORY_WEIGHTS = (0.25, 0.3, 0.15, 0.05, 0.1, 0.15)
 # --- contests --------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Contest:
-    contest_id: str
-    name: str
-    starts_on: date
-    ends_on: date
-    teams: tuple[str, ...]  # empty: every team
-    min_posts: int
-    judged: bool
-
-
 CONTESTS = (
     Contest("C2025-PRINTEMPS", "Printemps des ambassadeurs", date(2025, 3, 1), date(2025, 4, 30),
-            ("Sales", "Marketing"), 3, True),
-    Contest("C2025-RENTREE", "Défi de la rentrée", date(2025, 10, 1), date(2025, 11, 30), (), 3, True),
-    Contest("C2026-SUMMER", "Summer Stories", date(2026, 6, 1), date(2026, 7, 31), (), 2, False),
+            ["Sales", "Marketing"], 3),
+    Contest("C2025-RENTREE", "Défi de la rentrée", date(2025, 10, 1), date(2025, 11, 30), [], 3),
+    Contest("C2026-SUMMER", "Summer Stories", date(2026, 6, 1), date(2026, 7, 31), [], 2),
 )  # fmt: skip
+JUDGED = {"C2025-PRINTEMPS", "C2025-RENTREE"}  # contests whose posts a jury scores
 JUDGES = ("Claire Dumas", "Tom Baker", "Inès Haddad")
 JURY_POSTS = 15
 JURY_QUALITY_MEAN = 6.5
@@ -569,7 +560,7 @@ def _severities(rng: np.random.Generator, count: int) -> list[str]:
 def _jury(rng: np.random.Generator, posts: list[Post]) -> list[tuple[str, Post, str, float]]:
     scores = []
     for contest in CONTESTS:
-        if not contest.judged:
+        if contest.contest_id not in JUDGED:
             continue
         eligible = [
             p

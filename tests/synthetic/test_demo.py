@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from pipelines.synthetic.demo import (
-    CONTESTS,
     DUPLICATE_NAME,
     END,
+    JUDGED,
     LINKEDIN_POST_HEADER,
     SPECIAL_TITLES,
     START,
@@ -227,7 +227,7 @@ def test_incidents_contests_and_jury(files: list[DemoFile]) -> None:
     contests = _read(_by_name(files, "contests.csv")[0], ",", "utf-8")
     assert len(contests) == 3 and "Sales|Marketing" in set(contests["teams"]) and "" in set(contests["teams"])
     jury = _read(_by_name(files, "jury_scores.csv")[0], ",", "utf-8")
-    assert jury["contest_id"].nunique() == 2 == sum(c.judged for c in CONTESTS)
+    assert jury["contest_id"].nunique() == 2 == len(JUDGED)
     assert jury["judge"].nunique() == 3
     assert jury.groupby("contest_id")["post_id"].apply(lambda s: s.map(_activity).nunique()).eq(15).all()
     assert jury["score"].astype(float).between(0, 10).all()
