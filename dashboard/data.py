@@ -23,6 +23,7 @@ from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, r
 from pipelines.analytics.downloads import to_csv, to_xlsx
 from pipelines.analytics.scopes import ImpactRequest
 from pipelines.config import settings
+from pipelines.ingest.contract import KINDS
 from pipelines.ingest.load import LoadOptions, LoadResult, load_paths
 from pipelines.ingest.reprocess import ReprocessResult
 from pipelines.ingest.reprocess import reprocess as reprocess_all
@@ -171,7 +172,8 @@ def coverage() -> dict[str, Any]:
         return data_coverage(con)
 
 
-def preview(files: list[tuple[str, bytes]], export_date: date | None) -> list[LoadResult]:
+def preview(files: list[tuple[str, bytes]], export_date: date | None, kind: str | None = None,
+            author: str | None = None) -> list[LoadResult]:  # fmt: skip
     """Load the files into a throw-away copy of the database: what a real load would do, nothing written."""
     with tempfile.TemporaryDirectory(prefix="advocacy-preview-") as tmp:
         copy = Path(tmp) / "preview.duckdb"
@@ -183,19 +185,27 @@ def preview(files: list[tuple[str, bytes]], export_date: date | None) -> list[Lo
             wal = source.with_name(source.name + ".wal")
             if wal.exists():
                 shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
-        return load(files, export_date, copy)
+        return load(files, export_date, kind, author, db=copy)
 
 
-def load(files: list[tuple[str, bytes]], export_date: date | None, db: Path | None = None) -> list[LoadResult]:
-    """Load uploaded files (name, bytes) for real, or into `db`; each file keeps its own name in the ledger."""
+def load(files: list[tuple[str, bytes]], export_date: date | None, kind: str | None = None, author: str | None = None,
+         db: Path | None = None) -> list[LoadResult]:  # fmt: skip
+    """Load uploaded files (name, bytes) for real, or into `db`; each file keeps its own name in the ledger. `kind`
+    and `author` are the upload's choices (the file kind, the employee of a file without authors)."""
     results: list[LoadResult] = []
     with tempfile.TemporaryDirectory(prefix="advocacy-upload-") as tmp:
         for index, (name, content) in enumerate(files):
             path = Path(tmp) / f"{index}_{Path(name).name}"
             path.write_bytes(content)
-            options = LoadOptions(display_name=Path(name).name, export_date=export_date, loaded_by="dashboard")
+            options = LoadOptions(display_name=Path(name).name, export_date=export_date, kind=kind, author=author,
+                                  loaded_by="dashboard")  # fmt: skip
             results.extend(load_paths(db or db_path(), [path], options))
     return results
+
+
+def kinds() -> list[str]:
+    """The file kinds an upload may be told it is."""
+    return list(KINDS)
 
 
 def max_upload_mb() -> int:

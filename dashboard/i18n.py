@@ -34,6 +34,19 @@ FR = {
     "Team": "Équipe",
     "Charter date": "Date de la charte",
     "Details": "Détails",
+    "Roster (employees)": "Effectif (salariés)",
+    "Engagement": "Interactions",
+    "Jury scores": "Notes du jury",
+    "Kind": "Type de fichier",
+    "Detect from the headers": "Reconnu par ses en-têtes",
+    "Only when the headers fit several kinds, or none for sure: the refusal says so.": (
+        "Seulement si les en-têtes conviennent à plusieurs types, ou à aucun avec certitude : le refus le dit."
+    ),
+    "Employee (files without authors)": "Salarié (fichiers sans auteur)",
+    "For one person's own export: LinkedIn's Shares.csv, a creator analytics export. Employee id, e-mail or name.": (
+        "Pour l'export d'une seule personne : Shares.csv de LinkedIn, export des statistiques de créateur. "
+        "Matricule, e-mail ou nom."
+    ),
     "Leave empty: taken from a LinkedIn file's name, else today.": (
         "Vide : prise dans le nom d'un fichier LinkedIn, sinon aujourd'hui."
     ),

@@ -19,11 +19,35 @@ files = st.file_uploader(
     max_upload_size=data.max_upload_mb(),
     key="files",
 )
-export_date = st.date_input(
+KIND_NAMES = {
+    "employees": t("Roster (employees)"), "teams": t("Teams"), "posts": t("Posts"), "engagement": t("Engagement"),
+    "incidents": t("Incidents"), "contests": t("Contests"), "jury_scores": t("Jury scores"),
+}  # fmt: skip
+left, middle, right = st.columns(3)
+export_date = left.date_input(
     t("Date of the export"),
     value=None,
+    format="DD/MM/YYYY",
     help=t("Leave empty: taken from a LinkedIn file's name, else today."),
     key="export_date",
+)
+kind = middle.selectbox(
+    t("Kind"),
+    [None, *data.kinds()],
+    format_func=lambda k: t("Detect from the headers") if k is None else KIND_NAMES.get(k, k),
+    help=t("Only when the headers fit several kinds, or none for sure: the refusal says so."),
+    key="kind",
+)
+author = (
+    right.text_input(
+        t("Employee (files without authors)"),
+        help=t(
+            "For one person's own export: LinkedIn's Shares.csv, a creator analytics export. Employee id, e-mail "
+            "or name."
+        ),  # fmt: skip
+        key="author",
+    ).strip()
+    or None
 )
 
 
@@ -48,14 +72,14 @@ def show(results: list[LoadResult]) -> None:
 
 if files:
     contents = [(f.name, f.getvalue()) for f in files]
-    key = (tuple((name, len(content)) for name, content in contents), export_date)
+    key = (tuple((name, len(content)) for name, content in contents), export_date, kind, author)
     if st.session_state.get("preview_key") != key:
-        st.session_state["preview"] = data.preview(contents, export_date)
+        st.session_state["preview"] = data.preview(contents, export_date, kind, author)
         st.session_state["preview_key"] = key
     st.subheader(t("Preview (nothing written yet)"))
     show(st.session_state["preview"])
     if st.button(t("Confirm and load"), type="primary", key="confirm"):
-        st.session_state["loaded"] = data.load(contents, export_date)
+        st.session_state["loaded"] = data.load(contents, export_date, kind, author)
         st.session_state.pop("preview_key", None)
 
 if st.session_state.get("loaded"):

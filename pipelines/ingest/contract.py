@@ -31,7 +31,9 @@ class Column:
     type: str
     aliases: tuple[str, ...] = ()
     required: bool = False
-    stored: bool = True  # False: read with this kind, stored with another (a post's engagement snapshot)
+    stored: bool = True  # False: read to compute another column, or stored with another kind (a post's figures)
+    fills: tuple[str, ...] = ()  # stored columns this one (also) decides: a first name, the full name
+    ranked: bool = False  # where several aliases are present, the first in `aliases` wins (the others kept aside)
 
     @property
     def stored_as(self) -> str:
@@ -61,6 +63,16 @@ class Kind:
         columns (as JSON)."""
         return (*(c.stored_as for c in self.columns if c.stored), "extra")
 
+    def carried(self, present: set[str] | frozenset[str]) -> tuple[str, ...]:
+        """The stored columns a file with the `present` columns gives a value for (contract: 'what a file leaves
+        alone'): the others keep what is stored. The key and the file's extra columns are always carried."""
+        given = set(self.key) | {"extra"}
+        for col in self.columns:
+            if col.name in present:
+                given.update((col.stored_as,) if col.stored else ())
+                given.update(col.fills)
+        return tuple(name for name in self.stored if name in given)
+
 
 POST_ID_ALIASES = (
     "id", "post id", "urn", "post link", "post url", "post source url", "lien",
@@ -69,10 +81,15 @@ POST_ID_ALIASES = (
 
 ENGAGEMENT_COUNTS: tuple[Column, ...] = (
     Column("impressions", COUNT, ("impression", "affichages", "impressions totales", "total impressions")),
-    Column("reactions", COUNT, ("likes", "réactions", "j'aime", "reactions count")),
-    Column("comments", COUNT, ("commentaires", "comments count")),
-    Column("shares", COUNT, ("reposts", "re-shares", "republications", "partages", "shares count")),
-    Column("clicks", COUNT, ("clics", "link clicks", "clics sur le lien")),
+    Column("reactions", COUNT, fills=("engagements",), aliases=("likes", "réactions", "j'aime", "reactions count")),
+    Column("comments", COUNT, fills=("engagements",), aliases=("commentaires", "comments count")),
+    Column(
+        "shares",
+        COUNT,
+        fills=("engagements",),
+        aliases=("reposts", "re-shares", "republications", "partages", "shares count"),
+    ),
+    Column("clicks", COUNT, fills=("engagements",), aliases=("clics", "link clicks", "clics sur le lien")),
     Column("engagements", COUNT, ("total engagements", "interactions")),
 )
 AS_OF = Column("as_of", DATE, ("export date", "date d'export", "snapshot date", "extraction"))
@@ -81,13 +98,88 @@ COUNT_NAMES = tuple(c.name for c in ENGAGEMENT_COUNTS)
 EMPLOYEES = Kind(
     "employees",
     (
-        Column("employee_id", TEXT, ("id", "employee id", "matricule", "id salarié", "identifiant"), True),
-        Column("full_name", TEXT, ("name", "nom", "nom complet", "collaborateur", "employee")),
-        Column("email", TEXT, ("e-mail", "mail", "adresse e-mail", "courriel")),
-        Column("team", TEXT, ("équipe", "department", "département", "service", "business unit"), True),
-        Column("role", TEXT, ("job title", "title", "poste", "fonction")),
-        Column("joined_on", DATE, ("date d'entrée", "programme start", "start date")),
-        Column("left_on", DATE, ("date de sortie", "end date")),
+        # HR tools name the id, the e-mail and the team in several ways; where a file has two, the first wins.
+        Column(
+            "employee_id",
+            TEXT,
+            (
+                "employee id",
+                "employee #",
+                "employee number",
+                "personnel number",
+                "matricule",
+                "id salarié",
+                "identifiant",
+                "worker id",
+                "id",
+                "employeenumber",
+                "login",
+            ),
+            True,
+            ranked=True,
+        ),  # fmt: skip
+        Column(
+            "full_name",
+            TEXT,
+            ("name", "full name", "nom complet", "collaborateur", "employee", "employee name", "display name", "nom"),
+        ),  # fmt: skip
+        # A name in parts: "Nom" beside "Prénom" is the family name (see match_header).
+        Column(
+            "first_name",
+            TEXT,
+            ("first name", "firstname", "prénom", "given name"),
+            stored=False,
+            fills=("full_name",),
+        ),
+        Column(
+            "last_name",
+            TEXT,
+            ("last name", "lastname", "surname", "family name", "nom de famille"),
+            stored=False,
+            fills=("full_name",),
+        ),
+        Column("preferred_name", TEXT, ("preferred name", "nom d'usage"), stored=False, fills=("full_name",)),
+        Column(
+            "email",
+            TEXT,
+            (
+                "work email",
+                "e-mail",
+                "email address",
+                "mail",
+                "adresse e-mail",
+                "courriel",
+                "e-mail professionnel",
+                "personal email",
+            ),
+            ranked=True,
+        ),  # fmt: skip
+        Column(
+            "team",
+            TEXT,
+            ("équipe", "team name", "department", "département", "service", "business unit", "division"),
+            True,
+            ranked=True,
+        ),  # fmt: skip
+        Column(
+            "role", TEXT, ("job title", "title", "business title", "position", "roleprincipal", "poste", "fonction")
+        ),  # fmt: skip
+        Column(
+            "joined_on",
+            DATE,
+            ("date d'entrée", "programme start", "start date", "hire date", "dtcontractstart", "date d'embauche"),
+        ),  # fmt: skip
+        Column("left_on", DATE, ("date de sortie", "end date", "termination date")),
+        # Where left_on is absent: the end of the contract, else (for someone no longer active) the export date.
+        Column(
+            "contract_end",
+            DATE,
+            ("contract end date", "date de fin de contrat", "end of contract"),
+            stored=False,
+            fills=("left_on",),
+        ),
+        Column("status", TEXT, ("statut", "employment status", "employee status"), stored=False, fills=("left_on",)),
+        Column("linkedin", TEXT, ("linkedin url", "linkedin profile", "profil linkedin", "linkedin profile url")),
         Column("contest_opt_in", BOOL, ("opt in", "consentement classement")),
     ),
     key=("employee_id",),
@@ -154,7 +246,7 @@ INCIDENTS = Kind(
         Column("incident_id", TEXT, ("id", "référence", "ticket")),
         Column("occurred_on", DATE, ("date", "date de l'incident", "reported on"), True),
         Column("team", TEXT, ("équipe", "department", "service")),
-        Column("author", AUTHOR, ("employee_id", "collaborateur", "auteur")),
+        Column("author", AUTHOR, ("employee_id", "collaborateur", "auteur"), fills=("team",)),
         Column("post_id", POST_ID, ("post link", "lien", "url")),
         Column("severity", SEVERITY, ("gravité", "sévérité", "niveau"), True),
         Column("category", TEXT, ("catégorie", "type", "nature")),
@@ -213,7 +305,8 @@ _FRENCH_WORDS = {
         "impressions totales", "j'aime", "commentaires", "republications", "partages", "clics",
         "clics sur le lien", "référence", "date de l'incident", "gravité", "sévérité", "niveau", "catégorie",
         "concours", "début", "fin", "équipes", "périmètre", "minimum publications", "juré",
-        "évaluateur",
+        "évaluateur", "prénom", "nom de famille", "nom d'usage", "statut", "date d'embauche",
+        "date de fin de contrat", "profil linkedin", "e-mail professionnel",
     )
 }  # fmt: skip
 
@@ -260,11 +353,33 @@ def match_header(kind: Kind, header: list[str]) -> HeaderMatch:
     conflicts = []
     for name, found in claims.items():
         exact = [i for i, is_exact in found if is_exact]
+        column = kind.column(name)
         if len(found) == 1:
             columns[name] = found[0][0]
         elif len(exact) == 1:
             columns[name] = exact[0]
             aside.extend(i for i, _ in found if i != exact[0])
+        elif column.ranked and not exact:  # the alias listed first wins: Team before Department before Division
+            rank = [normalize_header(a) for a in column.aliases]
+            best = min((i for i, _ in found), key=lambda i: rank.index(normalize_header(header[i])))
+            columns[name] = best
+            aside.extend(i for i, _ in found if i != best)
         else:
             conflicts.append((name, tuple(header[i] for i, _ in found)))
+    # "Nom" beside "Prénom" is the family name, not the full name.
+    nom = columns.get("full_name")
+    if nom is not None and "first_name" in columns and "last_name" not in columns and _is_nom(header[nom]):
+        columns["last_name"] = columns.pop("full_name")
     return HeaderMatch(kind, columns, tuple(sorted(aside)), tuple(conflicts))
+
+
+IDENTITY = ("full_name", "first_name", "last_name", "preferred_name", "email", "linkedin")
+
+
+def carries_identity(roster: HeaderMatch) -> bool:
+    """An id together with names or e-mails: the file is about people (contract: 'Which kind')."""
+    return "employee_id" in roster.columns and any(c in roster.columns for c in IDENTITY)
+
+
+def _is_nom(text: str) -> bool:
+    return normalize_header(text) == "nom"

@@ -136,12 +136,13 @@ def _raw_text(con: duckdb.DuckDBPyConnection, raw: RawFile, typed: Identifier) -
 
 
 def _insert_upload(con: duckdb.DuckDBPyConnection, result: LoadResult, digest: str, by: str,
-                   duplicate_of: int | None = None) -> None:  # fmt: skip
+                   carried: tuple[str, ...] | None = None, duplicate_of: int | None = None) -> None:  # fmt: skip
+    """Record the upload (before its rows are stored: the current rows read what it carries)."""
     con.execute(
         """INSERT INTO uploads (upload_id, file_name, checksum, kind, rows_read, loaded, updated, unchanged,
-            quarantined, export_date, dialect, notes, duplicate_of, loaded_at, loaded_by)
+            quarantined, export_date, dialect, notes, duplicate_of, loaded_at, loaded_by, carried)
         VALUES ($id, $file, $checksum, $kind, $read, $loaded, $updated, $unchanged,
-            $quarantined, $export_date, $dialect, $notes, $duplicate_of, current_timestamp, $by)""",
+            $quarantined, $export_date, $dialect, $notes, $duplicate_of, current_timestamp, $by, $carried)""",
         {
             "id": result.upload_id,
             "file": result.file,
@@ -157,8 +158,19 @@ def _insert_upload(con: duckdb.DuckDBPyConnection, result: LoadResult, digest: s
             "notes": result.notes,
             "duplicate_of": duplicate_of,
             "by": by,
+            "carried": list(carried) if carried is not None else None,
         },
     )
+
+
+def _record_counts(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
+    """The upload's counts and notes, once its rows are stored."""
+    con.execute(
+        """UPDATE uploads SET rows_read = ?, loaded = ?, updated = ?, unchanged = ?, quarantined = ?, notes = ?,
+            dialect = ? WHERE upload_id = ?""",
+        [result.rows_read, result.loaded, result.updated, result.unchanged, result.quarantined, result.notes,
+         json.dumps(result.dialect), result.upload_id],
+    )  # fmt: skip
 
 
 def _reasons(con: duckdb.DuckDBPyConnection, upload_id: int) -> dict[str, int]:
@@ -259,6 +271,8 @@ def _load_new(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, 
     aside = [raw.header[i] for i in raw.match.aside if raw.header[i].strip()]
     if aside:
         result.notes.append("columns kept aside: " + ", ".join(aside))
+    present = {*raw.match.columns, *(["author"] if options.author is not None and raw.kind is c.POSTS else [])}
+    _insert_upload(con, result, digest, by, raw.kind.carried(present))
     typed = build_typed(con, cells, raw.kind, reading)
     blank_rows = con.execute(f"SELECT (SELECT count(*) FROM {raw.table}) - (SELECT count(*) FROM {typed})")
     if skipped := blank_rows.fetchall()[0][0]:
@@ -274,7 +288,7 @@ def _load_new(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, 
     result.quarantined = quarantined + len(raw.rejects)
     result.rows_read = result.loaded + result.updated + result.unchanged + result.quarantined
     result.reasons = _reasons(con, result.upload_id)
-    _insert_upload(con, result, digest, by)
+    _record_counts(con, result)
 
 
 def load_paths(db: str | Path, paths: list[Path], options: LoadOptions | None = None) -> list[LoadResult]:
@@ -289,11 +303,9 @@ def load_paths(db: str | Path, paths: list[Path], options: LoadOptions | None = 
 
 def set_charter(db: str | Path, day: date, team: str | None = None, by: str | None = None) -> LoadResult:
     """Set the organisation's (team None) or one team's charter date, as an upload that can be undone."""
-    name = team or "*"
     with connect(db) as con:
         install_macros(con)
-        headcount = con.execute("SELECT headcount FROM teams WHERE team = ?", [name]).fetchall()
-        rows = [{"team": name, "headcount": headcount[0][0] if headcount else None, "charter_adopted_on": day}]
+        rows = [{"team": team or "*", "charter_adopted_on": day}]  # the headcount is left as it is
         return load_rows(con, c.TEAMS, rows, f"charter set {day.isoformat()} for {team or 'the organisation'}",
                          by or getpass.getuser())  # fmt: skip
 
@@ -322,11 +334,12 @@ def load_rows(con: duckdb.DuckDBPyConnection, kind: c.Kind, rows: list[dict[str,
         today = datetime.now(tz=UTC).date()
         reading = Reading(False, "dmy", "ISO values", today)
         result.dialect = {"export_date": today.isoformat()}
+        _insert_upload(con, result, digest, by, kind.carried({name for row in rows for name in row}))
         typed = build_typed(con, cells, kind, reading)
         counts = store_typed(con, typed, kind, result.upload_id)
         result.quarantined = quarantine_rows(con, typed, cells, kind, result.upload_id)
         result.loaded, result.updated, result.unchanged = counts.loaded, counts.updated, counts.unchanged
         result.rows_read = len(rows)
         result.reasons = _reasons(con, result.upload_id)
-        _insert_upload(con, result, digest, by)
+        _record_counts(con, result)
     return result

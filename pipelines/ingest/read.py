@@ -30,7 +30,18 @@ import pyarrow as pa
 from defusedxml import DefusedXmlException
 from openpyxl.utils import get_column_letter
 
-from pipelines.ingest.contract import KINDS, POSTS, HeaderMatch, Kind, is_french_header, match_header
+from pipelines.ingest.contract import (
+    EMPLOYEES,
+    IDENTITY,
+    KINDS,
+    POSTS,
+    TEAMS,
+    HeaderMatch,
+    Kind,
+    carries_identity,
+    is_french_header,
+    match_header,
+)
 from pipelines.store.db import Identifier, Sql
 
 HEADER_SEARCH_ROWS = 20  # a header further down than this is not looked for
@@ -134,12 +145,42 @@ def find_header(rows: list[list[str]], forced: Kind | None, author_given: bool) 
         posts = [m for m in complete if m.kind is POSTS]
         if posts:
             return index, posts[0]
-        complete.sort(key=lambda m: len(m.columns), reverse=True)
-        if len(complete) > 1 and len(complete[0].columns) == len(complete[1].columns):
-            names = " or ".join(m.kind.name for m in complete if len(m.columns) == len(complete[0].columns))
-            raise FileRefused(f"the header fits {names} equally well: say which kind it is (--kind)")
-        return index, complete[0]
+        return index, _choose(complete, matches, cells, forced is not None)
     raise _no_header(best_partial, author_given)
+
+
+PICK_KIND = "say which kind it is (--kind on the command line, 'Kind' on the Upload page)"
+
+
+def _choose(complete: list[HeaderMatch], matches: list[HeaderMatch], header: list[str], forced: bool) -> HeaderMatch:
+    """Among the kinds a header fits, the one it is; a doubtful choice is refused (contract: 'Which kind')."""
+    if forced:
+        return complete[0]
+    roster = next(m for m in matches if m.kind is EMPLOYEES)
+    if carries_identity(roster) and roster in complete:  # people's identity: a roster, never a teams file
+        return roster
+    complete.sort(key=lambda m: len(m.columns), reverse=True)
+    best = complete[0]
+    if best.kind is TEAMS and any(c in roster.columns for c in IDENTITY):
+        raise FileRefused(
+            f"looks like a roster (it has {_named(roster, header)}) but lacks the column(s) "
+            f"{', '.join(roster.missing)}: add it, or {PICK_KIND}"
+        )
+    if len(complete) > 1 and len(best.columns) == len(complete[1].columns):
+        names = " or ".join(m.kind.name for m in complete if len(m.columns) == len(best.columns))
+        raise FileRefused(f"the header fits {names} equally well: {PICK_KIND}")
+    unknown = [header[i] for i in best.aside if header[i].strip()]
+    if len(unknown) > len(best.columns):  # most of the file is something else
+        raise FileRefused(
+            f"only {_named(best, header)} fit{'s' if len(best.columns) == 1 else ''} a {best.kind.name} file, and "
+            f"{len(unknown)} columns do not ({', '.join(repr(h) for h in unknown[:6])}"
+            f"{', ...' if len(unknown) > 6 else ''}): if it is a {best.kind.name} file, {PICK_KIND}"
+        )
+    return best
+
+
+def _named(match: HeaderMatch, header: list[str]) -> str:
+    return ", ".join(repr(header[i]) for i in sorted(match.columns.values()))
 
 
 def _complete(m: HeaderMatch, author_given: bool) -> bool:

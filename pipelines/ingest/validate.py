@@ -155,8 +155,7 @@ def build_typed(con: duckdb.DuckDBPyConnection, cells: Identifier, kind: c.Kind,
     }
     converted = Sql(f"(SELECT line, raw, extra, {reason} AS reason, {typed} FROM (SELECT *, {parsed} FROM {cells}))")
     out = Identifier(f"{cells}_typed")
-    if kind in (c.POSTS, c.ENGAGEMENT):
-        params["export_date"] = reading.export_date
+    params["export_date"] = reading.export_date
     if kind is c.EMPLOYEES:
         x_marks = con.execute(f"SELECT coalesce(bool_or(lower(contest_opt_in) = 'x'), false) FROM {cells}")
         params["opt_in_when_blank"] = not x_marks.fetchall()[0][0]
@@ -170,6 +169,22 @@ def build_typed(con: duckdb.DuckDBPyConnection, cells: Identifier, kind: c.Kind,
 _STORED_AS: dict[str | tuple[str, str], Sql] = {
     # A consent column written with x marks means "no" where blank; otherwise blank is the default, yes.
     ("employees", "contest_opt_in"): Sql("coalesce(contest_opt_in, $opt_in_when_blank)"),
+    # A name in parts: the preferred name (whole where it already holds the family name) or the first name, then
+    # the family name.
+    ("employees", "full_name"): Sql(
+        """coalesce(full_name, CASE
+            WHEN preferred_name IS NOT NULL AND (last_name IS NULL OR contains(adv_name(preferred_name),
+                                                                              adv_name(last_name)))
+                THEN preferred_name
+            ELSE nullif(concat_ws(' ', coalesce(preferred_name, first_name), last_name), '') END)"""
+    ),
+    # No leaving date given: the end of the contract, else, for someone no longer active, the export's day.
+    ("employees", "left_on"): Sql(
+        """coalesce(left_on, contract_end, CASE WHEN adv_fold(status) IN ('terminated', 'inactive', 'inactif',
+            'inactive employee', 'sorti', 'sortie', 'parti', 'partie', 'left', 'former', 'ancien', 'ancienne')
+            THEN $export_date END)"""
+    ),
+    ("employees", "linkedin"): Sql("adv_linkedin(linkedin)"),
     ("teams", "team"): Sql("coalesce(team, '*')"),  # the organisation-wide row
     ("posts", "network"): Sql("coalesce(lower(network), 'linkedin')"),
     ("incidents", "incident_id"): Sql(
@@ -206,29 +221,41 @@ def _shape(kind: c.Kind, converted: Sql) -> Sql:
 
 
 def _resolve_authors(con: duckdb.DuckDBPyConnection, typed: Identifier, kind: c.Kind) -> None:
-    """Match authors to the roster by employee_id, then e-mail, then name; never guess between namesakes."""
+    """Match authors to the roster, unique matches only, in this order: employee_id, e-mail, LinkedIn profile,
+    the folded name (contract: 'Matching an author to a person'); an ambiguous one names its candidates."""
     if kind not in (c.POSTS, c.INCIDENTS):
         return
+    ways = {  # how an author is looked up: the roster's side and the author's side of each key
+        "id": (Sql("lower(trim(employee_id))"), Sql("lower(trim(a.author))")),
+        "email": (Sql("lower(trim(email))"), Sql("lower(trim(a.author))")),
+        "linkedin": (Sql("linkedin"), Sql("adv_linkedin(a.author)")),
+        "name": (Sql("adv_name(full_name)"), Sql("adv_name(a.author)")),
+    }
+    lookups = join_sql(
+        Sql(f"""{q(way)} AS (SELECT {roster} AS k, any_value(employee_id) AS id, count(*) AS n,
+                   list(employee_id ORDER BY employee_id) AS ids FROM employees WHERE {roster} IS NOT NULL
+                   GROUP BY 1)""")
+        for way, (roster, _) in ways.items()
+    )
+    joins = Sql(" ".join(f"LEFT JOIN {q(way)} ON {q(way)}.k = {side}" for way, (_, side) in ways.items()))
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {typed}_authors AS
-        WITH authors AS (SELECT DISTINCT author FROM {typed} WHERE author IS NOT NULL),
-        by_id AS (SELECT lower(trim(employee_id)) AS k, any_value(employee_id) AS id, count(*) AS n
-                  FROM employees GROUP BY 1),
-        by_email AS (SELECT lower(trim(email)) AS k, any_value(employee_id) AS id, count(*) AS n
-                     FROM employees WHERE email IS NOT NULL GROUP BY 1),
-        by_name AS (SELECT adv_fold(full_name) AS k, any_value(employee_id) AS id, count(*) AS n
-                    FROM employees WHERE full_name IS NOT NULL GROUP BY 1)
-        SELECT a.author,
-               CASE WHEN i.n = 1 THEN i.id WHEN e.n = 1 THEN e.id WHEN m.n = 1 THEN m.id END AS employee_id,
-               CASE WHEN i.n = 1 OR e.n = 1 OR m.n = 1 THEN NULL
-                    WHEN coalesce(e.n, 0) > 1 OR coalesce(m.n, 0) > 1
-                        THEN 'author ' || adv_quote(a.author) || ' matches ' || greatest(e.n, m.n)
-                             || ' employees: use the employee_id'
-                    ELSE 'author ' || adv_quote(a.author) || ' matches nobody in the roster' END AS problem
-        FROM authors a
-        LEFT JOIN by_id i ON i.k = lower(a.author)
-        LEFT JOIN by_email e ON e.k = lower(a.author)
-        LEFT JOIN by_name m ON m.k = adv_fold(a.author)"""
+        WITH authors AS (SELECT DISTINCT author FROM {typed} WHERE author IS NOT NULL), {lookups},
+        found AS (
+            SELECT a.author,
+                   CASE WHEN id.n = 1 THEN id.id WHEN email.n = 1 THEN email.id
+                        WHEN linkedin.n = 1 THEN linkedin.id WHEN name.n = 1 THEN name.id END AS employee_id,
+                   coalesce(CASE WHEN id.n > 1 THEN id.ids END, CASE WHEN email.n > 1 THEN email.ids END,
+                            CASE WHEN linkedin.n > 1 THEN linkedin.ids END, name.ids) AS candidates
+            FROM authors a {joins})
+        SELECT author, employee_id,
+               CASE WHEN employee_id IS NOT NULL THEN NULL
+                    WHEN len(candidates) > 1
+                        THEN 'author ' || adv_quote(author) || ' matches ' || len(candidates) || ' employees ('
+                             || array_to_string(candidates[1:5], ', ') || CASE WHEN len(candidates) > 5 THEN ', …'
+                             ELSE '' END || '): use the employee_id'
+                    ELSE 'author ' || adv_quote(author) || ' matches nobody in the roster' END AS problem
+        FROM found"""
     )
     con.execute(
         f"""UPDATE {typed} AS t SET employee_id = a.employee_id, reason = coalesce(t.reason, a.problem)

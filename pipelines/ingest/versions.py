@@ -1,8 +1,11 @@
 """Where each kind is stored, and how accepted rows become versions and current rows.
 
 Every accepted row is kept in its kind's versions table under its upload (what makes undo possible); the current
-table holds, per key, the newest version. A load adds versions and advances the current rows of the keys it
-touched; undo deletes an upload's versions and recomputes those keys, which brings back what it had replaced.
+table holds, per key, the newest version, column by column: a column the upload's file did not have (not in
+`uploads.carried`) keeps the value of the newest version that had it. A load adds versions and recomputes the
+current rows of the keys it touched; undo deletes an upload's versions and recomputes the same way, which brings
+back what it had replaced. Engagement snapshots are measurements, not updates: a post's current engagement is
+its newest snapshot whole.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 import duckdb
 
 from pipelines.ingest import contract as c
-from pipelines.store.db import Identifier, Sql, q, q_list
+from pipelines.store.db import Identifier, Sql, join_sql, literal, q, q_list
 
 # --- where each kind is stored ------------------------------------------------------------------------------
 
@@ -77,35 +80,40 @@ def _same(left: str, right: str, columns: tuple[str, ...]) -> Sql:
     return Sql(" AND ".join(f"{q(k, left)} IS NOT DISTINCT FROM {q(k, right)}" for k in columns) or "true")
 
 
+def _carries(column: str) -> Sql:
+    """Whether the version's upload carried `column` (uploads before schema 3 carried every column)."""
+    return Sql(f"(u.carried IS NULL OR list_contains(u.carried, {literal(column)}))")
+
+
 def refresh_current(con: duckdb.DuckDBPyConnection, target: Target, touched: Identifier) -> None:
     """Recompute the current rows of the keys listed in the temp table `touched`."""
     grain = q_list(target.grain)
     cols = target.all_columns
     con.execute(f"DELETE FROM {target.current} AS cur USING {touched} AS t WHERE {_on('cur', 't', target.grain)}")
+    if target.current_key is not None:  # the newest snapshot, whole
+        con.execute(
+            f"""INSERT INTO {target.current} ({cols})
+            SELECT {cols} FROM {target.versions} AS v SEMI JOIN {touched} AS t ON {_on("v", "t", target.grain)}
+            QUALIFY row_number() OVER (PARTITION BY {grain} ORDER BY {target.newest_first}) = 1"""
+        )
+        return
+    # One version per key per upload: the newest is the one of the highest upload_id.
+    newest = [
+        Sql(
+            f"""CASE WHEN bool_or({_carries(col)})
+                THEN arg_max_null(v.{q(col)}, v.upload_id) FILTER (WHERE {_carries(col)})
+                ELSE arg_max_null(v.{q(col)}, v.upload_id) END AS {q(col)}"""
+        )
+        for col in target.columns
+        if col not in target.key
+    ]
     con.execute(
         f"""INSERT INTO {target.current} ({cols})
-        SELECT {cols} FROM {target.versions} AS v SEMI JOIN {touched} AS t ON {_on("v", "t", target.grain)}
-        QUALIFY row_number() OVER (PARTITION BY {grain} ORDER BY {target.newest_first}) = 1"""
+        SELECT max(v.upload_id), arg_max(v.line, v.upload_id), {q_list(target.key, "v")}, {join_sql(newest)}
+        FROM {target.versions} AS v JOIN uploads AS u USING (upload_id)
+        SEMI JOIN {touched} AS t ON {_on("v", "t", target.grain)}
+        GROUP BY {q_list(target.key, "v")}"""
     )
-
-
-def advance_current(con: duckdb.DuckDBPyConnection, target: Target, touched: Identifier, upload_id: int) -> None:
-    """After an upload added versions: each touched key's current row becomes the newest of its current row and
-    the upload's versions. The same result as `refresh_current`, without reading every older version again."""
-    grain = q_list(target.grain)
-    cols = target.all_columns
-    winners = Identifier(f"{touched}_winners")
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {winners} AS
-        SELECT {cols} FROM (
-            SELECT {cols} FROM {target.versions} WHERE upload_id = ?
-            UNION ALL
-            SELECT {cols} FROM {target.current} AS cur SEMI JOIN {touched} AS t ON {_on("cur", "t", target.grain)})
-        QUALIFY row_number() OVER (PARTITION BY {grain} ORDER BY {target.newest_first}) = 1""",
-        [upload_id],
-    )
-    con.execute(f"DELETE FROM {target.current} AS cur USING {touched} AS t WHERE {_on('cur', 't', target.grain)}")
-    con.execute(f"INSERT INTO {target.current} ({cols}) SELECT {cols} FROM {winners}")
 
 
 # --- storing typed rows -------------------------------------------------------------------------------------
@@ -141,8 +149,9 @@ _EVERY_ROW = Sql("true")
 
 
 def _classify(con: duckdb.DuckDBPyConnection, typed: Identifier, target: Target, status: Identifier,
-              where: Sql = _EVERY_ROW) -> None:  # fmt: skip
-    """Add `status` (loaded / updated / unchanged, NULL for a repeat of an earlier line) to accepted rows."""
+              compared: tuple[str, ...], where: Sql = _EVERY_ROW) -> None:  # fmt: skip
+    """Add `status` (loaded / updated / unchanged, NULL for a repeat of an earlier line) to accepted rows: a
+    row whose `compared` columns equal the stored ones is unchanged."""
     key = q_list(target.key)
     t_key = q_list(target.key, "t")
     previous: Identifier | Sql
@@ -156,7 +165,7 @@ def _classify(con: duckdb.DuckDBPyConnection, typed: Identifier, target: Target,
         SELECT t.line,
             CASE WHEN row_number() OVER (PARTITION BY {t_key} ORDER BY t.line) > 1 THEN NULL
                  WHEN p.upload_id IS NULL THEN 'loaded'
-                 WHEN {_same("t", "p", target.values)} THEN 'unchanged'
+                 WHEN {_same("t", "p", compared)} THEN 'unchanged'
                  ELSE 'updated' END AS {status}
         FROM {typed} AS t LEFT JOIN {previous} AS p ON {_on("t", "p", target.key)}
         WHERE t.reason IS NULL AND {where}"""
@@ -179,17 +188,20 @@ def _store(con: duckdb.DuckDBPyConnection, typed: Identifier, target: Target, st
         SELECT DISTINCT {grain} FROM {target.versions} WHERE upload_id = ?""",
         [upload_id],
     )
-    advance_current(con, target, touched, upload_id)
+    refresh_current(con, target, touched)
 
 
 def store_typed(con: duckdb.DuckDBPyConnection, typed: Identifier, kind: c.Kind, upload_id: int) -> Counts:
     """Quarantine in-file conflicts, classify and store accepted rows; return the counts (quarantine excluded)."""
     target = TARGETS[kind.name]
+    found = con.execute("SELECT carried FROM uploads WHERE upload_id = ?", [upload_id]).fetchall()
+    carried = found[0][0] if found and found[0][0] is not None else target.columns
+    compared = tuple(col for col in target.values if col in carried)  # what the file says about each key
     if kind is c.POSTS:
         snapshot, has_snapshot = TARGETS["engagement"], Sql("t.has_snapshot")
         _mark_in_file_conflicts(con, typed, target, q_list((*target.values, *snapshot.values)))
-        _classify(con, typed, target, Identifier("post_status"))
-        _classify(con, typed, snapshot, Identifier("snapshot_status"), has_snapshot)
+        _classify(con, typed, target, Identifier("post_status"), compared)
+        _classify(con, typed, snapshot, Identifier("snapshot_status"), snapshot.values, has_snapshot)
         _store(con, typed, target, Identifier("post_status"), upload_id)
         _store(con, typed, snapshot, Identifier("snapshot_status"), upload_id, has_snapshot)
         status = Sql("""CASE WHEN p.post_status IS NULL THEN NULL
@@ -199,7 +211,7 @@ def store_typed(con: duckdb.DuckDBPyConnection, typed: Identifier, kind: c.Kind,
         joins = Sql(f"JOIN {typed}_post_status p USING (line) LEFT JOIN {typed}_snapshot_status s USING (line)")
     else:
         _mark_in_file_conflicts(con, typed, target, q_list(target.values))
-        _classify(con, typed, target, Identifier("status"))
+        _classify(con, typed, target, Identifier("status"), compared if target.current_key is None else target.values)
         _store(con, typed, target, Identifier("status"), upload_id)
         status, joins = Sql("st.status"), Sql(f"JOIN {typed}_status st USING (line)")
     loaded, updated, unchanged = con.execute(

@@ -1,4 +1,5 @@
-"""The schema's tables hold exactly the columns the contract declares for each kind, in its order."""
+"""The schema's tables hold exactly the columns the contract declares for each kind (every INSERT names its
+columns, so a column a later migration added may come last)."""
 
 from __future__ import annotations
 
@@ -30,9 +31,10 @@ def test_every_kind_has_a_target() -> None:
 @pytest.mark.parametrize("kind", sorted(c.KINDS))
 def test_both_tables_hold_the_contract_columns(kind: str, table_columns: dict[str, list[str]]) -> None:
     target = TARGETS[kind]
-    expected = ["upload_id", "line", *c.KINDS[kind].stored]
-    assert table_columns[target.versions] == expected
-    assert table_columns[target.current] == expected
+    for table in (target.versions, target.current):
+        columns = table_columns[table]
+        assert columns[:2] == ["upload_id", "line"], table
+        assert sorted(columns[2:]) == sorted(c.KINDS[kind].stored), table
 
 
 def test_stored_columns_follow_the_contract() -> None:

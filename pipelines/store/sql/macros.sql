@@ -10,6 +10,14 @@ CREATE OR REPLACE TEMP MACRO adv_blank(v) AS CASE
         THEN nullif(trim(v, ' ' || chr(9) || chr(10) || chr(13) || chr(160)), '')
     ELSE nullif(v, '') END;
 CREATE OR REPLACE TEMP MACRO adv_fold(v) AS strip_accents(lower(regexp_replace(trim(v), '\s+', ' ', 'g')));
+-- A person's name as authors are matched (data-contract.md, "Matching an author to a person"): case, accents,
+-- emoji and other pictographs, punctuation, spacing and the order of the names do not count.
+CREATE OR REPLACE TEMP MACRO adv_name(v) AS nullif(array_to_string(list_sort(string_split_regex(
+    trim(regexp_replace(strip_accents(lower(v)), '[^\p{L}\p{N}]+', ' ', 'g')), ' ')), ' '), '');
+-- A LinkedIn profile as its vanity name: linkedin.com/in/camille-martin-1a2b3c/ -> camille-martin-1a2b3c.
+CREATE OR REPLACE TEMP MACRO adv_linkedin(v) AS nullif(lower(CASE
+    WHEN regexp_matches(v, '(?i)linkedin\.com/in/') THEN url_decode(regexp_extract(v, '(?i)linkedin\.com/in/([^/?#]+)', 1))
+    ELSE trim(v, ' /@') END), '');
 CREATE OR REPLACE TEMP MACRO adv_digits(v) AS regexp_replace(v, '[\s\x{00A0}\x{202F}'']+', '', 'g');
 CREATE OR REPLACE TEMP MACRO adv_number_of(s, dc) AS try_cast(CASE
     WHEN dc AND regexp_full_match(s, '[+-]?\d{1,3}(\.\d{3})+(,\d*)?') THEN replace(replace(s, '.', ''), ',', '.')

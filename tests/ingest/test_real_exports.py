@@ -1,0 +1,195 @@
+"""Exports as the tools really write them (data-contract.md, "Exports as the tools really write them").
+
+Each file is built from the headers and quirks the contract lists for its tool: BambooHR's `Employee #` and split
+names with US dates, Lucca's `;` file with `login` and `employeenumber`, Personio's workbook with date cells,
+Workday's `Email_Address` and `Preferred_Name`, a French Excel roster with `Nom` and `Prénom` in Windows-1252.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from pipelines.ingest.undo import undo
+from tests.conftest import load, query, write
+
+# The same five people in every roster; Inès and Tom left.
+PEOPLE = [
+    # id, first, last, e-mail, department, team, status, contract end
+    ("1001", "Camille", "Martin", "camille.martin@example.com", "Sales", "Key Accounts", "Active", None),
+    ("1002", "Zoé", "Lefèvre", "zoe.lefevre@example.com", "Marketing", "Brand", "Active", None),
+    ("1003", "Chaitanya", "Mandala", "c.mandala@example.com", "Engineering", "Platform", "Active", None),
+    ("1004", "Inès", "Haddad", "ines.haddad@example.com", "Sales", "Key Accounts", "Terminated", "2025-06-30"),
+    ("1005", "Tom", "Baker", "tom.baker@example.com", "Marketing", "Brand", "Inactive", None),
+]
+
+
+def bamboohr(folder: Path) -> Path:
+    lines = ["Employee #,First Name,Last Name,Preferred Name,Work Email,Department,Division,Job Title,Location,"
+             "Reports To,Hire Date,Status"]  # fmt: skip
+    for i, first, last, email, dept, _, status, _end in PEOPLE:
+        lines.append(f"{i},{first},{last},,{email},{dept},Europe,Consultant,Paris,Claire Dumas,03/15/2021,{status}")
+    return write(folder / "BambooHR report.csv", "\r\n".join(lines) + "\r\n")
+
+
+def lucca(folder: Path) -> Path:
+    lines = ["login;firstName;lastName;mail;legalEntity;dtContractStart;department;manager;rolePrincipal;culture;"
+             "employeenumber"]  # fmt: skip
+    for i, first, last, email, dept, _, _status, _end in PEOPLE:
+        lines.append(f"{first.lower()}.{last.lower()};{first};{last};{email};ACME SAS;15/03/2021;{dept};cdumas;"
+                     f"Consultant;fr-FR;{i}")  # fmt: skip
+    return write(folder / "lucca_users.csv", "\r\n".join(lines) + "\r\n", encoding="cp1252")
+
+
+def personio(folder: Path) -> Path:
+    path = folder / "personio-export.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Employees")
+    dates = book.add_format({"num_format": "dd.mm.yyyy"})
+    header = ["ID", "Personnel number", "First name", "Last name", "Email", "Department", "Team", "Position",
+              "Employment type", "Status", "Hire date", "Contract end date"]  # fmt: skip
+    sheet.write_row(0, 0, header)
+    for row, (i, first, last, email, dept, team, status, end) in enumerate(PEOPLE, start=1):
+        sheet.write_row(row, 0, [int(i) + 5000, i, first, last, email, dept, team, "Consultant", "internal"])
+        sheet.write_string(row, 9, "active" if status == "Active" else "inactive")
+        sheet.write_datetime(row, 10, datetime(2021, 3, 15), dates)
+        if end:
+            sheet.write_datetime(row, 11, datetime.fromisoformat(end), dates)
+    book.close()
+    return path
+
+
+def workday(folder: Path) -> Path:
+    lines = ["Employee_ID,Preferred_Name,First_Name,Last_Name,Email_Address,Business_Title,Department,Division,"
+             "Company,Location,Manager,Hire_Date,Employee_Type,Country"]  # fmt: skip
+    for i, first, last, email, dept, _, _status, _end in PEOPLE:
+        lines.append(f"{i},{first} {last},{first},{last},{email},Consultant,{dept},Europe,ACME,Paris,"
+                     "Claire Dumas,2021-03-15,Regular,France")  # fmt: skip
+    return write(folder / "Worker feed.csv", "\n".join(lines) + "\n")
+
+
+def french_roster(folder: Path) -> Path:
+    lines = ["Matricule;Nom;Prénom;E-mail;Service;Date d'entrée"]
+    for i, first, last, email, dept, _, _status, _end in PEOPLE:
+        lines.append(f"{i};{last.upper()};{first};{email};{dept};15/03/2021")
+    return write(folder / "effectifs.csv", "\r\n".join(lines) + "\r\n", encoding="cp1252")
+
+
+ROSTERS = {"bamboohr": bamboohr, "lucca": lucca, "personio": personio, "workday": workday, "french": french_roster}
+
+
+def employees(db: Path) -> dict[str, tuple]:
+    rows = query(db, "SELECT employee_id, full_name, email, team, left_on FROM employees ORDER BY employee_id")
+    return {r[0]: r[1:] for r in rows}
+
+
+@pytest.mark.parametrize("tool", sorted(ROSTERS))
+def test_each_hr_roster_loads_as_a_roster_with_whole_names(tool: str, db: Path, tmp_path: Path) -> None:
+    (result,) = load(db, ROSTERS[tool](tmp_path))
+    assert result.refused is None and result.kind == "employees", result.refused
+    assert (result.loaded, result.quarantined) == (5, 0), result.reasons
+    people = employees(db)
+    ids = {"1001", "1002", "1003", "1004", "1005"}
+    # Lucca's employee number wins over its login, Personio's personnel number over its ID
+    assert set(people) == ids
+    names = {i: people[i][0] for i in ids}
+    expected = {"1001": "Camille Martin", "1002": "Zoé Lefèvre", "1003": "Chaitanya Mandala",
+                "1004": "Inès Haddad", "1005": "Tom Baker"}  # fmt: skip
+    if tool == "french":  # "Nom" is the family name, in capitals as French rosters write it
+        expected = {i: f"{n.split()[0]} {n.split()[1].upper()}" for i, n in expected.items()}
+    assert names == expected
+    assert people["1002"][1] == "zoe.lefevre@example.com"
+    # the narrower of Team / Department / Division
+    assert people["1001"][2] == ("Key Accounts" if tool == "personio" else "Sales")
+    if tool in ("bamboohr", "personio"):  # status and contract end give left_on where it is absent
+        assert people["1004"][3] == (date(2025, 6, 30) if tool == "personio" else result_day(db))
+        assert people["1005"][3] == result_day(db) and people["1001"][3] is None
+
+
+def result_day(db: Path) -> date:
+    (day,) = query(db, "SELECT max(export_date) FROM uploads")[0]
+    return day
+
+
+TEAMS_FILE = "team;headcount;charter_adopted_on\n*;;2025-01-15\nSales;12;\nMarketing;8;2025-02-01\n"
+
+
+@pytest.mark.parametrize("tool", ["bamboohr", "lucca"])
+def test_a_roster_is_never_read_as_a_teams_file(tool: str, db: Path, tmp_path: Path) -> None:
+    load(db, write(tmp_path / "teams.csv", TEAMS_FILE))
+    before = query(db, "SELECT * EXCLUDE (upload_id, line) FROM teams ORDER BY team")
+    (result,) = load(db, ROSTERS[tool](tmp_path))
+    assert result.kind == "employees"
+    assert query(db, "SELECT * EXCLUDE (upload_id, line) FROM teams ORDER BY team") == before
+
+
+def test_a_file_with_a_team_column_and_more_unknown_columns_is_refused_not_read_as_teams(db, tmp_path) -> None:
+    load(db, write(tmp_path / "teams.csv", TEAMS_FILE))
+    workshops = write(tmp_path / "ateliers.csv", "author,attended_on,workshop,team\nE1,2025-01-10,Charte #1,Sales\n")
+    (result,) = load(db, workshops)
+    assert result.refused is not None and "teams" in result.refused and "--kind" in result.refused
+    assert "'author'" in result.refused
+    assert query(db, "SELECT headcount FROM teams WHERE team = 'Sales'") == [(12,)]
+    (forced,) = load(db, workshops, kind="teams")  # asked for: it loads
+    assert forced.refused is None and forced.kind == "teams"
+
+
+def test_names_or_emails_without_an_id_are_refused_as_a_roster_that_lacks_it(db, tmp_path) -> None:
+    path = write(tmp_path / "people.csv", "First Name,Last Name,Work Email,Department\nAnn,Lee,a@x.com,Sales\n")
+    (result,) = load(db, path)
+    assert result.refused is not None and "roster" in result.refused and "employee_id" in result.refused
+
+
+def test_a_column_a_file_lacks_leaves_the_stored_value_and_a_blank_cell_clears_it(db, tmp_path) -> None:
+    load(db, write(tmp_path / "teams.csv", TEAMS_FILE))
+    first = write(tmp_path / "r1.csv", "employee_id,full_name,email,team\nE1,Ann Lee,ann@x.com,Sales\n"
+                                       "E2,Bob Ray,bob@x.com,Sales\n")  # fmt: skip
+    (r1,) = load(db, first)
+    # no e-mail column: the e-mails stay; Bob's name is new
+    (r2,) = load(db, write(tmp_path / "r2.csv", "employee_id,full_name,team\nE1,Ann Lee,Sales\nE2,Bob Roy,Sales\n"))
+    assert (r2.unchanged, r2.updated) == (1, 1)
+    assert query(db, "SELECT employee_id, full_name, email FROM employees ORDER BY 1") == [
+        ("E1", "Ann Lee", "ann@x.com"), ("E2", "Bob Roy", "bob@x.com")]  # fmt: skip
+    # an e-mail column with a blank cell: that e-mail is cleared
+    (r3,) = load(db, write(tmp_path / "r3.csv", "employee_id,email,team\nE1,,Sales\nE2,bob@x.com,Sales\n"))
+    assert query(db, "SELECT employee_id, full_name, email FROM employees ORDER BY 1") == [
+        ("E1", "Ann Lee", None), ("E2", "Bob Roy", "bob@x.com")]  # fmt: skip
+    # a charter set by hand leaves the headcount alone
+    from pipelines.ingest.load import set_charter
+
+    set_charter(db, date(2025, 3, 1), "Sales")
+    assert query(db, "SELECT headcount, charter_adopted_on FROM teams WHERE team = 'Sales'") == [
+        (12, date(2025, 3, 1))
+    ]
+    # undo is exact, column by column
+    assert r3.upload_id is not None and r1.upload_id is not None
+    undo(db, r3.upload_id)
+    assert query(db, "SELECT email FROM employees ORDER BY employee_id") == [("ann@x.com",), ("bob@x.com",)]
+    undo(db, r1.upload_id)  # the only upload that carried e-mails
+    assert query(db, "SELECT employee_id, full_name, email FROM employees ORDER BY 1") == [
+        ("E1", "Ann Lee", None), ("E2", "Bob Roy", None)]  # fmt: skip
+
+
+def test_authors_match_however_an_export_names_them(db, tmp_path) -> None:
+    roster = ("employee_id,full_name,email,team,linkedin\n"
+              "E1,Camille Martin,camille.martin@example.com,Sales,https://www.linkedin.com/in/camille-martin-1a2b3c/\n"
+              "E2,Chaitanya Mandala,c.mandala@example.com,Sales,\n"
+              "E3,Zoé Lefèvre,zoe@example.com,Sales,\n"
+              "E4,Jean Dupont,j1@example.com,Sales,\nE5,Jean Dupont,j2@example.com,Sales,\n")  # fmt: skip
+    load(db, write(tmp_path / "roster.csv", roster))
+    authors = ["Chaitanya Mandala📡", "Zoé Lefèvre 📣", "Martin, Camille", "CAMILLE.MARTIN@EXAMPLE.COM",
+               "linkedin.com/in/Camille-Martin-1a2b3c", "zoe lefevre", "Jean Dupont", "Nobody Here"]  # fmt: skip
+    posts = "post_id,author,published_at\n" + "".join(
+        f'urn:li:activity:{7000000000000000000 + i},"{a}",2025-03-0{i + 1}\n' for i, a in enumerate(authors)
+    )
+    (result,) = load(db, write(tmp_path / "posts.csv", posts))
+    assert result.loaded == 6 and result.quarantined == 2
+    assert query(db, "SELECT employee_id, count(*) FROM posts GROUP BY 1 ORDER BY 1") == [
+        ("E1", 3), ("E2", 1), ("E3", 2)]  # fmt: skip
+    reasons = dict(query(db, "SELECT raw, reason FROM quarantine"))
+    ambiguous = next(r for raw, r in reasons.items() if "Jean Dupont" in raw)
+    assert "matches 2 employees (E4, E5)" in ambiguous
+    assert any("matches nobody" in r for r in reasons.values())
