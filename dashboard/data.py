@@ -23,7 +23,7 @@ from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, r
 from pipelines.analytics.downloads import to_csv, to_xlsx
 from pipelines.analytics.scopes import ImpactRequest
 from pipelines.config import settings
-from pipelines.ingest.contract import KINDS
+from pipelines.ingest.contract import FILE_KINDS
 from pipelines.ingest.load import LoadOptions, LoadResult, load_paths
 from pipelines.ingest.reprocess import ReprocessResult
 from pipelines.ingest.reprocess import reprocess as reprocess_all
@@ -205,7 +205,7 @@ def load(files: list[tuple[str, bytes]], export_date: date | None, kind: str | N
 
 def kinds() -> list[str]:
     """The file kinds an upload may be told it is."""
-    return list(KINDS)
+    return list(FILE_KINDS)
 
 
 def max_upload_mb() -> int:

@@ -21,7 +21,7 @@ from pipelines import config
 from pipelines.analytics.catalogue import REPORT, flag_text
 from pipelines.analytics.contests import CRITERIA, contests, ranking
 from pipelines.analytics.downloads import to_csv, to_xlsx
-from pipelines.ingest.contract import KINDS
+from pipelines.ingest.contract import FILE_KINDS
 from pipelines.ingest.load import LoadOptions, LoadResult, load_paths, set_charter
 from pipelines.ingest.reprocess import reprocess
 from pipelines.ingest.undo import UndoError, undo
@@ -420,7 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("load", cmd_load, "Load export files (.csv, .txt, .xlsx): each in one transaction.")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--kind", choices=list(KINDS), help="the files' kind (default: recognised from the headers)")
+    p.add_argument("--kind", choices=list(FILE_KINDS), help="the files' kind (default: recognised from the headers)")
     p.add_argument(
         "--export-date",
         type=_date,

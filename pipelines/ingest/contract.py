@@ -36,9 +36,9 @@ class Column:
     ranked: bool = False  # where several aliases are present, the first in `aliases` wins (the others kept aside)
 
     @property
-    def stored_as(self) -> str:
-        """The stored column: an author is kept as the employee it resolves to."""
-        return "employee_id" if self.type == AUTHOR else self.name
+    def stored_as(self) -> tuple[str, ...]:
+        """The stored columns: an author is kept as written and as the employee it resolves to."""
+        return ("author", "employee_id") if self.type == AUTHOR else (self.name,)
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class Kind:
     def stored(self) -> tuple[str, ...]:
         """The columns of the kind's tables after upload_id and line: its stored cells, then the file's extra
         columns (as JSON)."""
-        return (*(c.stored_as for c in self.columns if c.stored), "extra")
+        return (*(name for c in self.columns if c.stored for name in c.stored_as), "extra")
 
     def carried(self, present: set[str] | frozenset[str]) -> tuple[str, ...]:
         """The stored columns a file with the `present` columns gives a value for (contract: 'what a file leaves
@@ -69,7 +69,7 @@ class Kind:
         given = set(self.key) | {"extra"}
         for col in self.columns:
             if col.name in present:
-                given.update((col.stored_as,) if col.stored else ())
+                given.update(col.stored_as if col.stored else ())
                 given.update(col.fills)
         return tuple(name for name in self.stored if name in given)
 
@@ -91,9 +91,23 @@ ENGAGEMENT_COUNTS: tuple[Column, ...] = (
     ),
     Column("clicks", COUNT, fills=("engagements",), aliases=("clics", "link clicks", "clics sur le lien")),
     Column("engagements", COUNT, ("total engagements", "interactions")),
-)
+    # What a boosted post's campaigns brought, kept apart from the organic figures above (a page export gives
+    # them on Sponsored rows; a file may also give them as these columns).
+    *(Column(f"paid_{name}", COUNT, fills=("paid_engagements",) if name in ("reactions", "comments", "shares",
+                                                                           "clicks") else ())
+      for name in ("impressions", "reactions", "comments", "shares", "clicks")),
+    Column("paid_engagements", COUNT),
+    # Figures that mean something else (contract: 'Figures that mean something else'): audiences, and shares by
+    # members of an advocacy platform, never impressions or reposts.
+    Column("potential_reach", COUNT, ("potential reach", "reach", "portée potentielle", "portée")),
+    Column("member_shares", COUNT, ("member shares", "partages des membres")),
+)  # fmt: skip
 AS_OF = Column("as_of", DATE, ("export date", "date d'export", "snapshot date", "extraction"))
+# Where a snapshot's figures come from: a LinkedIn export, the platform that wrote the file, or a file (the loader
+# sets it from the file's shape; a file may say it in a `source` column).
+SOURCE = Column("source", TEXT)
 COUNT_NAMES = tuple(c.name for c in ENGAGEMENT_COUNTS)
+MEASURED_BY_LINKEDIN = ("linkedin page", "linkedin creator")
 
 EMPLOYEES = Kind(
     "employees",
@@ -225,8 +239,10 @@ POSTS = Kind(
         Column("network", TEXT, ("réseau", "platform", "plateforme", "channel")),
         Column("format", FORMAT, ("content type", "type de publication", "type de contenu")),
         Column("title", TEXT, ("post title", "titre", "sharecommentary", "commentary", "text", "texte", "contenu")),
+        # LinkedIn's page export: Organic, Sponsored (one row per campaign) and Total rows of one boosted post.
+        Column("post_type", TEXT, ("post type", "type de post"), stored=False),
         # A posts export may carry each post's figures: they are stored as its engagement snapshot.
-        *(replace(col, stored=False) for col in (AS_OF, *ENGAGEMENT_COUNTS)),
+        *(replace(col, stored=False) for col in (AS_OF, *ENGAGEMENT_COUNTS, SOURCE)),
     ),
     key=("post_id",),
     description="what employees published (from LinkedIn or the advocacy platform)",
@@ -234,7 +250,7 @@ POSTS = Kind(
 
 ENGAGEMENT = Kind(
     "engagement",
-    (Column("post_id", POST_ID, POST_ID_ALIASES, True), AS_OF, *ENGAGEMENT_COUNTS),
+    (Column("post_id", POST_ID, POST_ID_ALIASES, True), AS_OF, *ENGAGEMENT_COUNTS, SOURCE),
     key=("post_id", "as_of"),
     description="how posts performed (one snapshot per post per export)",
     one_of=COUNT_NAMES,
@@ -282,7 +298,25 @@ JURY_SCORES = Kind(
     description="votes for the best-written post",
 )
 
-KINDS: dict[str, Kind] = {k.name: k for k in (EMPLOYEES, TEAMS, POSTS, ENGAGEMENT, INCIDENTS, CONTESTS, JURY_SCORES)}
+# Comms' decisions about authors that match nobody (`advocacy authors map` / `not-staff`, the Data page): keyed by
+# the folded name, so that every spelling of it is decided at once.
+AUTHORS = Kind(
+    "authors",
+    (
+        Column("author", TEXT, ("auteur", "posted by"), True),
+        Column("author_key", TEXT),  # the folded name (set by the loader)
+        Column("employee_id", TEXT, ("matricule",)),
+        Column("not_staff", BOOL, ("not staff", "hors effectif")),
+    ),
+    key=("author_key",),
+    description="who an author that matches nobody is (an employee, or not staff)",
+)
+
+# The kinds comms uploads as files (recognised from their headers); authors' decisions are made in the app.
+FILE_KINDS: dict[str, Kind] = {
+    k.name: k for k in (EMPLOYEES, TEAMS, POSTS, ENGAGEMENT, INCIDENTS, CONTESTS, JURY_SCORES)
+}
+KINDS: dict[str, Kind] = {**FILE_KINDS, AUTHORS.name: AUTHORS}
 
 
 def normalize_header(text: str) -> str:
@@ -323,6 +357,7 @@ class HeaderMatch:
     columns: dict[str, int]  # canonical column -> index in the header
     aside: tuple[int, ...]  # indexes of columns kept aside (unknown, or beaten by an exact name)
     conflicts: tuple[tuple[str, tuple[str, ...]], ...]  # field -> headers that both claim it
+    source: str = "file"  # the tool that wrote the file, where its headers tell (SOURCES)
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -335,15 +370,49 @@ class HeaderMatch:
         return not self.kind.one_of or any(c in self.columns for c in self.kind.one_of)
 
 
+@dataclass(frozen=True)
+class Source:
+    """A tool whose files say what wrote them by headers only it writes, and what its figures mean."""
+
+    name: str
+    signature: tuple[str, ...]  # headers that all appear in its files
+    means: dict[str, str | None] = field(default_factory=dict)  # header -> the field it fills (None: kept aside)
+
+
+# Contract, "Figures that mean something else": a platform's impressions and shares are audiences and members'
+# shares, not LinkedIn's impressions and reposts.
+SOURCES = (
+    Source("linkedin page", ("post link", "post type", "posted by")),
+    Source("firstup", ("post source",), {
+        "impression": "potential_reach", "impressions": "potential_reach", "shares": "member_shares",
+        "re-shares": "shares", "total reactions": "reactions", "likes": None, "post views": None,
+    }),
+    Source("everyonesocial", ("shared by", "approved by"), {"shares": "member_shares"}),
+)  # fmt: skip
+
+
+def source_of(header: list[str]) -> Source | None:
+    folded = {normalize_header(h) for h in header}
+    return next((s for s in SOURCES if all(normalize_header(h) in folded for h in s.signature)), None)
+
+
 def match_header(kind: Kind, header: list[str]) -> HeaderMatch:
     """Map a header row onto a kind, following the contract's rule for two columns claiming one field."""
     names = {normalize_header(c.name): c.name for c in kind.columns}
     aliases = {normalize_header(a): c.name for c in kind.columns for a in c.aliases}
+    source = source_of(header)
+    means = {normalize_header(h): field for h, field in (source.means if source else {}).items()}
     claims: dict[str, list[tuple[int, bool]]] = {}
     aside: list[int] = []
     for index, raw in enumerate(header):
         folded = normalize_header(raw)
-        if folded in names:
+        if folded in means:  # the tool's own meaning of its header
+            meant = means[folded]
+            if meant is not None and meant in {c.name for c in kind.columns}:
+                claims.setdefault(meant, []).append((index, True))
+            else:
+                aside.append(index)
+        elif folded in names:
             claims.setdefault(names[folded], []).append((index, True))
         elif folded in aliases:
             claims.setdefault(aliases[folded], []).append((index, False))
@@ -370,7 +439,7 @@ def match_header(kind: Kind, header: list[str]) -> HeaderMatch:
     nom = columns.get("full_name")
     if nom is not None and "first_name" in columns and "last_name" not in columns and _is_nom(header[nom]):
         columns["last_name"] = columns.pop("full_name")
-    return HeaderMatch(kind, columns, tuple(sorted(aside)), tuple(conflicts))
+    return HeaderMatch(kind, columns, tuple(sorted(aside)), tuple(conflicts), source.name if source else "file")
 
 
 IDENTITY = ("full_name", "first_name", "last_name", "preferred_name", "email", "linkedin")

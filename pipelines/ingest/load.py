@@ -24,7 +24,7 @@ import duckdb
 from pipelines import config
 from pipelines.ingest import contract as c
 from pipelines.ingest.read import FileRefused, RawFile, read_file
-from pipelines.ingest.validate import Reading, build_typed, decide_reading
+from pipelines.ingest.validate import Reading, build_typed, decide_reading, fold_boosted_posts
 from pipelines.ingest.versions import quarantine_rows, store_typed
 from pipelines.store.db import (
     Identifier,
@@ -60,6 +60,7 @@ class LoadResult:
     updated: int = 0
     unchanged: int = 0
     quarantined: int = 0
+    merged: int = 0  # rows folded into another row of the file (a boosted post's Sponsored and Total rows)
     refused: str | None = None
     already_loaded: bool = False
     dialect: dict[str, Any] = field(default_factory=dict)
@@ -140,9 +141,9 @@ def _insert_upload(con: duckdb.DuckDBPyConnection, result: LoadResult, digest: s
     """Record the upload (before its rows are stored: the current rows read what it carries)."""
     con.execute(
         """INSERT INTO uploads (upload_id, file_name, checksum, kind, rows_read, loaded, updated, unchanged,
-            quarantined, export_date, dialect, notes, duplicate_of, loaded_at, loaded_by, carried)
-        VALUES ($id, $file, $checksum, $kind, $read, $loaded, $updated, $unchanged,
-            $quarantined, $export_date, $dialect, $notes, $duplicate_of, current_timestamp, $by, $carried)""",
+            quarantined, export_date, dialect, notes, duplicate_of, loaded_at, loaded_by, carried, source)
+        VALUES ($id, $file, $checksum, $kind, $read, $loaded, $updated, $unchanged, $quarantined, $export_date,
+            $dialect, $notes, $duplicate_of, current_timestamp, $by, $carried, $source)""",
         {
             "id": result.upload_id,
             "file": result.file,
@@ -159,6 +160,7 @@ def _insert_upload(con: duckdb.DuckDBPyConnection, result: LoadResult, digest: s
             "duplicate_of": duplicate_of,
             "by": by,
             "carried": list(carried) if carried is not None else None,
+            "source": result.dialect.get("source"),
         },
     )
 
@@ -166,10 +168,10 @@ def _insert_upload(con: duckdb.DuckDBPyConnection, result: LoadResult, digest: s
 def _record_counts(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
     """The upload's counts and notes, once its rows are stored."""
     con.execute(
-        """UPDATE uploads SET rows_read = ?, loaded = ?, updated = ?, unchanged = ?, quarantined = ?, notes = ?,
-            dialect = ? WHERE upload_id = ?""",
-        [result.rows_read, result.loaded, result.updated, result.unchanged, result.quarantined, result.notes,
-         json.dumps(result.dialect), result.upload_id],
+        """UPDATE uploads SET rows_read = ?, loaded = ?, updated = ?, unchanged = ?, quarantined = ?, merged = ?,
+            notes = ?, dialect = ? WHERE upload_id = ?""",
+        [result.rows_read, result.loaded, result.updated, result.unchanged, result.quarantined, result.merged,
+         result.notes, json.dumps(result.dialect), result.upload_id],
     )  # fmt: skip
 
 
@@ -266,7 +268,9 @@ def _load_new(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, 
         "header_row": raw.header_row,
         "sheet": raw.sheet,
         "export_date": export_date.isoformat(),
+        "source": raw.source,
     }
+    reading.source = raw.source
     result.notes.extend(reading.notes)
     aside = [raw.header[i] for i in raw.match.aside if raw.header[i].strip()]
     if aside:
@@ -274,7 +278,11 @@ def _load_new(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, 
     present = {*raw.match.columns, *(["author"] if options.author is not None and raw.kind is c.POSTS else [])}
     _insert_upload(con, result, digest, by, raw.kind.carried(present))
     typed = build_typed(con, cells, raw.kind, reading)
-    blank_rows = con.execute(f"SELECT (SELECT count(*) FROM {raw.table}) - (SELECT count(*) FROM {typed})")
+    if raw.kind is c.POSTS:
+        result.merged, notes = fold_boosted_posts(con, typed)
+        result.notes.extend(notes)
+    blank_rows = con.execute(f"SELECT (SELECT count(*) FROM {raw.table}) - (SELECT count(*) FROM {typed}) - ?",
+                             [result.merged])  # fmt: skip
     if skipped := blank_rows.fetchall()[0][0]:
         result.notes.append(f"{skipped} empty row(s) skipped")
     counts = store_typed(con, typed, raw.kind, result.upload_id)
@@ -286,7 +294,7 @@ def _load_new(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, 
         )
     result.loaded, result.updated, result.unchanged = counts.loaded, counts.updated, counts.unchanged
     result.quarantined = quarantined + len(raw.rejects)
-    result.rows_read = result.loaded + result.updated + result.unchanged + result.quarantined
+    result.rows_read = result.loaded + result.updated + result.unchanged + result.quarantined + result.merged
     result.reasons = _reasons(con, result.upload_id)
     _record_counts(con, result)
 

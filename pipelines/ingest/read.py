@@ -32,8 +32,8 @@ from openpyxl.utils import get_column_letter
 
 from pipelines.ingest.contract import (
     EMPLOYEES,
+    FILE_KINDS,
     IDENTITY,
-    KINDS,
     POSTS,
     TEAMS,
     HeaderMatch,
@@ -80,6 +80,10 @@ class RawFile:
     def kind(self) -> Kind:
         return self.match.kind
 
+    @property
+    def source(self) -> str:
+        return self.match.source
+
     def cell_sql(self, column: str) -> Identifier | None:
         """The SQL column holding a canonical field, or None when the file has no such column."""
         index = self.match.columns.get(column)
@@ -111,9 +115,9 @@ def read_file(
 def _forced_kind(kind: str | None) -> Kind | None:
     if kind is None:
         return None
-    if kind not in KINDS:
-        raise FileRefused(f"unknown kind {kind!r}: expected one of {', '.join(KINDS)}")
-    return KINDS[kind]
+    if kind not in FILE_KINDS:
+        raise FileRefused(f"unknown kind {kind!r}: expected one of {', '.join(FILE_KINDS)}")
+    return FILE_KINDS[kind]
 
 
 # --- recognising the header -------------------------------------------------------------------------------
@@ -128,7 +132,7 @@ def find_header(rows: list[list[str]], forced: Kind | None, author_given: bool) 
                 f"row {index + 1} is too wide: {len(row):,} columns or more, the limit is {MAX_COLUMNS:,}"
             )
         cells = [str(c) if c is not None else "" for c in row]
-        matches = [match_header(k, cells) for k in ([forced] if forced else KINDS.values())]
+        matches = [match_header(k, cells) for k in ([forced] if forced else FILE_KINDS.values())]
         complete = [m for m in matches if _complete(m, author_given)]
         for m in matches:
             if m.columns and (best_partial is None or len(m.columns) > len(best_partial.columns)):
@@ -192,7 +196,7 @@ def _complete(m: HeaderMatch, author_given: bool) -> bool:
 def _no_header(partial: HeaderMatch | None, author_given: bool) -> FileRefused:
     """Why no header was found: the closest kind and what it lacks, else what each kind needs."""
     if partial is None:
-        kinds = "; ".join(f"{k.name}: {', '.join(k.required)}" for k in KINDS.values())
+        kinds = "; ".join(f"{k.name}: {', '.join(k.required)}" for k in FILE_KINDS.values())
         return NoHeader(
             f"no header row found in the first {HEADER_SEARCH_ROWS} rows (required columns per kind: {kinds})"
         )

@@ -59,6 +59,7 @@ def _reprocess_upload(con: duckdb.DuckDBPyConnection, upload_id: int, file_name:
         date_order=dialect.get("date_order") or "dmy",
         date_order_reason="as when first loaded",
         export_date=date.fromisoformat(dialect["export_date"]),
+        source=dialect.get("source") or "file",
     )
     typed = build_typed(con, cells, kind, reading)
     counts = store_typed(con, typed, kind, upload_id)

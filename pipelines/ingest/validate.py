@@ -32,6 +32,7 @@ class Reading:
     date_order_reason: str
     export_date: date
     notes: list[str] = field(default_factory=list)
+    source: str = "file"  # where the file's figures come from (a LinkedIn export, a platform, a file)
 
 
 def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object]) -> duckdb.DuckDBPyConnection:
@@ -156,6 +157,7 @@ def build_typed(con: duckdb.DuckDBPyConnection, cells: Identifier, kind: c.Kind,
     converted = Sql(f"(SELECT line, raw, extra, {reason} AS reason, {typed} FROM (SELECT *, {parsed} FROM {cells}))")
     out = Identifier(f"{cells}_typed")
     params["export_date"] = reading.export_date
+    params["source"] = reading.source
     if kind is c.EMPLOYEES:
         x_marks = con.execute(f"SELECT coalesce(bool_or(lower(contest_opt_in) = 'x'), false) FROM {cells}")
         params["opt_in_when_blank"] = not x_marks.fetchall()[0][0]
@@ -196,6 +198,14 @@ _STORED_AS: dict[str | tuple[str, str], Sql] = {
     ),
     ("contests", "min_posts"): Sql("coalesce(min_posts, 3)"),
     "as_of": Sql("coalesce(as_of, $export_date)"),
+    "source": Sql("coalesce(source, $source)"),
+    "paid_engagements": Sql(
+        "CASE WHEN paid_reactions IS NOT NULL OR paid_comments IS NOT NULL OR paid_shares IS NOT NULL "
+        "OR paid_clicks IS NOT NULL THEN coalesce(paid_reactions, 0) + coalesce(paid_comments, 0) "
+        "+ coalesce(paid_shares, 0) + coalesce(paid_clicks, 0) ELSE paid_engagements END"
+    ),
+    ("authors", "author_key"): Sql("adv_name(author)"),
+    ("posts", "post_type"): Sql("adv_fold(post_type)"),
     # engagements is the sum of the split where a file gives it, else the file's own total
     "engagements": Sql(
         "CASE WHEN reactions IS NOT NULL OR comments IS NOT NULL OR shares IS NOT NULL OR clicks IS NOT NULL "
@@ -271,3 +281,68 @@ def _resolve_authors(con: duckdb.DuckDBPyConnection, typed: Identifier, kind: c.
             f"UPDATE {typed} SET reason = 'no team, and no author to take it from' "
             "WHERE reason IS NULL AND team IS NULL"
         )
+
+
+# --- a boosted post on several rows -------------------------------------------------------------------------
+
+_ORGANIC, _SPONSORED, _TOTAL = (
+    ("organic", "organique"),
+    ("sponsored", "sponsorise", "sponsorisee", "paid"),
+    ("total",),
+)
+_SPLIT_COUNTS = ("impressions", "reactions", "comments", "shares", "clicks")
+
+
+def fold_boosted_posts(con: duckdb.DuckDBPyConnection, typed: Identifier) -> tuple[int, list[str]]:
+    """LinkedIn's page export gives a boosted post as one Organic row, one Sponsored row per campaign and a Total
+    row, all with the same link (contract: 'LinkedIn page export: boosted posts'). Keep one row per post: the
+    Organic one (else the first Sponsored one) with the campaigns' figures summed as its paid figures; the other
+    rows are folded into it. Return how many rows were folded, and notes (a Total row that disagrees)."""
+    kinds = {name: Sql(", ".join(literal(v) for v in values)) for name, values in
+             (("organic", _ORGANIC), ("sponsored", _SPONSORED), ("total", _TOTAL))}  # fmt: skip
+    sponsored, total, organic = kinds["sponsored"], kinds["total"], kinds["organic"]
+    paid = join_sql(
+        Sql(f"sum({q(n)}) FILTER (WHERE post_type IN ({sponsored})) AS {q('paid_' + n)}") for n in _SPLIT_COUNTS
+    )
+    totals = join_sql(Sql(f"sum({q(n)}) FILTER (WHERE post_type IN ({total})) AS {q('total_' + n)}")
+                      for n in ("impressions", "clicks"))  # fmt: skip
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {typed}_boosted AS
+        SELECT post_id,
+               coalesce(min(line) FILTER (WHERE post_type IN ({organic}) OR post_type IS NULL),
+                        min(line) FILTER (WHERE post_type IN ({sponsored})), min(line)) AS main_line,
+               count(*) FILTER (WHERE post_type IN ({organic}) OR post_type IS NULL) > 0 AS has_organic,
+               count(*) AS rows, {paid}, {totals},
+               sum(impressions) FILTER (WHERE post_type NOT IN ({total}) OR post_type IS NULL) AS rows_impressions
+        FROM {typed}
+        WHERE reason IS NULL AND post_id IN (
+            SELECT post_id FROM {typed} WHERE reason IS NULL AND post_type IN ({sponsored}, {total}))
+        GROUP BY post_id"""
+    )
+    boosted, folded = con.execute(f"SELECT count(*), coalesce(sum(rows - 1), 0) FROM {typed}_boosted").fetchall()[0]
+    if not boosted:
+        return 0, []
+    set_paid = join_sql(Sql(f"{q('paid_' + n)} = b.{q('paid_' + n)}") for n in _SPLIT_COUNTS)
+    organic_only = join_sql(  # a post with no Organic row: its row's figures were the campaign's, already in paid
+        Sql(f"{q(n)} = CASE WHEN b.has_organic THEN t.{q(n)} END") for n in (*_SPLIT_COUNTS, "engagements")
+    )
+    con.execute(
+        f"""UPDATE {typed} AS t SET {set_paid}, {organic_only},
+            paid_engagements = coalesce(b.paid_reactions, 0) + coalesce(b.paid_comments, 0)
+                               + coalesce(b.paid_shares, 0) + coalesce(b.paid_clicks, 0),
+            has_snapshot = true
+        FROM {typed}_boosted AS b WHERE t.line = b.main_line"""
+    )
+    con.execute(
+        f"""DELETE FROM {typed} AS t USING {typed}_boosted AS b
+        WHERE t.post_id = b.post_id AND t.line <> b.main_line AND t.reason IS NULL"""
+    )
+    notes = [f"{boosted} boosted post(s): their {folded} Sponsored and Total row(s) folded into one post each, "
+             "organic and paid figures apart"]  # fmt: skip
+    disagree = con.execute(
+        f"""SELECT count(*) FROM {typed}_boosted
+        WHERE total_impressions IS NOT NULL AND total_impressions <> rows_impressions"""
+    ).fetchall()[0][0]
+    if disagree:
+        notes.append(f"{disagree} boosted post(s) whose Total row is not the sum of their other rows (impressions)")
+    return int(folded), notes

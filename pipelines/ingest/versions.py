@@ -28,7 +28,7 @@ class Target:
     versions: Identifier
     current: Identifier
     current_key: tuple[str, ...] | None = None  # one current row per this (default: the kind's key)
-    newest_first: Sql = Sql("upload_id DESC, line DESC")
+    best: Sql | None = None  # snapshots: what makes one snapshot's figure better than another's
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -61,8 +61,12 @@ TARGETS: dict[str, Target] = {
         Target(c.EMPLOYEES, Identifier("employee_versions"), Identifier("employees")),
         Target(c.TEAMS, Identifier("team_versions"), Identifier("teams")),
         Target(c.POSTS, Identifier("post_versions"), Identifier("posts")),
+        # A figure LinkedIn measured wins over a platform's; among equals, the newest snapshot.
         Target(c.ENGAGEMENT, Identifier("engagement_snapshots"), Identifier("post_engagement"),
-               current_key=("post_id",), newest_first=Sql("as_of DESC, upload_id DESC, line DESC")),
+               current_key=("post_id",), best=Sql(
+                   f"(coalesce(v.source IN ({', '.join(literal(s) for s in c.MEASURED_BY_LINKEDIN)}), false), "
+                   "v.as_of, v.upload_id, v.line)")),
+        Target(c.AUTHORS, Identifier("author_versions"), Identifier("authors")),
         Target(c.INCIDENTS, Identifier("incident_versions"), Identifier("incidents")),
         Target(c.CONTESTS, Identifier("contest_versions"), Identifier("contests")),
         Target(c.JURY_SCORES, Identifier("jury_score_versions"), Identifier("jury_scores")),
@@ -87,14 +91,22 @@ def _carries(column: str) -> Sql:
 
 def refresh_current(con: duckdb.DuckDBPyConnection, target: Target, touched: Identifier) -> None:
     """Recompute the current rows of the keys listed in the temp table `touched`."""
-    grain = q_list(target.grain)
     cols = target.all_columns
     con.execute(f"DELETE FROM {target.current} AS cur USING {touched} AS t WHERE {_on('cur', 't', target.grain)}")
-    if target.current_key is not None:  # the newest snapshot, whole
+    if target.best is not None:  # snapshots: each figure from the best snapshot that measured it
+        best = target.best
+        figures = [
+            Sql(f"arg_max(v.{q(col)}, {best}) FILTER (WHERE v.{q(col)} IS NOT NULL) AS {q(col)}")
+            for col in target.columns
+            if col not in target.key and col not in target.grain
+        ]
         con.execute(
             f"""INSERT INTO {target.current} ({cols})
-            SELECT {cols} FROM {target.versions} AS v SEMI JOIN {touched} AS t ON {_on("v", "t", target.grain)}
-            QUALIFY row_number() OVER (PARTITION BY {grain} ORDER BY {target.newest_first}) = 1"""
+            SELECT arg_max(v.upload_id, {best}), arg_max(v.line, {best}), {q_list(target.grain, "v")},
+                   {join_sql(Sql(f"arg_max(v.{q(k)}, {best})") for k in target.key if k not in target.grain)},
+                   {join_sql(figures)}
+            FROM {target.versions} AS v SEMI JOIN {touched} AS t ON {_on("v", "t", target.grain)}
+            GROUP BY {q_list(target.grain, "v")}"""
         )
         return
     # One version per key per upload: the newest is the one of the highest upload_id.

@@ -193,3 +193,85 @@ def test_authors_match_however_an_export_names_them(db, tmp_path) -> None:
     ambiguous = next(r for raw, r in reasons.items() if "Jean Dupont" in raw)
     assert "matches 2 employees (E4, E5)" in ambiguous
     assert any("matches nobody" in r for r in reasons.values())
+
+
+# --- LinkedIn's page export ----------------------------------------------------------------------------------
+
+PAGE_HEADER = ["Post title", "Post link", "Post type", "Campaign name", "Posted by", "Created date",
+               "Campaign start date", "Campaign end date", "Audience", "Impressions", "Views", "Offsite Views",
+               "Clicks", "Click through rate (CTR)", "Likes", "Comments", "Reposts", "Follows", "Engagement rate",
+               "Content Type"]  # fmt: skip
+
+
+def page_row(link: str, kind: str, by: str, day: str, impressions: int, clicks: int, likes: int, comments: int,
+             reposts: int, campaign: str = "") -> list:  # fmt: skip
+    ctr = clicks / impressions if impressions else ""
+    rate = (clicks + likes + comments + reposts) / impressions if impressions else ""
+    sponsored = kind == "Sponsored"
+    return ["Notre charte, un an après", link, kind, campaign, by, day, "07/08/2025" if sponsored else "",
+            "07/22/2025" if sponsored else "", "Members in France" if sponsored else "", impressions, "", "", clicks,
+            ctr, likes, comments, reposts, 0, rate, "Image"]  # fmt: skip
+
+
+def linkedin_page_export(folder: Path, rows: list[list], daily_impressions: int = 1200) -> Path:
+    """`<page>_content_<epoch ms>.xlsx` as LinkedIn writes it: a Metrics sheet and an All posts sheet, each with a
+    note in A1 and its header on row 2; text dates; empty cells as empty strings."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    metrics = book.active
+    metrics.title = "Metrics"
+    metrics.append(["Aggregated metrics for the selected date range. Data is updated daily."])
+    metrics.append(["Date", "Impressions (organic)", "Impressions (sponsored)", "Clicks (total)"])
+    metrics.append(["07/01/2025", daily_impressions, 300, 40])
+    posts = book.create_sheet("All posts")
+    posts.append(["All posts published in the selected date range. Sponsored content includes campaign data."])
+    posts.append(PAGE_HEADER)
+    for row in rows:
+        posts.append(row)
+    path = folder / "acme-corp_content_1754006400000.xlsx"
+    book.save(path)
+    return path
+
+
+STAFF = "employee_id,full_name,email,team\nE1,Chaitanya Mandala,c@x.com,Sales\nE2,Zoé Lefèvre,z@x.com,Sales\n"
+LINK = "https://www.linkedin.com/feed/update/urn:li:activity:{}/"
+
+
+def test_a_boosted_post_is_one_post_with_organic_and_paid_figures_apart(db, tmp_path) -> None:
+    load(db, write(tmp_path / "staff.csv", STAFF))
+    boosted, plain = LINK.format(7350000000000000001), LINK.format(7350000000000000002)
+    dark = LINK.format(7350000000000000003)  # sponsored only: no organic row
+    rows = [
+        page_row(boosted, "Organic", "Chaitanya Mandala📡", "07/08/2025", 1000, 20, 30, 5, 2),
+        page_row(boosted, "Sponsored", "Chaitanya Mandala📡", "07/08/2025", 4000, 60, 40, 3, 1,
+                 "Boost Post Engagement July 8, 2025 at 8:13 AM"),
+        page_row(boosted, "Sponsored", "Chaitanya Mandala📡", "07/08/2025", 2000, 10, 10, 1, 0,
+                 "Boost Post Engagement July 15, 2025 at 9:02 AM"),
+        page_row(boosted, "Total", "Chaitanya Mandala📡", "07/08/2025", 7000, 90, 80, 9, 3),
+        page_row(plain, "Organic", "Zoé Lefèvre 📣", "07/10/2025", 500, 5, 12, 2, 1),
+        page_row(dark, "Sponsored", "Zoé Lefèvre 📣", "07/12/2025", 3000, 30, 20, 0, 0, "Boost July 12"),
+    ]  # fmt: skip
+    (result,) = load(db, linkedin_page_export(tmp_path, rows))
+    assert result.refused is None and result.kind == "posts", result.refused
+    assert (result.loaded, result.quarantined, result.merged, result.rows_read) == (3, 0, 3, 6), result.reasons
+    assert result.dialect["export_date"] == "2025-08-01"  # from the file's name (epoch milliseconds)
+    figures = query(
+        db,
+        """SELECT p.employee_id, p.published_at::DATE, g.impressions, g.reactions, g.clicks, g.engagements,
+                  g.paid_impressions, g.paid_reactions, g.paid_engagements, g.source
+        FROM posts p JOIN post_engagement g USING (post_id) ORDER BY p.post_id""",
+    )
+    assert figures == [
+        ("E1", date(2025, 7, 8), 1000, 30, 20, 57, 6000, 50, 125, "linkedin page"),
+        ("E2", date(2025, 7, 10), 500, 12, 5, 20, None, None, None, "linkedin page"),
+        ("E2", date(2025, 7, 12), None, None, None, None, 3000, 20, 50, "linkedin page"),
+    ]
+    # the same export saved again (other bytes) changes nothing; undo takes the first back whole
+    (again,) = load(db, linkedin_page_export(tmp_path, rows, daily_impressions=1300))
+    assert (again.loaded, again.updated, again.unchanged, again.merged) == (0, 0, 3, 3)
+    assert again.upload_id is not None
+    undo(db, again.upload_id)
+    assert result.upload_id is not None
+    undo(db, result.upload_id)
+    assert query(db, "SELECT count(*) FROM posts UNION ALL SELECT count(*) FROM post_engagement") == [(0,), (0,)]

@@ -53,10 +53,15 @@ CREATE OR REPLACE TEMP MACRO adv_format(v) AS CASE
     WHEN adv_fold(v) IN ('sondage') THEN 'poll'
     WHEN adv_fold(v) IN ('repost', 'partage', 'reshare') THEN 'share'
     ELSE 'other' END;
+-- One key per LinkedIn post (data-contract.md, "LinkedIn post ids"): an activity, share, ugcPost or groupPost urn,
+-- bare or in a link, URL-encoded or not; else the link without its query string and trailing slash.
 CREATE OR REPLACE TEMP MACRO adv_post_id(v) AS CASE
     WHEN starts_with(v, 'urn:li:activity:') AND length(v) >= 22
         AND try_cast(substr(v, 17) AS UBIGINT)::VARCHAR = substr(v, 17) THEN v  -- the usual case, without a regex
-    WHEN regexp_matches(v, '(?i)activity(?::|%3A|-)([0-9]{6,})')
-        THEN 'urn:li:activity:' || regexp_extract(v, '(?i)activity(?::|%3A|-)([0-9]{6,})', 1)
-    WHEN regexp_matches(v, 'urn:li:(share|ugcPost):[0-9]+') THEN regexp_extract(v, 'urn:li:(?:share|ugcPost):[0-9]+')
-    ELSE rtrim(v, '/') END;
+    WHEN regexp_matches(url_decode(v), '(?i)activity[:-]([0-9]{6,})')
+        THEN 'urn:li:activity:' || regexp_extract(url_decode(v), '(?i)activity[:-]([0-9]{6,})', 1)
+    WHEN regexp_matches(url_decode(v), '(?i)urn:li:(share|ugcpost|grouppost):([0-9]+(-[0-9]+)?)')
+        THEN 'urn:li:' || CASE lower(regexp_extract(url_decode(v), '(?i)urn:li:(share|ugcpost|grouppost):', 1))
+                              WHEN 'share' THEN 'share' WHEN 'ugcpost' THEN 'ugcPost' ELSE 'groupPost' END
+             || ':' || regexp_extract(url_decode(v), '(?i)urn:li:(?:share|ugcpost|grouppost):([0-9]+(-[0-9]+)?)', 1)
+    ELSE rtrim(regexp_replace(v, '[?#].*$', ''), '/') END;
