@@ -383,6 +383,7 @@ class Source:
 # shares, not LinkedIn's impressions and reposts.
 SOURCES = (
     Source("linkedin page", ("post link", "post type", "posted by")),
+    Source("linkedin creator", ("post url", "post publish date")),
     Source("firstup", ("post source",), {
         "impression": "potential_reach", "impressions": "potential_reach", "shares": "member_shares",
         "re-shares": "shares", "total reactions": "reactions", "likes": None, "post views": None,

@@ -23,7 +23,7 @@ import duckdb
 
 from pipelines import config
 from pipelines.ingest import contract as c
-from pipelines.ingest.read import FileRefused, RawFile, read_file
+from pipelines.ingest.read import CREATOR_EXPORT, FileRefused, RawFile, read_file
 from pipelines.ingest.validate import Reading, build_typed, decide_reading, fold_boosted_posts
 from pipelines.ingest.versions import quarantine_rows, store_typed
 from pipelines.store.db import (
@@ -96,7 +96,28 @@ def _export_date(name: str, options: LoadOptions, notes: list[str]) -> date:
         day = datetime.fromtimestamp(int(found.group(1)) / 1000, tz=UTC).date()
         notes.append(f"export date {day.isoformat()} taken from the LinkedIn file name")
         return day
+    if found := CREATOR_EXPORT.search(name):  # the period's last day
+        day = date.fromisoformat(found.group(2))
+        notes.append(f"export date {day.isoformat()} (the period's end) taken from the LinkedIn file name")
+        return day
     return datetime.now(tz=UTC).date()
+
+
+def _post_id_notes(con: duckdb.DuckDBPyConnection, typed: Identifier) -> list[str]:
+    """What the file's post ids cannot say (contract: 'LinkedIn post ids')."""
+    shares, short = con.execute(
+        f"""SELECT count(*) FILTER (WHERE post_id LIKE 'urn:li:share:%' OR post_id LIKE 'urn:li:ugcPost:%'),
+                   count(*) FILTER (WHERE post_id ILIKE '%lnkd.in/%')
+        FROM {typed} WHERE reason IS NULL"""
+    ).fetchall()[0]
+    notes = []
+    if shares:
+        notes.append(f"{shares} post id(s) are share or ugcPost ids: the same post given elsewhere by its activity "
+                     "id is another key (only LinkedIn's API joins the two numbers)")  # fmt: skip
+    if short:
+        notes.append(f"{short} post id(s) are short links (lnkd.in): kept as they are, they cannot be resolved "
+                     "offline to the post they point to")  # fmt: skip
+    return notes
 
 
 def _cells_view(con: duckdb.DuckDBPyConnection, raw: RawFile, author: str | None) -> Identifier:
@@ -249,6 +270,7 @@ def _load_new(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, 
     table = temp_name()
     raw = read_file(con, path, table, kind=options.kind, author_given=options.author is not None)
     result.kind = raw.kind.name
+    result.notes.extend(raw.notes)
     result.upload_id = con.execute("SELECT nextval('upload_ids')").fetchall()[0][0]
     export_date = _export_date(result.file, options, result.notes)
     cells = _cells_view(con, raw, options.author if raw.kind is c.POSTS else None)
@@ -281,6 +303,8 @@ def _load_new(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, 
     if raw.kind is c.POSTS:
         result.merged, notes = fold_boosted_posts(con, typed)
         result.notes.extend(notes)
+    if any(col.type == c.POST_ID for col in raw.kind.columns):
+        result.notes.extend(_post_id_notes(con, typed))
     blank_rows = con.execute(f"SELECT (SELECT count(*) FROM {raw.table}) - (SELECT count(*) FROM {typed}) - ?",
                              [result.merged])  # fmt: skip
     if skipped := blank_rows.fetchall()[0][0]:

@@ -491,6 +491,8 @@ def _read_xlsx(
     except Exception as error:  # openpyxl raises many kinds of error on a damaged workbook
         raise FileRefused(f"not a readable .xlsx workbook: {_xml_error(error)}") from error
     try:
+        if (creator := _creator_export(con, path, workbook, table, author)) is not None:
+            return creator
         refusal: FileRefused | None = None
         for sheet in workbook.worksheets:
             sheet.reset_dimensions()  # the size a sheet declares may be wrong: rows beyond it were lost
@@ -529,6 +531,57 @@ def _read_xlsx(
         workbook.close()
         if formulas is not None:
             formulas.close()
+
+
+# LinkedIn's creator analytics export: Content_<from>_<to>_<Name>.xlsx (contract: 'LinkedIn creator (member)
+# analytics export').
+CREATOR_EXPORT = re.compile(r"Content_(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})_(.+)\.xlsx$", re.IGNORECASE)
+_TOP_POSTS_FIGURES = ("engagements", "impressions")
+
+
+def _creator_export(con: duckdb.DuckDBPyConnection, path: Path, workbook: Any, table: Identifier,
+                    author_given: bool) -> RawFile | None:  # fmt: skip
+    """The TOP POSTS sheet of a creator analytics export, its two tables side by side (A-C by engagements, E-G by
+    impressions) made one: a post per row, with both figures; the member is the file's (named at upload, else by
+    the file's name). None for any other workbook."""
+    sheet = next((ws for ws in workbook.worksheets if ws.title.strip().upper() == "TOP POSTS"), None)
+    if sheet is None:
+        return None
+    rows = [list(r) for r in sheet.iter_rows(max_row=XLSX_MAX_ROWS, values_only=True)]
+    header_row = next((i for i, r in enumerate(rows[:HEADER_SEARCH_ROWS])
+                       if [str(c or "").strip().lower() for c in r].count("post url") == 2), None)  # fmt: skip
+    if header_row is None:
+        return None
+    header = [str(c or "").strip().lower() for c in rows[header_row]]
+    starts = [i for i, h in enumerate(header) if h == "post url"]
+    posts: dict[str, dict[str, Any]] = {}
+    for row in rows[header_row + 1 :]:
+        for start in starts:
+            url, published, figure = (row + [None] * 3)[start : start + 3]
+            name = header[start + 2] if start + 2 < len(header) else ""
+            if url in (None, "") or name not in _TOP_POSTS_FIGURES:
+                continue
+            post = posts.setdefault(str(url).strip(), {"published": published})
+            post[name] = figure
+    named = CREATOR_EXPORT.search(path.name)
+    member = None if author_given or named is None else named.group(3).replace("_", " ").strip()
+    columns = ["Post URL", "Post publish date", "Engagements", "Impressions", *(["Author"] if member else [])]
+    match = match_header(POSTS, columns)
+    if not _complete(match, author_given):
+        raise FileRefused(
+            "a LinkedIn creator analytics export: name the employee it belongs to (--author, or 'Employee' on the "
+            "Upload page), or keep its name as LinkedIn wrote it (Content_<from>_<to>_<Name>.xlsx)"
+        )
+    raw = RawFile(path=path, match=match, header=columns, table=table, header_row=header_row + 1,
+                  sheet=sheet.title)  # fmt: skip
+    raw.notes.append("LinkedIn creator analytics export: its top posts loaded, the member's daily totals "
+                     "(ENGAGEMENT, DISCOVERY, FOLLOWERS) are not posts' and are left out")  # fmt: skip
+    tail = [member] if member else []
+    # One line per post, numbered in the merged list (a post of the right-hand table shares its row with another).
+    body = ((line, [k, p["published"], p.get("engagements"), p.get("impressions"), *tail])
+            for line, (k, p) in enumerate(posts.items(), start=header_row + 2))  # fmt: skip
+    _xlsx_rows_to_table(con, raw, body)
+    return raw
 
 
 def _check_archive(path: Path) -> bool:
@@ -586,13 +639,54 @@ def _xlsx_body_to_table(
     raw: RawFile,
     formula_rows: Iterator[tuple[Any, ...]] | None = None,
 ) -> None:
+    """The sheet's rows below the header into the table of text cells; a row that cannot be one is rejected."""
+    width = len(raw.header)
+
+    def body() -> Iterator[tuple[int, list[Any]]]:
+        pairs = zip(rows, formula_rows, strict=True) if formula_rows is not None else ((row, ()) for row in rows)
+        for line, (row, formula_row) in enumerate(pairs, start=raw.header_row + 1):
+            if line > XLSX_MAX_ROWS:
+                raise FileRefused(f"the sheet has rows past row {XLSX_MAX_ROWS:,}, Excel's last")
+            cells = [_cell_text(c) for c in row[:width]]
+            beyond = row[width:]  # tested at C speed first: a cell at column XFD widens the row to 16,384
+            surplus = beyond.count(None) != len(beyond) and (
+                any(c is not None and str(c).strip() for c in beyond[:MAX_COLUMNS])
+                or beyond[MAX_COLUMNS:].count(None) != len(beyond[MAX_COLUMNS:])
+            )
+            unsaved = [
+                (i, f)
+                for i, f in enumerate(formula_row[:width])
+                if f is not None and (i >= len(row) or row[i] is None)
+            ]
+            if not (surplus or unsaved) and all(c is None or not c.strip() for c in cells):
+                continue
+            if surplus:
+                text = "\t".join(_trimmed([_cell_text(c) or "" for c in row[: width + MAX_COLUMNS]]))
+                raw.rejects.append((line, text, f"wrong number of fields: cells beyond the header's {width} columns"))
+                continue
+            cells = (cells + [None] * width)[:width]
+            if unsaved:
+                i, formula = unsaved[0]
+                raw.rejects.append((line, "\t".join(c or "" for c in cells), (
+                    f"cell {get_column_letter(i + 1)}{line} holds a formula ({getattr(formula, 'text', formula)}) "
+                    "without a saved result: open the file in Excel and save it again"
+                )))  # fmt: skip
+                continue
+            yield line, cells
+
+    _xlsx_rows_to_table(con, raw, body())
+
+
+def _xlsx_rows_to_table(con: duckdb.DuckDBPyConnection, raw: RawFile, rows: Iterator[tuple[int, list[Any]]]) -> None:
+    """(line, cells) rows into the temp table `raw.table`, as text, by batches: memory does not grow with the
+    sheet."""
     width = len(raw.header)
     lines: list[int] = []
     columns: list[list[str | None]] = [[] for _ in range(width)]
     column_defs = Sql(", ".join(f"c{i} VARCHAR" for i in range(width)))  # c0, c1, ...: names of ours, not the file's
     con.execute(f"CREATE TEMP TABLE {raw.table} (line BIGINT, {column_defs})")
 
-    def append_batch() -> None:  # by batches: memory does not grow with the sheet
+    def append_batch() -> None:
         arrays = {f"c{i}": pa.array(column, pa.string()) for i, column in enumerate(columns)}
         con.register(f"{raw.table}_arrow", pa.table({"line": pa.array(lines, pa.int64()), **arrays}))
         con.execute(f"INSERT INTO {raw.table} BY NAME SELECT * FROM {raw.table}_arrow")
@@ -601,36 +695,10 @@ def _xlsx_body_to_table(
         for column in columns:
             column.clear()
 
-    pairs = zip(rows, formula_rows, strict=True) if formula_rows is not None else ((row, ()) for row in rows)
-    for line, (row, formula_row) in enumerate(pairs, start=raw.header_row + 1):
-        if line > XLSX_MAX_ROWS:
-            raise FileRefused(f"the sheet has rows past row {XLSX_MAX_ROWS:,}, Excel's last")
-        cells = [_cell_text(c) for c in row[:width]]
-        beyond = row[width:]  # tested at C speed first: a cell at column XFD widens the row to 16,384
-        surplus = beyond.count(None) != len(beyond) and (
-            any(c is not None and str(c).strip() for c in beyond[:MAX_COLUMNS])
-            or beyond[MAX_COLUMNS:].count(None) != len(beyond[MAX_COLUMNS:])
-        )
-        unsaved = [
-            (i, f) for i, f in enumerate(formula_row[:width]) if f is not None and (i >= len(row) or row[i] is None)
-        ]
-        if not (surplus or unsaved) and all(c is None or not c.strip() for c in cells):
-            continue
-        if surplus:
-            text = "\t".join(_trimmed([_cell_text(c) or "" for c in row[: width + MAX_COLUMNS]]))
-            raw.rejects.append((line, text, f"wrong number of fields: cells beyond the header's {width} columns"))
-            continue
-        cells = (cells + [None] * width)[:width]
-        if unsaved:
-            i, formula = unsaved[0]
-            raw.rejects.append((line, "\t".join(c or "" for c in cells), (
-                f"cell {get_column_letter(i + 1)}{line} holds a formula ({getattr(formula, 'text', formula)}) "
-                "without a saved result: open the file in Excel and save it again"
-            )))  # fmt: skip
-            continue
+    for line, cells in rows:
         lines.append(line)
         for i, cell in enumerate(cells):
-            columns[i].append(cell)
+            columns[i].append(_cell_text(cell) if not isinstance(cell, str | None) else cell)
         if len(lines) == _XLSX_BATCH:
             append_batch()
     append_batch()

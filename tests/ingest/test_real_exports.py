@@ -275,3 +275,63 @@ def test_a_boosted_post_is_one_post_with_organic_and_paid_figures_apart(db, tmp_
     assert result.upload_id is not None
     undo(db, result.upload_id)
     assert query(db, "SELECT count(*) FROM posts UNION ALL SELECT count(*) FROM post_engagement") == [(0,), (0,)]
+
+
+# --- LinkedIn's creator analytics export ---------------------------------------------------------------------
+
+
+def creator_export(folder: Path, name: str = "Content_2025-03-01_2025-08-31_Zoé Lefèvre.xlsx") -> Path:
+    """Five sheets; TOP POSTS holds a note row, then two tables side by side (A-C by engagements, E-G by
+    impressions), dates M/D/YYYY as text."""
+    book = xlsxwriter.Workbook(folder / name)
+    discovery = book.add_worksheet("DISCOVERY")
+    discovery.write_row(0, 0, ["Overall Performance", "3/1/2025 - 8/31/2025"])
+    discovery.write_row(1, 0, ["Impressions", 48210])
+    engagement = book.add_worksheet("ENGAGEMENT")
+    engagement.write_row(0, 0, ["Date", "Impressions", "Engagements"])
+    engagement.write_row(1, 0, ["3/1/2025", 120, 4])
+    top = book.add_worksheet("TOP POSTS")
+    top.write_row(0, 0, ["Maximum of 50 posts available to include in this list"])
+    top.write_row(2, 0, ["Post URL", "Post publish date", "Engagements", "", "Post URL", "Post publish date",
+                         "Impressions"])  # fmt: skip
+    a, b = LINK.format(7300000000000000001), "https://www.linkedin.com/feed/update/urn:li:share:7300000000000000999"
+    c2 = LINK.format(7300000000000000003)
+    top.write_row(3, 0, [a, "3/4/2025", 120, "", a, "3/4/2025", 5400])
+    top.write_row(4, 0, [b, "4/18/2025", 35, "", c2, "6/2/2025", 900])
+    followers = book.add_worksheet("FOLLOWERS")
+    followers.write_row(0, 0, ["Total followers on 8/31/2025:", 1234])
+    followers.write_row(2, 0, ["Date", "New followers"])
+    book.add_worksheet("DEMOGRAPHICS").write_row(0, 0, ["Top Demographics", "Value", "Percentage"])
+    book.close()
+    return folder / name
+
+
+def test_the_creator_analytics_export_loads_its_top_posts_for_the_member_it_names(db, tmp_path) -> None:
+    load(db, write(tmp_path / "staff.csv", STAFF))
+    (result,) = load(db, creator_export(tmp_path))
+    assert result.refused is None and result.kind == "posts", result.refused
+    assert (result.loaded, result.quarantined) == (3, 0), result.reasons
+    assert result.dialect["export_date"] == "2025-08-31"
+    rows = query(
+        db,
+        """SELECT p.post_id, p.employee_id, p.published_at::DATE, g.engagements, g.impressions, g.as_of, g.source
+        FROM posts p JOIN post_engagement g USING (post_id) ORDER BY p.published_at""",
+    )
+    assert rows == [
+        ("urn:li:activity:7300000000000000001", "E2", date(2025, 3, 4), 120, 5400, date(2025, 8, 31),
+         "linkedin creator"),
+        ("urn:li:share:7300000000000000999", "E2", date(2025, 4, 18), 35, None, date(2025, 8, 31),
+         "linkedin creator"),
+        ("urn:li:activity:7300000000000000003", "E2", date(2025, 6, 2), None, 900, date(2025, 8, 31),
+         "linkedin creator"),
+    ]  # fmt: skip
+    assert any("share" in note and "activity" in note for note in result.notes)
+
+
+def test_a_creator_export_renamed_needs_its_employee(db, tmp_path) -> None:
+    load(db, write(tmp_path / "staff.csv", STAFF))
+    path = creator_export(tmp_path, "my stats.xlsx")
+    (refused,) = load(db, path)
+    assert refused.refused is not None and "--author" in refused.refused
+    (result,) = load(db, path, author="c@x.com")
+    assert result.loaded == 3 and query(db, "SELECT DISTINCT employee_id FROM posts") == [("E1",)]
