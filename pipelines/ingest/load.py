@@ -103,6 +103,41 @@ def _export_date(name: str, options: LoadOptions, notes: list[str]) -> date:
     return datetime.now(tz=UTC).date()
 
 
+KNOWN_NETWORKS = ("linkedin", "x", "twitter", "facebook", "instagram", "tiktok", "youtube", "xing", "mastodon",
+                  "bluesky", "threads", "viadeo", "pinterest")  # fmt: skip
+
+
+def _warnings(con: duckdb.DuckDBPyConnection, typed: Identifier, kind: c.Kind, export_date: date) -> list[str]:
+    """What loads but deserves a look (contract: 'Warnings, not silence')."""
+    notes = []
+    if kind in (c.POSTS, c.ENGAGEMENT):
+        dated = Sql("published_at::DATE" if kind is c.POSTS else "as_of")
+        (later,) = con.execute(
+            f"SELECT count(*) FROM {typed} WHERE reason IS NULL AND {dated} > ?", [export_date]
+        ).fetchall()[0]
+        if later:
+            what = "post(s) published" if kind is c.POSTS else "snapshot(s) dated"
+            notes.append(f"{later} {what} after the export date {export_date.isoformat()}: check the export date, "
+                         "or the order of day and month")  # fmt: skip
+    if kind is c.POSTS:
+        unknown = con.execute(
+            f"""SELECT network, count(*) FROM {typed} WHERE reason IS NULL AND NOT list_contains(?, network)
+            GROUP BY network ORDER BY count(*) DESC, network LIMIT 5""",
+            [list(KNOWN_NETWORKS)],
+        ).fetchall()
+        for network, n in unknown:
+            notes.append(f"network {network!r} ({n} post(s)) is not one we know: kept as written")
+    if kind is c.ENGAGEMENT:
+        (waiting,) = con.execute(
+            f"""SELECT count(DISTINCT post_id) FROM {typed} AS t
+            WHERE reason IS NULL AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.post_id = t.post_id)"""
+        ).fetchall()[0]
+        if waiting:
+            notes.append(f"{waiting} post(s) with figures here are not in the database yet: their figures are kept, "
+                         "and counted once a posts file brings them")  # fmt: skip
+    return notes
+
+
 def _post_id_notes(con: duckdb.DuckDBPyConnection, typed: Identifier) -> list[str]:
     """What the file's post ids cannot say (contract: 'LinkedIn post ids')."""
     shares, short = con.execute(
@@ -259,7 +294,9 @@ def _load_duplicate(con: duckdb.DuckDBPyConnection, result: LoadResult, digest: 
     result.kind, result.rows_read, result.unchanged = kind, rows_read, rows_read
     result.dialect = json.loads(dialect) if dialect else {}
     result.already_loaded = True
-    result.notes.append(f"already loaded as upload {upload_id}: nothing changed")
+    earlier_name = con.execute("SELECT file_name FROM uploads WHERE upload_id = ?", [upload_id]).fetchall()[0][0]
+    under = f" under the name {earlier_name!r}" if earlier_name != result.file else ""
+    result.notes.append(f"already loaded as upload {upload_id}{under}: the same file, nothing changed")
     _insert_upload(con, result, digest, by, duplicate_of=upload_id)
     return True
 
@@ -305,6 +342,7 @@ def _load_new(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, 
         result.notes.extend(notes)
     if any(col.type == c.POST_ID for col in raw.kind.columns):
         result.notes.extend(_post_id_notes(con, typed))
+    result.notes.extend(_warnings(con, typed, raw.kind, export_date))
     blank_rows = con.execute(f"SELECT (SELECT count(*) FROM {raw.table}) - (SELECT count(*) FROM {typed}) - ?",
                              [result.merged])  # fmt: skip
     if skipped := blank_rows.fetchall()[0][0]:

@@ -335,3 +335,75 @@ def test_a_creator_export_renamed_needs_its_employee(db, tmp_path) -> None:
     assert refused.refused is not None and "--author" in refused.refused
     (result,) = load(db, path, author="c@x.com")
     assert result.loaded == 3 and query(db, "SELECT DISTINCT employee_id FROM posts") == [("E1",)]
+
+
+# --- one key per post, sources, warnings ---------------------------------------------------------------------
+
+N = 7312345678901234567
+
+
+def test_every_form_of_a_linkedin_post_id_is_one_key(db, tmp_path) -> None:
+    load(db, write(tmp_path / "staff.csv", STAFF))
+    forms = [
+        f"urn:li:activity:{N}",
+        f"https://www.linkedin.com/feed/update/urn:li:activity:{N}/",
+        f"https://www.linkedin.com/feed/update/urn%3Ali%3Aactivity%3A{N}/?utm_source=share",
+        f"https://www.linkedin.com/posts/zoe-lefevre_charte-activity-{N}-AbCd?utm_source=share&utm_medium=member",
+    ]
+    ugc = [f"urn:li:ugcPost:{N + 1}", f"https://www.linkedin.com/feed/update/urn%3Ali%3AugcPost%3A{N + 1}/"]
+    group = [
+        f"urn:li:groupPost:12345-{N + 2}",
+        f"https://www.linkedin.com/feed/update/urn%3Ali%3AgroupPost%3A12345-{N + 2}",
+    ]
+    rows = (
+        [(form, "2025-03-01") for form in forms]
+        + [(u, "2025-03-02") for u in ugc]
+        + [(g, "2025-03-03") for g in group]
+    )
+    for i, (post_id, day) in enumerate(rows):  # one file per form: each a monthly export of the same posts
+        load(db, write(tmp_path / f"posts{i}.csv", f"post_id,author,published_at\n{post_id},E2,{day}\n"))
+    assert query(db, "SELECT post_id FROM posts ORDER BY post_id") == [
+        (f"urn:li:activity:{N}",), (f"urn:li:groupPost:12345-{N + 2}",), (f"urn:li:ugcPost:{N + 1}",)]  # fmt: skip
+
+
+FIRSTUP = ("Post Source,Post Source URL,Post Source Type,Post Views,Shares,Impression,Clicks,Conversions,"
+           "Total Reactions,Likes,Comments,Re-shares\n"
+           f"Notre charte,https://www.linkedin.com/feed/update/urn:li:activity:{N}/,LinkedIn,40,12,9000,33,2,25,20,4,3\n")  # fmt: skip
+
+
+def test_a_platforms_figures_are_kept_as_what_they_mean_and_linkedin_wins_in_either_order(db, tmp_path) -> None:
+    load(db, write(tmp_path / "staff.csv", STAFF))
+    page = linkedin_page_export(tmp_path, [page_row(LINK.format(N), "Organic", "Zoé Lefèvre", "03/01/2025",
+                                                    1500, 10, 30, 5, 2)])  # fmt: skip
+    firstup = write(tmp_path / "firstup_sources.csv", FIRSTUP)
+    for order in ([page, firstup], [firstup, page]):
+        for result in query(db, "SELECT upload_id FROM uploads WHERE undone_at IS NULL AND kind <> 'employees'"):
+            undo(db, result[0])
+        results = load(db, *order, export_date=date(2025, 4, 1))
+        assert all(r.refused is None for r in results), [r.refused for r in results]
+        sources = {r.file: r.dialect["source"] for r in results}
+        assert sources == {page.name: "linkedin page", firstup.name: "firstup"}
+        # LinkedIn's impressions and reposts; the platform's audience and members' shares as their own figures
+        assert query(db, "SELECT impressions, reactions, shares, potential_reach, member_shares, source "
+                         "FROM post_engagement") == [(1500, 30, 2, 9000, 12, "linkedin page")]  # fmt: skip
+
+
+def test_what_loads_but_deserves_a_look_is_said(db, tmp_path) -> None:
+    load(db, write(tmp_path / "staff.csv", STAFF))
+    snapshot = write(tmp_path / "engagement.csv", f"post_id,as_of,impressions\nurn:li:activity:{N},2025-03-31,100\n")
+    (early,) = load(db, snapshot)
+    assert any("not in the database yet" in n for n in early.notes)
+    posts = write(
+        tmp_path / "posts.csv",
+        f"post_id,author,published_at,network\nurn:li:activity:{N},E2,2025-03-01,Yammer\n"
+        f"urn:li:activity:{N + 1},E2,2025-05-02,linkedin\n",
+    )
+    (result,) = load(db, posts, export_date=date(2025, 4, 1))
+    assert any("network 'yammer'" in n for n in result.notes)
+    assert any("1 post(s) published after the export date 2025-04-01" in n for n in result.notes)
+    # the figures that came first count once the post is there
+    assert query(db, "SELECT g.impressions FROM posts p JOIN post_engagement g USING (post_id) WHERE p.post_id = ?",
+                 [f"urn:li:activity:{N}"]) == [(100,)]  # fmt: skip
+    copy = write(tmp_path / "posts (1).csv", posts.read_text())
+    (again,) = load(db, copy)
+    assert again.already_loaded and any("under the name 'posts.csv'" in n for n in again.notes)
