@@ -21,12 +21,13 @@ from pipelines import config
 from pipelines.analytics.catalogue import REPORT, flag_text
 from pipelines.analytics.contests import CRITERIA, contests, ranking
 from pipelines.analytics.downloads import to_csv, to_xlsx
+from pipelines.ingest.authors import DecisionRefused, decide
 from pipelines.ingest.contract import FILE_KINDS
 from pipelines.ingest.load import LoadOptions, LoadResult, load_paths, set_charter
 from pipelines.ingest.reprocess import reprocess
 from pipelines.ingest.undo import UndoError, undo
 from pipelines.store import ledger
-from pipelines.store.db import DatabaseBusy, DatabaseUnavailable, connect
+from pipelines.store.db import DatabaseBusy, DatabaseUnavailable, connect, install_macros
 
 if TYPE_CHECKING:
     from pipelines.analytics.scopes import ImpactRequest
@@ -189,6 +190,46 @@ def cmd_charter_set(args: argparse.Namespace) -> int:
         return 1
     who = args.team or "the organisation"
     print(f"charter date of {who} set to {args.date.isoformat()} (upload {result.upload_id})")
+    return 0
+
+
+def cmd_authors(args: argparse.Namespace) -> int:
+    with connect(config.db_path(args.db), read_only=True) as con:
+        install_macros(con)
+        found = ledger.authors(con)
+    if args.json:
+        _print_json(found)
+        return 0
+    if found["waiting"]:
+        print("authors who match nobody in the roster (or several people), and the rows waiting on them:")
+        waiting = [(a["author"], a["posts"], a["incidents"], ", ".join(a["candidates"] or []) or "nobody")
+                   for a in found["waiting"]]  # fmt: skip
+        print(_table(waiting, ("author", "posts", "incidents", "candidates")))
+        print('map one with: advocacy authors map "NAME" EMPLOYEE_ID, or: advocacy authors not-staff "NAME"')
+    else:
+        print("every author matches someone: nothing waits")
+    if found["decided"]:
+        print("\ndecisions (undo one with: advocacy undo UPLOAD_ID):")
+        rows = [(d["author"], "not staff" if d["not_staff"] else f"{d['employee_id']} {d['full_name'] or ''}".strip(),
+                 d["upload_id"]) for d in found["decided"]]  # fmt: skip
+        print(_table(rows, ("author", "is", "upload")))
+    if found["not_staff_posts"]:
+        total = sum(p["posts"] for p in found["not_staff_posts"])
+        print(f"\n{total} post(s) by authors who are not staff: kept, counted in no figure")
+    return 0
+
+
+def cmd_authors_decide(args: argparse.Namespace) -> int:
+    employee = getattr(args, "employee_id", None)
+    try:
+        result = decide(config.db_path(args.db), args.name, employee_id=employee, not_staff=employee is None,
+                        by=args.by)  # fmt: skip
+    except DecisionRefused as error:
+        print(f"advocacy authors: refused: {error}", file=sys.stderr)
+        return 1
+    what = f"is employee {result.employee_id}" if result.employee_id else "is not staff"
+    print(f"{result.author!r} {what} (upload {result.upload_id}: advocacy undo {result.upload_id} takes it back); "
+          f"{result.loaded} waiting row(s) loaded, {result.still_waiting} still waiting")  # fmt: skip
     return 0
 
 
@@ -465,6 +506,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("date", type=_date, metavar="DATE", help="the day the charter took effect (2025-09-01)")
     p.add_argument("--team", help="the team (default: the whole organisation)")
     p.add_argument("--by", help="who sets it (default: the OS user)")
+
+    p = add("authors", cmd_authors, "List the authors who match nobody, and comms' decisions about them.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    authors_sub = p.add_subparsers(dest="authors_command", metavar="COMMAND")
+    q = authors_sub.add_parser("map", parents=[common], help="This author is this employee: load what waits.",
+                               description="Map an author that matches nobody to an employee; undoable.")  # fmt: skip
+    q.set_defaults(handler=cmd_authors_decide)
+    q.add_argument("name", metavar="NAME", help="the author as the export writes it")
+    q.add_argument("employee_id", metavar="EMPLOYEE_ID")
+    q.add_argument("--by", help="who decides (default: the OS user)")
+    q = authors_sub.add_parser(
+        "not-staff",
+        parents=[common],
+        help="Not staff: their posts are kept apart.",
+        description="Mark an author as not staff (an agency, an admin): undoable.",
+    )
+    q.set_defaults(handler=cmd_authors_decide)
+    q.add_argument("name", metavar="NAME", help="the author as the export writes it")
+    q.add_argument("--by", help="who decides (default: the OS user)")
 
     p = add("impact", cmd_impact, "Before/after the charter per scope, with intervals and the adjusted effect.")
     p.add_argument("--team", help="only this team")

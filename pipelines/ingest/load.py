@@ -382,34 +382,40 @@ def set_charter(db: str | Path, day: date, team: str | None = None, by: str | No
 
 def load_rows(con: duckdb.DuckDBPyConnection, kind: c.Kind, rows: list[dict[str, Any]], name: str,
               by: str) -> LoadResult:  # fmt: skip
-    """Load rows given as values (not a file) through the same checks, as one upload."""
+    """Load rows given as values (not a file) through the same checks, as one upload, in one transaction."""
+    with transaction(con):
+        return store_rows(con, kind, rows, name, by)
+
+
+def store_rows(con: duckdb.DuckDBPyConnection, kind: c.Kind, rows: list[dict[str, Any]], name: str,
+               by: str) -> LoadResult:  # fmt: skip
+    """`load_rows` inside the caller's transaction."""
     result = LoadResult(file=name, kind=kind.name)
     digest = hashlib.sha256(json.dumps(rows, default=str, sort_keys=True).encode()).hexdigest()
     cells = Identifier(f"{temp_name()}_cells")
-    with transaction(con):
-        columns = Sql(", ".join(f"NULL::VARCHAR AS {q(col.name)}" for col in kind.columns))
+    columns = Sql(", ".join(f"NULL::VARCHAR AS {q(col.name)}" for col in kind.columns))
+    con.execute(
+        f"CREATE TEMP TABLE {cells} AS SELECT NULL::BIGINT AS line, NULL::VARCHAR AS raw, "
+        f"NULL::JSON AS extra, {columns} LIMIT 0"
+    )
+    for line, row in enumerate(rows, start=1):
+        names = q_list(row)
+        marks = Sql(", ".join("?" for _ in row))
+        values = [None if v is None else str(v) for v in row.values()]
         con.execute(
-            f"CREATE TEMP TABLE {cells} AS SELECT NULL::BIGINT AS line, NULL::VARCHAR AS raw, "
-            f"NULL::JSON AS extra, {columns} LIMIT 0"
+            f"INSERT INTO {cells} (line, raw, {names}) VALUES (?, ?, {marks})",
+            [line, json.dumps(row, default=str), *values],
         )
-        for line, row in enumerate(rows, start=1):
-            names = q_list(row)
-            marks = Sql(", ".join("?" for _ in row))
-            values = [None if v is None else str(v) for v in row.values()]
-            con.execute(
-                f"INSERT INTO {cells} (line, raw, {names}) VALUES (?, ?, {marks})",
-                [line, json.dumps(row, default=str), *values],
-            )
-        result.upload_id = con.execute("SELECT nextval('upload_ids')").fetchall()[0][0]
-        today = datetime.now(tz=UTC).date()
-        reading = Reading(False, "dmy", "ISO values", today)
-        result.dialect = {"export_date": today.isoformat()}
-        _insert_upload(con, result, digest, by, kind.carried({name for row in rows for name in row}))
-        typed = build_typed(con, cells, kind, reading)
-        counts = store_typed(con, typed, kind, result.upload_id)
-        result.quarantined = quarantine_rows(con, typed, cells, kind, result.upload_id)
-        result.loaded, result.updated, result.unchanged = counts.loaded, counts.updated, counts.unchanged
-        result.rows_read = len(rows)
-        result.reasons = _reasons(con, result.upload_id)
-        _record_counts(con, result)
+    result.upload_id = con.execute("SELECT nextval('upload_ids')").fetchall()[0][0]
+    today = datetime.now(tz=UTC).date()
+    reading = Reading(False, "dmy", "ISO values", today)
+    result.dialect = {"export_date": today.isoformat()}
+    _insert_upload(con, result, digest, by, kind.carried({col for row in rows for col in row}))
+    typed = build_typed(con, cells, kind, reading)
+    counts = store_typed(con, typed, kind, result.upload_id)
+    result.quarantined = quarantine_rows(con, typed, cells, kind, result.upload_id)
+    result.loaded, result.updated, result.unchanged = counts.loaded, counts.updated, counts.unchanged
+    result.rows_read = len(rows)
+    result.reasons = _reasons(con, result.upload_id)
+    _record_counts(con, result)
     return result

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,7 @@ def reprocess(db: str | Path) -> list[ReprocessResult]:
         uploads = con.execute(
             """SELECT u.upload_id, u.file_name, u.kind, u.dialect FROM uploads u
             WHERE u.undone_at IS NULL AND EXISTS (SELECT 1 FROM quarantine qr
-                WHERE qr.upload_id = u.upload_id AND qr.cells IS NOT NULL)
+                WHERE qr.upload_id = u.upload_id AND qr.cells IS NOT NULL AND qr.resolved_by IS NULL)
             ORDER BY u.upload_id"""
         ).fetchall()
         for upload_id, file_name, kind_name, dialect_json in uploads:
@@ -51,26 +50,20 @@ def _reprocess_upload(con: duckdb.DuckDBPyConnection, upload_id: int, file_name:
     columns = Sql(", ".join(f"adv_blank(cells ->> ?) AS {q(col.name)}" for col in kind.columns))
     con.execute(
         f"""CREATE TEMP TABLE {cells} AS SELECT line, raw, NULL::JSON AS extra, {columns}
-        FROM quarantine WHERE upload_id = ? AND cells IS NOT NULL""",
+        FROM quarantine WHERE upload_id = ? AND cells IS NOT NULL AND resolved_by IS NULL""",
         [*(col.name for col in kind.columns), upload_id],
     )
-    reading = Reading(
-        decimal_comma=bool(dialect.get("decimal_comma")),
-        date_order=dialect.get("date_order") or "dmy",
-        date_order_reason="as when first loaded",
-        export_date=date.fromisoformat(dialect["export_date"]),
-        source=dialect.get("source") or "file",
-    )
+    reading = Reading.as_recorded(dialect)
     typed = build_typed(con, cells, kind, reading)
     counts = store_typed(con, typed, kind, upload_id)
     con.execute(
         f"""DELETE FROM quarantine AS qr USING {typed} AS t
-        WHERE qr.upload_id = ? AND qr.line = t.line AND t.reason IS NULL""",
+        WHERE qr.upload_id = ? AND qr.line = t.line AND t.reason IS NULL AND qr.resolved_by IS NULL""",
         [upload_id],
     )
     con.execute(
         f"""UPDATE quarantine AS qr SET reason = t.reason FROM {typed} AS t
-        WHERE qr.upload_id = ? AND qr.line = t.line""",
+        WHERE qr.upload_id = ? AND qr.line = t.line AND qr.resolved_by IS NULL""",
         [upload_id],
     )
     tried = int(con.execute(f"SELECT count(*) FROM {typed}").fetchall()[0][0])

@@ -43,6 +43,16 @@ def undo(db: str | Path, upload_id: int, *, dry_run: bool = False, by: str | Non
 
 
 def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, file_name: str, dry_run: bool, by: str) -> UndoResult:
+    later = con.execute(
+        """SELECT DISTINCT q.resolved_by FROM quarantine q JOIN uploads d ON d.upload_id = q.resolved_by
+        WHERE q.upload_id = ? AND d.undone_at IS NULL ORDER BY 1""",
+        [upload_id],
+    ).fetchall()
+    if later:
+        raise UndoError(
+            f"rows of upload {upload_id} were loaded by upload {later[0][0]} (a decision about their author): "
+            "undo that one first"
+        )
     removed: dict[str, int] = {}
     restored = deleted = 0
     for target in TARGETS.values():
@@ -68,6 +78,7 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, file_name: str, dry_ru
             deleted += int(total - back)
     quarantined = con.execute("SELECT count(*) FROM quarantine WHERE upload_id = ?", [upload_id]).fetchall()[0][0]
     con.execute("DELETE FROM quarantine WHERE upload_id = ?", [upload_id])
+    con.execute("UPDATE quarantine SET resolved_by = NULL WHERE resolved_by = ?", [upload_id])  # back to waiting
     also = [
         row[0]
         for row in con.execute(

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import duckdb
 
@@ -33,6 +34,17 @@ class Reading:
     export_date: date
     notes: list[str] = field(default_factory=list)
     source: str = "file"  # where the file's figures come from (a LinkedIn export, a platform, a file)
+
+    @classmethod
+    def as_recorded(cls, dialect: dict[str, Any]) -> Reading:
+        """The reading an upload recorded (its `dialect`), to check its quarantined rows again."""
+        return cls(
+            decimal_comma=bool(dialect.get("decimal_comma")),
+            date_order=dialect.get("date_order") or DMY,
+            date_order_reason="as when first loaded",
+            export_date=date.fromisoformat(dialect["export_date"]),
+            source=dialect.get("source") or "file",
+        )
 
 
 def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object]) -> duckdb.DuckDBPyConnection:
@@ -248,18 +260,26 @@ def _resolve_authors(con: duckdb.DuckDBPyConnection, typed: Identifier, kind: c.
         for way, (roster, _) in ways.items()
     )
     joins = Sql(" ".join(f"LEFT JOIN {q(way)} ON {q(way)}.k = {side}" for way, (_, side) in ways.items()))
+    # comms' decisions (`advocacy authors map` / `not-staff`) come after the id, e-mail and profile, before the name
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {typed}_authors AS
-        WITH authors AS (SELECT DISTINCT author FROM {typed} WHERE author IS NOT NULL), {lookups},
+        WITH written AS (SELECT DISTINCT author FROM {typed} WHERE author IS NOT NULL), {lookups},
+        decided AS (SELECT d.author_key, d.employee_id, coalesce(d.not_staff, false) AS not_staff,
+                           e.employee_id IS NOT NULL AS known
+                    FROM main.authors d LEFT JOIN employees e USING (employee_id)),
         found AS (
-            SELECT a.author,
+            SELECT a.author, d.employee_id AS decided_id, coalesce(d.not_staff, false) AS not_staff,
                    CASE WHEN id.n = 1 THEN id.id WHEN email.n = 1 THEN email.id
-                        WHEN linkedin.n = 1 THEN linkedin.id WHEN name.n = 1 THEN name.id END AS employee_id,
+                        WHEN linkedin.n = 1 THEN linkedin.id WHEN d.known THEN d.employee_id
+                        WHEN d.not_staff THEN NULL WHEN name.n = 1 THEN name.id END AS employee_id,
                    coalesce(CASE WHEN id.n > 1 THEN id.ids END, CASE WHEN email.n > 1 THEN email.ids END,
                             CASE WHEN linkedin.n > 1 THEN linkedin.ids END, name.ids) AS candidates
-            FROM authors a {joins})
+            FROM written a {joins} LEFT JOIN decided d ON d.author_key = adv_name(a.author))
         SELECT author, employee_id,
-               CASE WHEN employee_id IS NOT NULL THEN NULL
+               CASE WHEN employee_id IS NOT NULL OR not_staff THEN NULL
+                    WHEN decided_id IS NOT NULL
+                        THEN 'author ' || adv_quote(author) || ' is mapped to ' || adv_quote(decided_id)
+                             || ', who is not in the roster'
                     WHEN len(candidates) > 1
                         THEN 'author ' || adv_quote(author) || ' matches ' || len(candidates) || ' employees ('
                              || array_to_string(candidates[1:5], ', ') || CASE WHEN len(candidates) > 5 THEN ', …'

@@ -84,47 +84,41 @@ def _same(left: str, right: str, columns: tuple[str, ...]) -> Sql:
     return Sql(" AND ".join(f"{q(k, left)} IS NOT DISTINCT FROM {q(k, right)}" for k in columns) or "true")
 
 
-def _carries(column: str) -> Sql:
-    """Whether the version's upload carried `column` (uploads before schema 3 carried every column)."""
-    return Sql(f"(u.carried IS NULL OR list_contains(u.carried, {literal(column)}))")
+def _carries(kind: c.Kind, column: str) -> Sql:
+    """Whether the version's upload carried `column`. Uploads before schema 3 carried every column, and so do the
+    rows an author's decision loaded (an upload of another kind: they are new keys, see ingest.authors)."""
+    return Sql(
+        f"(u.carried IS NULL OR u.kind <> {literal(kind.name)} OR list_contains(u.carried, {literal(column)}))"
+    )
 
 
 def refresh_current(con: duckdb.DuckDBPyConnection, target: Target, touched: Identifier) -> None:
     """Recompute the current rows of the keys listed in the temp table `touched`."""
-    cols = target.all_columns
     con.execute(f"DELETE FROM {target.current} AS cur USING {touched} AS t WHERE {_on('cur', 't', target.grain)}")
+    values: dict[str, Sql]  # each stored column's value in the current row, by name
     if target.best is not None:  # snapshots: each figure from the best snapshot that measured it
         best = target.best
-        figures = [
-            Sql(f"arg_max(v.{q(col)}, {best}) FILTER (WHERE v.{q(col)} IS NOT NULL) AS {q(col)}")
+        values = {col: Sql(f"arg_max(v.{q(col)}, {best}) FILTER (WHERE v.{q(col)} IS NOT NULL)")
+                  for col in target.columns}  # fmt: skip
+        values |= {"upload_id": Sql(f"arg_max(v.upload_id, {best})"), "line": Sql(f"arg_max(v.line, {best})"),
+                   **{k: Sql(f"arg_max(v.{q(k)}, {best})") for k in target.key}}  # fmt: skip
+        uploads = Sql("")
+    else:  # one version per key per upload: the newest is the one of the highest upload_id
+        values = {
+            col: Sql(f"""CASE WHEN bool_or({_carries(target.kind, col)})
+                THEN arg_max_null(v.{q(col)}, v.upload_id) FILTER (WHERE {_carries(target.kind, col)})
+                ELSE arg_max_null(v.{q(col)}, v.upload_id) END""")
             for col in target.columns
-            if col not in target.key and col not in target.grain
-        ]
-        con.execute(
-            f"""INSERT INTO {target.current} ({cols})
-            SELECT arg_max(v.upload_id, {best}), arg_max(v.line, {best}), {q_list(target.grain, "v")},
-                   {join_sql(Sql(f"arg_max(v.{q(k)}, {best})") for k in target.key if k not in target.grain)},
-                   {join_sql(figures)}
-            FROM {target.versions} AS v SEMI JOIN {touched} AS t ON {_on("v", "t", target.grain)}
-            GROUP BY {q_list(target.grain, "v")}"""
-        )
-        return
-    # One version per key per upload: the newest is the one of the highest upload_id.
-    newest = [
-        Sql(
-            f"""CASE WHEN bool_or({_carries(col)})
-                THEN arg_max_null(v.{q(col)}, v.upload_id) FILTER (WHERE {_carries(col)})
-                ELSE arg_max_null(v.{q(col)}, v.upload_id) END AS {q(col)}"""
-        )
-        for col in target.columns
-        if col not in target.key
-    ]
+        }  # fmt: skip
+        values |= {"upload_id": Sql("max(v.upload_id)"), "line": Sql("arg_max(v.line, v.upload_id)")}
+        uploads = Sql("JOIN uploads AS u USING (upload_id)")
+    values |= {k: Sql(f"v.{q(k)}") for k in target.grain}
+    select = join_sql(Sql(f"{values[col]} AS {q(col)}") for col in ("upload_id", "line", *target.columns))
     con.execute(
-        f"""INSERT INTO {target.current} ({cols})
-        SELECT max(v.upload_id), arg_max(v.line, v.upload_id), {q_list(target.key, "v")}, {join_sql(newest)}
-        FROM {target.versions} AS v JOIN uploads AS u USING (upload_id)
+        f"""INSERT INTO {target.current} ({target.all_columns})
+        SELECT {select} FROM {target.versions} AS v {uploads}
         SEMI JOIN {touched} AS t ON {_on("v", "t", target.grain)}
-        GROUP BY {q_list(target.key, "v")}"""
+        GROUP BY {q_list(target.grain, "v")}"""
     )
 
 
@@ -203,11 +197,14 @@ def _store(con: duckdb.DuckDBPyConnection, typed: Identifier, target: Target, st
     refresh_current(con, target, touched)
 
 
-def store_typed(con: duckdb.DuckDBPyConnection, typed: Identifier, kind: c.Kind, upload_id: int) -> Counts:
-    """Quarantine in-file conflicts, classify and store accepted rows; return the counts (quarantine excluded)."""
+def store_typed(con: duckdb.DuckDBPyConnection, typed: Identifier, kind: c.Kind, upload_id: int,
+                carried: tuple[str, ...] | None = None) -> Counts:  # fmt: skip
+    """Quarantine in-file conflicts, classify and store accepted rows under `upload_id`; return the counts
+    (quarantine excluded). `carried`: the columns the rows give (default: the upload's)."""
     target = TARGETS[kind.name]
-    found = con.execute("SELECT carried FROM uploads WHERE upload_id = ?", [upload_id]).fetchall()
-    carried = found[0][0] if found and found[0][0] is not None else target.columns
+    if carried is None:
+        found = con.execute("SELECT carried FROM uploads WHERE upload_id = ?", [upload_id]).fetchall()
+        carried = tuple(found[0][0]) if found and found[0][0] is not None else target.columns
     compared = tuple(col for col in target.values if col in carried)  # what the file says about each key
     if kind is c.POSTS:
         snapshot, has_snapshot = TARGETS["engagement"], Sql("t.has_snapshot")

@@ -76,10 +76,42 @@ def quarantined(con: duckdb.DuckDBPyConnection, upload_id: int | None = None) ->
         con.execute(
             """SELECT q.upload_id, u.file_name AS file, q.kind, q.line, q.raw, q.reason
             FROM quarantine q JOIN uploads u USING (upload_id)
-            WHERE $upload IS NULL OR q.upload_id = $upload ORDER BY q.upload_id, q.line""",
+            WHERE q.resolved_by IS NULL AND ($upload IS NULL OR q.upload_id = $upload)
+            ORDER BY q.upload_id, q.line""",
             {"upload": upload_id},
         )
     )
+
+
+def authors(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:
+    """Authors of posts and incidents that match nobody (or several), grouped by folded name with their rows and
+    candidates; comms' decisions; the posts kept apart as not staff's. Needs the loader's macros (adv_name)."""
+    waiting = _records(
+        con.execute(
+            """SELECT mode(q.cells ->> 'author') AS author, count(*) FILTER (WHERE q.kind = 'posts') AS posts,
+                   count(*) FILTER (WHERE q.kind = 'incidents') AS incidents,
+                   string_split(nullif(any_value(regexp_extract(q.reason, 'employees [(]([^)]*)[)]', 1)), ''), ', ')
+                       AS candidates,
+                   min(u.loaded_at)::DATE AS since
+            FROM quarantine q JOIN uploads u USING (upload_id)
+            WHERE q.resolved_by IS NULL AND u.undone_at IS NULL AND q.kind IN ('posts', 'incidents')
+              AND q.reason LIKE 'author %' AND q.cells ->> 'author' IS NOT NULL
+            GROUP BY adv_name(q.cells ->> 'author') ORDER BY posts + incidents DESC, author"""
+        )
+    )
+    decided = _records(
+        con.execute(
+            """SELECT a.author, a.employee_id, e.full_name, coalesce(a.not_staff, false) AS not_staff, a.upload_id
+            FROM authors a LEFT JOIN employees e USING (employee_id) ORDER BY a.author"""
+        )
+    )
+    not_staff = _records(
+        con.execute(
+            """SELECT author, count(*) AS posts FROM posts WHERE employee_id IS NULL
+            GROUP BY author ORDER BY posts DESC, author"""
+        )
+    )
+    return {"waiting": waiting, "decided": decided, "not_staff_posts": not_staff}
 
 
 def data_coverage(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
