@@ -23,18 +23,25 @@ from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, r
 from pipelines.analytics.downloads import to_csv, to_xlsx
 from pipelines.analytics.scopes import ImpactRequest
 from pipelines.config import settings
+from pipelines.ingest.authors import Decision, DecisionRefused, decide
 from pipelines.ingest.contract import FILE_KINDS
 from pipelines.ingest.load import LoadOptions, LoadResult, load_paths
 from pipelines.ingest.reprocess import ReprocessResult
 from pipelines.ingest.reprocess import reprocess as reprocess_all
 from pipelines.ingest.undo import UndoError, UndoResult
 from pipelines.ingest.undo import undo as undo_upload
-from pipelines.store.db import connect
+from pipelines.store.db import connect, install_macros
+from pipelines.store.ledger import authors as authors_ledger
 from pipelines.store.ledger import data_coverage, data_version, quarantined, uploads
 from pipelines.store.ledger import is_empty as nothing_loaded
 
 Version = tuple[Any, ...]
-__all__ = ["CRITERIA", "LoadResult", "UndoError"]  # what the pages take from here besides the functions
+__all__ = [
+    "CRITERIA",
+    "DecisionRefused",
+    "LoadResult",
+    "UndoError",
+]  # what the pages take from here besides the functions
 
 
 def db_path() -> Path:
@@ -221,6 +228,25 @@ def undo(upload_id: int) -> UndoResult:
 def reprocess() -> list[ReprocessResult]:
     """Load again the quarantined rows whose cause is gone."""
     return reprocess_all(db_path())
+
+
+def authors() -> dict[str, list[dict[str, Any]]]:
+    """Authors who match nobody (with what waits on them), comms' decisions, and the posts of not staff."""
+    with connect(db_path(), read_only=True) as con:
+        install_macros(con)
+        return authors_ledger(con)
+
+
+def roster() -> dict[str, str]:
+    """employee_id -> "id · name", for choosing whom an author is (the comms pages only)."""
+    with connect(db_path(), read_only=True) as con:
+        rows = con.execute("SELECT employee_id, full_name FROM employees ORDER BY full_name, employee_id").fetchall()
+    return {i: f"{i} · {name or ''}".rstrip(" ·") for i, name in rows}
+
+
+def decide_author(author: str, employee_id: str | None) -> Decision:
+    """This author is this employee (or, with None, not staff); DecisionRefused when it cannot be."""
+    return decide(db_path(), author, employee_id=employee_id, not_staff=employee_id is None, by="dashboard")
 
 
 def load_demo() -> None:

@@ -34,6 +34,25 @@ FR = {
     "Team": "Équipe",
     "Charter date": "Date de la charte",
     "Details": "Détails",
+    "Where the posts' figures come from: a figure LinkedIn measured wins over a platform's.": (
+        "D'où viennent les chiffres des publications : un chiffre mesuré par LinkedIn l'emporte sur celui d'une "
+        "plateforme."
+    ),
+    "Decided": "Décidé",
+    "waiting row(s) loaded": "ligne(s) en attente chargée(s)",
+    "Authors who match nobody": "Auteurs qui ne correspondent à personne",
+    "Posts and incidents whose author is nobody in the roster, or several people. Say who they are: the rows "
+    "waiting load, and the decision can be undone like an upload.": (
+        "Publications et incidents dont l'auteur n'est personne de l'effectif, ou plusieurs personnes. Dites qui "
+        "c'est : les lignes en attente se chargent, et la décision s'annule comme un import."
+    ),
+    "Author": "Auteur",
+    "Is": "Est",
+    "not staff (an agency, the page's admin)": "hors effectif (une agence, l'administrateur de la page)",
+    "Decide": "Décider",
+    "post(s) by authors who are not staff: kept, counted in no figure.": (
+        "publication(s) d'auteurs hors effectif : conservées, comptées dans aucun chiffre."
+    ),
     "Roster (employees)": "Effectif (salariés)",
     "Engagement": "Interactions",
     "Jury scores": "Notes du jury",

@@ -27,6 +27,39 @@ cols[1].metric(t("Teams without a charter date"), num(len(cov["teams_without_cha
 if cov["teams_without_charter_date"]:
     st.text(", ".join(cov["teams_without_charter_date"]))
 
+st.caption(t("Where the posts' figures come from: a figure LinkedIn measured wins over a platform's."))
+st.dataframe(pd.DataFrame(cov["figures_by_source"]), hide_index=True)
+
+if decided := st.session_state.pop("decided", None):
+    st.success(t("Decided") + f": {decided.loaded} " + t("waiting row(s) loaded"))
+st.subheader(t("Authors who match nobody"))
+st.caption(t("Posts and incidents whose author is nobody in the roster, or several people. Say who they are: "
+             "the rows waiting load, and the decision can be undone like an upload."))  # fmt: skip
+found = data.authors()
+waiting = pd.DataFrame(found["waiting"], columns=["author", "posts", "incidents", "candidates", "since"])
+st.dataframe(waiting, hide_index=True)
+if len(waiting):
+    people = data.roster()
+    left, right = st.columns(2)
+    author = left.selectbox(t("Author"), waiting["author"].tolist(), key="author_pick")
+    NOT_STAFF = ""
+    who = right.selectbox(
+        t("Is"),
+        [NOT_STAFF, *people],
+        format_func=lambda i: t("not staff (an agency, the page's admin)") if i == NOT_STAFF else people[i],
+        key="author_is",
+    )
+    if st.button(t("Decide"), key="author_decide"):
+        try:
+            st.session_state["decided"] = data.decide_author(author, who or None)
+        except data.DecisionRefused as error:
+            st.error(str(error))
+        else:
+            st.rerun()
+if found["not_staff_posts"]:
+    kept = sum(p["posts"] for p in found["not_staff_posts"])
+    st.caption(f"{num(kept, 0)} " + t("post(s) by authors who are not staff: kept, counted in no figure."))
+
 st.subheader(t("Uploads"))
 ledger = data.ledger()
 st.dataframe(ledger, hide_index=True)

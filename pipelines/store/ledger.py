@@ -128,8 +128,16 @@ def data_coverage(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     without = con.execute(
         "SELECT count(*) FROM posts p WHERE NOT EXISTS (SELECT 1 FROM post_engagement g WHERE g.post_id = p.post_id)"
     ).fetchall()[0][0]
+    by_source = _records(
+        con.execute(
+            """SELECT coalesce(source, 'file') AS source, count(DISTINCT post_id) AS posts, count(*) AS snapshots,
+                      min(as_of) AS first_day, max(as_of) AS last_day
+            FROM engagement_snapshots GROUP BY ALL ORDER BY posts DESC"""
+        )
+    )
     return {
         "sources": ranges,
+        "figures_by_source": by_source,
         "teams_without_charter_date": [t.name for t in teams(con) if t.charter_date is None],
         "posts_without_engagement": int(without),
     }

@@ -17,7 +17,7 @@ from dashboard.pages import path as page_path
 from pipelines.analytics.metrics import impact, weekly_timeline
 from pipelines.analytics.scopes import ImpactRequest
 from pipelines.store.db import connect
-from tests.conftest import APP, PAGES, app, oidc_app, uploads
+from tests.conftest import APP, PAGES, app, load, oidc_app, query, uploads, write
 
 TEAMS_CSV = b"team,headcount,charter_adopted_on\nNew Team,7,2025-06-02\nBad Team,seven,2025-06-02\n"
 pytestmark = pytest.mark.usefixtures("fresh_caches")
@@ -290,3 +290,25 @@ def test_every_french_label_is_one_the_dashboard_shows() -> None:
             tree = ast.parse(path.read_text(encoding="utf-8"))
             shown |= {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
     assert [key for key in i18n.FR if key not in shown] == []
+
+
+def test_the_data_page_lists_unmatched_authors_and_decides_who_they_are(empty: Path, tmp_path: Path) -> None:
+    from tests.ingest.test_real_exports import LINK, STAFF, linkedin_page_export, page_row
+
+    load(empty, write(tmp_path / "staff.csv", STAFF))
+    rows = [page_row(LINK.format(7350000000000000001 + i), "Organic", by, f"07/{10 + i:02d}/2025", 100, 1, 2, 0, 0)
+            for i, by in enumerate(["Acme Social Team", "Chai M.", "Chai M."])]  # fmt: skip
+    load(empty, linkedin_page_export(tmp_path, rows))
+    at = app("data")
+    waiting = next(d.value for d in at.dataframe if "author" in d.value.columns)
+    assert waiting[["author", "posts"]].values.tolist() == [["Chai M.", 2], ["Acme Social Team", 1]]
+    at.selectbox(key="author_pick").select("Chai M.").run()
+    at.selectbox(key="author_is").select("E1").run()
+    at.button(key="author_decide").click().run()
+    assert not at.exception and at.success
+    assert query(empty, "SELECT employee_id, count(*) FROM posts GROUP BY 1") == [("E1", 2)]
+    at.selectbox(key="author_pick").select("Acme Social Team").run()
+    at.selectbox(key="author_is").select("").run()  # not staff
+    at.button(key="author_decide").click().run()
+    assert query(empty, "SELECT count(*) FROM posts WHERE employee_id IS NULL") == [(1,)]
+    assert any("not staff" in c.value for c in at.caption)

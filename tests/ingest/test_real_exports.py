@@ -368,7 +368,8 @@ def test_every_form_of_a_linkedin_post_id_is_one_key(db, tmp_path) -> None:
 
 FIRSTUP = ("Post Source,Post Source URL,Post Source Type,Post Views,Shares,Impression,Clicks,Conversions,"
            "Total Reactions,Likes,Comments,Re-shares\n"
-           f"Notre charte,https://www.linkedin.com/feed/update/urn:li:activity:{N}/,LinkedIn,40,12,9000,33,2,25,20,4,3\n")  # fmt: skip
+           f"Notre charte,https://www.linkedin.com/feed/update/urn:li:activity:{N}/,LinkedIn,"
+           "40,12,9000,33,2,25,20,4,3\n")  # fmt: skip
 
 
 def test_a_platforms_figures_are_kept_as_what_they_mean_and_linkedin_wins_in_either_order(db, tmp_path) -> None:
