@@ -92,11 +92,12 @@ st.dataframe(
 )
 
 st.subheader(t("Programme"))
-extra = st.columns(3)
+extra = st.columns(4)
 for column, key, scale in (
     (extra[0], "active_ambassadors", 1),
     (extra[1], "participation_rate", 100),
-    (extra[2], "earned_media_value", 1),
+    (extra[2], "paid_engagements", 1),
+    (extra[3], "earned_media_value", 1),
 ):
     m = metrics.get(key) or {}
     decimals = data.decimals(key)

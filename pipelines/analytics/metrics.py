@@ -78,7 +78,7 @@ def _window_aggregates(con: duckdb.DuckDBPyConnection, request: ImpactRequest) -
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE impact_posts AS
         SELECT w.scope_id, w.period, w.start_on, p.published_at, p.employee_id, g.impressions, g.clicks,
-            g.engagements FROM posts p {in_window}
+            g.engagements, g.paid_engagements FROM posts p {in_window}
         LEFT JOIN post_engagement g ON g.post_id = p.post_id WHERE {_POST_FILTER}""",
         params,
     )
@@ -98,7 +98,8 @@ def _aggregate_impact_posts(con: duckdb.DuckDBPyConnection) -> dict[str, pd.Data
                 avg(engagements) AS engagements_mean, median(engagements) AS engagements_median,
                 sum(engagements) FILTER (WHERE impressions > 0) AS rate_engagements,
                 sum(impressions) FILTER (WHERE impressions > 0) AS rate_impressions,
-                coalesce(sum(impressions), 0) AS impressions, coalesce(sum(clicks), 0) AS clicks
+                coalesce(sum(impressions), 0) AS impressions, coalesce(sum(clicks), 0) AS clicks,
+                coalesce(sum(paid_engagements), 0) AS paid_engagements
             FROM impact_posts GROUP BY ALL"""
         ).df(),
         "weekly": con.execute(
@@ -318,6 +319,10 @@ def _scope_metrics(scope: Scope, index: int, agg: dict[str, pd.DataFrame], headc
             _value(side["after"]["posts"], "engagements_median", math.nan),
         ),
         "engagement_rate": _metric(rate("before"), rate("after")),
+        # Organic figures above; what boosting brought, beside them (contract: 'boosted posts').
+        "paid_engagements": _metric(
+            _value(side["before"]["posts"], "paid_engagements"), _value(side["after"]["posts"], "paid_engagements")
+        ),
         "earned_media_value": _metric(emv("before"), emv("after"), cpm=request.cpm, cpc=request.cpc),
         "top_1pct_engagement_share": _metric(top_share("before"), top_share("after")),
     }
