@@ -39,6 +39,20 @@ FR = {
         "plateforme."
     ),
     "Decided": "Décidé",
+    "Every other figure counts organic engagement only.": (
+        "Tous les autres chiffres ne comptent que les interactions organiques."
+    ),
+    "Engagement snapshots": "Relevés d'interactions",
+    "A file (no tool named)": "Un fichier (sans outil reconnu)",
+    "LinkedIn page export": "Export de page LinkedIn",
+    "LinkedIn creator analytics": "Statistiques de créateur LinkedIn",
+    "Source": "Source",
+    "First day": "Premier jour",
+    "Last day": "Dernier jour",
+    "Rows": "Lignes",
+    "Snapshots": "Relevés",
+    "Candidates": "Candidats",
+    "Waiting since": "En attente depuis",
     "waiting row(s) loaded": "ligne(s) en attente chargée(s)",
     "Authors who match nobody": "Auteurs qui ne correspondent à personne",
     "Posts and incidents whose author is nobody in the roster, or several people. Say who they are: the rows "
@@ -186,11 +200,11 @@ FR = {
 
 
 def lang() -> str:
-    """The chosen language, else the browser's (Accept-Language), else English."""
+    """The chosen language, else the browser's (its locale, else its Accept-Language header), else English."""
     if "lang" not in st.session_state:
         accept = ""
-        try:
-            accept = st.context.headers.get("Accept-Language", "") or ""
+        try:  # headless Chromium sends an English Accept-Language whatever its locale: the locale comes first
+            accept = st.context.locale or st.context.headers.get("Accept-Language", "") or ""
         except Exception:  # no browser (tests, scripts)
             accept = ""
         st.session_state["lang"] = "fr" if accept.lower().startswith("fr") else "en"

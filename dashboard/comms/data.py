@@ -18,9 +18,31 @@ if reprocessed := st.session_state.pop("reprocessed", None):
     st.success(t("Reprocessed") + f": {len(reprocessed)} " + t("upload(s)"))
     st.dataframe(pd.DataFrame([vars(r) for r in reprocessed]), hide_index=True)
 
+SOURCES = {
+    "posts": t("Posts"), "engagement snapshots": t("Engagement snapshots"), "incidents": t("Incidents"),
+    "contests": t("Contests"), "file": t("A file (no tool named)"), "linkedin page": t("LinkedIn page export"),
+    "linkedin creator": t("LinkedIn creator analytics"), "firstup": "Firstup", "everyonesocial": "EveryoneSocial",
+}  # fmt: skip
+COLUMNS = {
+    "source": t("Source"), "first_day": t("First day"), "last_day": t("Last day"), "rows": t("Rows"),
+    "posts": t("Posts"), "snapshots": t("Snapshots"), "author": t("Author"), "incidents": t("Incidents"),
+    "candidates": t("Candidates"), "since": t("Waiting since"),
+}  # fmt: skip
+
+
+def table(rows: list[dict], columns: list[str]) -> None:
+    """Rows under translated headers, a source or a kind by its name."""
+    frame = pd.DataFrame(rows, columns=columns)
+    if "source" in frame:
+        frame["source"] = frame["source"].map(lambda s: SOURCES.get(s, s))
+    if "candidates" in frame:
+        frame["candidates"] = frame["candidates"].map(lambda c: ", ".join(c) if c is not None and len(c) else "–")
+    st.dataframe(frame.rename(columns=COLUMNS), hide_index=True)
+
+
 st.subheader(t("Coverage"))
 cov = data.coverage()
-st.dataframe(pd.DataFrame(cov["sources"]), hide_index=True)
+table(cov["sources"], ["source", "first_day", "last_day", "rows"])
 cols = st.columns(2)
 cols[0].metric(t("Posts without engagement figures"), num(cov["posts_without_engagement"], 0))
 cols[1].metric(t("Teams without a charter date"), num(len(cov["teams_without_charter_date"]), 0))
@@ -28,7 +50,7 @@ if cov["teams_without_charter_date"]:
     st.text(", ".join(cov["teams_without_charter_date"]))
 
 st.caption(t("Where the posts' figures come from: a figure LinkedIn measured wins over a platform's."))
-st.dataframe(pd.DataFrame(cov["figures_by_source"]), hide_index=True)
+table(cov["figures_by_source"], ["source", "posts", "snapshots", "first_day", "last_day"])
 
 if decided := st.session_state.pop("decided", None):
     st.success(t("Decided") + f": {decided.loaded} " + t("waiting row(s) loaded"))
@@ -37,7 +59,7 @@ st.caption(t("Posts and incidents whose author is nobody in the roster, or sever
              "the rows waiting load, and the decision can be undone like an upload."))  # fmt: skip
 found = data.authors()
 waiting = pd.DataFrame(found["waiting"], columns=["author", "posts", "incidents", "candidates", "since"])
-st.dataframe(waiting, hide_index=True)
+table(found["waiting"], ["author", "posts", "incidents", "candidates", "since"])
 if len(waiting):
     people = data.roster()
     left, right = st.columns(2)

@@ -92,12 +92,11 @@ st.dataframe(
 )
 
 st.subheader(t("Programme"))
-extra = st.columns(4)
+extra = st.columns(3)
 for column, key, scale in (
     (extra[0], "active_ambassadors", 1),
     (extra[1], "participation_rate", 100),
-    (extra[2], "paid_engagements", 1),
-    (extra[3], "earned_media_value", 1),
+    (extra[2], "earned_media_value", 1),
 ):
     m = metrics.get(key) or {}
     decimals = data.decimals(key)
@@ -112,6 +111,13 @@ for column, key, scale in (
         column.caption(
             t("In the currency of the CPM and CPC settings") + f" (CPM {num(m['cpm'], 2)}, CPC {num(m['cpc'], 2)})"
         )
+
+paid = metrics.get("paid_engagements") or {}
+if paid.get("before") or paid.get("after"):  # boosted posts: their campaigns' engagement, beside the organic
+    st.caption(
+        metric("paid_engagements") + f": {num(paid['before'], 0)} → {num(paid['after'], 0)}. "
+        + t("Every other figure counts organic engagement only.")
+    )
 
 weekly = data.weekly(request)
 charters = sorted({s["charter_date"] for s in scopes[1:] if s.get("charter_date")})

@@ -300,8 +300,8 @@ def test_the_data_page_lists_unmatched_authors_and_decides_who_they_are(empty: P
             for i, by in enumerate(["Acme Social Team", "Chai M.", "Chai M."])]  # fmt: skip
     load(empty, linkedin_page_export(tmp_path, rows))
     at = app("data")
-    waiting = next(d.value for d in at.dataframe if "author" in d.value.columns)
-    assert waiting[["author", "posts"]].values.tolist() == [["Chai M.", 2], ["Acme Social Team", 1]]
+    waiting = next(d.value for d in at.dataframe if "Author" in d.value.columns)
+    assert waiting[["Author", "Posts"]].values.tolist() == [["Chai M.", 2], ["Acme Social Team", 1]]
     at.selectbox(key="author_pick").select("Chai M.").run()
     at.selectbox(key="author_is").select("E1").run()
     at.button(key="author_decide").click().run()
