@@ -125,7 +125,7 @@ def _forced_kind(kind: str | None) -> Kind | None:
 
 def find_header(rows: list[list[str]], forced: Kind | None, author_given: bool) -> tuple[int, HeaderMatch]:
     """The first row that is a complete header of some kind, and the kind it is (contract: 'Which kind')."""
-    best_partial: HeaderMatch | None = None
+    best_partial: tuple[HeaderMatch, list[str]] | None = None
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         if len(row) > MAX_COLUMNS:
             raise FileRefused(
@@ -135,8 +135,8 @@ def find_header(rows: list[list[str]], forced: Kind | None, author_given: bool) 
         matches = [match_header(k, cells) for k in ([forced] if forced else FILE_KINDS.values())]
         complete = [m for m in matches if _complete(m, author_given)]
         for m in matches:
-            if m.columns and (best_partial is None or len(m.columns) > len(best_partial.columns)):
-                best_partial = m
+            if m.columns and (best_partial is None or len(m.columns) > len(best_partial[0].columns)):
+                best_partial = (m, cells)
         if not complete:
             continue
         for m in complete:
@@ -193,22 +193,30 @@ def _complete(m: HeaderMatch, author_given: bool) -> bool:
     return m.complete
 
 
-def _no_header(partial: HeaderMatch | None, author_given: bool) -> FileRefused:
-    """Why no header was found: the closest kind and what it lacks, else what each kind needs."""
-    if partial is None:
-        kinds = "; ".join(f"{k.name}: {', '.join(k.required)}" for k in FILE_KINDS.values())
-        return NoHeader(
-            f"no header row found in the first {HEADER_SEARCH_ROWS} rows (required columns per kind: {kinds})"
-        )
+def _no_header(nearest: tuple[HeaderMatch, list[str]] | None, author_given: bool) -> FileRefused:
+    """Why no header was found: what the file looks like, the nearest kind and what it lacks, and the option that
+    loads it where one does; else what each kind needs."""
+    needs = "; ".join(f"{k.name}: {', '.join(k.required)}" for k in FILE_KINDS.values())
+    if nearest is None:
+        return NoHeader(f"no header row found in the first {HEADER_SEARCH_ROWS} rows (required columns per kind: "
+                        f"{needs})")  # fmt: skip
+    partial, header = nearest
     if partial.kind is POSTS and partial.missing == ("author",) and not author_given:
-        return FileRefused("posts without an author column (a LinkedIn Shares.csv?): name the employee with --author")
+        return FileRefused(
+            "posts without an author column (a LinkedIn Shares.csv, one person's export?): name the employee "
+            "(--author, or 'Employee' on the Upload page)"
+        )
     if partial.conflicts:
         name, headers = partial.conflicts[0]
-        return FileRefused(f"columns {' and '.join(repr(h) for h in headers)} would both fill {name!r}")
+        return FileRefused(f"columns {' and '.join(repr(h) for h in headers)} would both fill {name!r}: "
+                           f"rename one of them to {name!r}")  # fmt: skip
     missing = partial.missing or partial.kind.one_of
     joiner = ", " if partial.missing else " or "
+    kind = partial.kind.name
     return FileRefused(
-        f"looks like a {partial.kind.name} file but lacks the required column(s) {joiner.join(missing)}"
+        f"not a file the dashboard reads: the nearest kind is {kind} (its {_named(partial, header)} "
+        f"{'fit' if len(partial.columns) > 1 else 'fits'}), which needs the column(s) {joiner.join(missing)}. "
+        f"Every kind needs: {needs}"
     )
 
 

@@ -408,3 +408,45 @@ def test_what_loads_but_deserves_a_look_is_said(db, tmp_path) -> None:
     copy = write(tmp_path / "posts (1).csv", posts.read_text())
     (again,) = load(db, copy)
     assert again.already_loaded and any("under the name 'posts.csv'" in n for n in again.notes)
+
+
+def test_a_refusal_says_what_the_file_looks_like_and_what_it_lacks(db, tmp_path) -> None:
+    users = write(tmp_path / "EveryoneSocial users.csv", "Name,Type,Created On,Onboarded,Last Active,Reach,Posts,"
+                  "Shares,Clicks\nZoé Lefèvre,User,2025-01-02,Yes,2025-06-30,5400,12,30,44\n")  # fmt: skip
+    (result,) = load(db, users)
+    refusal = result.refused or ""
+    assert refusal.startswith("not a file the dashboard reads: the nearest kind is")
+    assert "'Shares'" in refusal and "post_id" in refusal and " a employees" not in refusal
+
+
+def test_a_programme_from_real_exports_counts_every_post_its_files_hold(db, tmp_path) -> None:
+    """The issue's programme: 45 posts before the charter and 41 after (−9 %), in a LinkedIn page export with
+    boosted posts on several rows and display names with emoji, authors from a BambooHR roster."""
+    from datetime import timedelta
+
+    from pipelines.analytics.metrics import impact
+    from pipelines.analytics.scopes import ImpactRequest
+    from pipelines.store.db import connect
+
+    load(db, bamboohr(tmp_path))
+    load(db, write(tmp_path / "teams.csv", "team,charter_adopted_on\n*,2025-04-01\n"))
+    shown = ["Camille Martin 🚀", "Zoé Lefèvre 📣", "Chaitanya Mandala📡", "Haddad, Inès", "TOM BAKER"]
+    rows, n = [], 0
+    for count, start in ((45, date(2025, 1, 6)), (41, date(2025, 4, 7))):
+        for i in range(count):
+            n += 1
+            day, by = (start + timedelta(days=i % 80)).strftime("%m/%d/%Y"), shown[n % len(shown)]
+            link = LINK.format(7350000000000000000 + n)
+            rows.append(page_row(link, "Organic", by, day, 800, 8, 20, 2, 1))
+            if n % 10 == 0:  # boosted: two campaigns and a total, same link
+                rows.append(page_row(link, "Sponsored", by, day, 3000, 30, 10, 1, 0, "Boost A"))
+                rows.append(page_row(link, "Sponsored", by, day, 2000, 20, 5, 0, 0, "Boost B"))
+                rows.append(page_row(link, "Total", by, day, 5800, 58, 35, 3, 1))
+    (result,) = load(db, linkedin_page_export(tmp_path, rows))
+    assert (result.loaded, result.quarantined, result.merged) == (86, 0, 24), result.reasons
+    request = ImpactRequest(before=(date(2025, 1, 6), date(2025, 4, 1)), after=(date(2025, 4, 1), date(2025, 6, 26)))
+    with connect(db, read_only=True) as con:
+        report = impact(con, request)
+    posts = report["scopes"][0]["metrics"]["posts"]
+    assert (posts["before"], posts["after"]) == (45, 41)
+    assert round(posts["change_pct"], 1) == -8.9
