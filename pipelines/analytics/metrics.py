@@ -163,10 +163,9 @@ def weekly_timeline(con: duckdb.DuckDBPyConnection, request: ImpactRequest | Non
     if covered is None or weekly.empty:
         return weekly
     frame = panel(con, request, covered)
-    frame = frame[
-        frame["charter_date"].notna() & (frame["team"].isin(request.team_filter) if request.team_filter else True)
-    ]
-    if frame.empty:
+    if request.team_filter:
+        frame = frame[frame["team"].isin(request.team_filter)]
+    if frame.empty or frame["charter_date"].isna().all():  # teams without a date are controls, not a design
         return weekly
     try:
         with small_matrices():
@@ -335,20 +334,20 @@ TeamEffects = dict[str, dict[str, stats.Effect] | str]  # metric -> team -> effe
 
 
 def _team_effects(frame: pd.DataFrame) -> TeamEffects:
-    """Every team's own effect on each metric, from one fit of the organisation's model per metric."""
-    adopted = frame[frame["charter_date"].notna()]
+    """Every team's own effect on each metric, from one fit of the organisation's model per metric (teams without
+    a charter date are its never-treated controls)."""
     found: TeamEffects = {}
     for metric in stats.METRICS:
         try:
-            found[metric] = stats.team_effects(adopted, metric)
+            found[metric] = stats.team_effects(frame, metric)
         except ValueError as error:
             found[metric] = str(error)
     return found
 
 
 def _effects(frame: pd.DataFrame, scope: Scope, team_effects: TeamEffects) -> dict[str, Any]:
-    data = frame[frame["team"].isin(scope.teams) & frame["charter_date"].notna()]
-    if data.empty:
+    data = frame[frame["team"].isin(scope.teams)]  # teams without a charter date: never-treated controls
+    if data.empty or data["charter_date"].isna().all():
         return {}
     if scope.scope == "team" and len(scope.teams) == 1:
         # One team's own effect, estimated with every team's weeks as controls.
@@ -379,12 +378,11 @@ def _effect_json(effect: stats.Effect) -> dict[str, Any]:
 
 
 def _event_study(frame: pd.DataFrame) -> dict[str, Any]:
-    adopted = frame[frame["charter_date"].notna()]
     out: dict[str, Any] = {}
     try:
-        study = stats.event_study(adopted, "posts")
+        study = stats.event_study(frame, "posts")
         out["posts"] = [{k: _finite(v) for k, v in row.items()} for row in study.to_dict("records")]
-        phases = stats.settled_vs_launch(adopted, "posts")
+        phases = stats.settled_vs_launch(frame, "posts")
         out["launch_vs_settled"] = {name: _effect_json(effect) for name, effect in phases.items()}
     except ValueError as error:
         out["note"] = f"no event study: {error}"

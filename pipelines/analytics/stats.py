@@ -56,9 +56,11 @@ BOOTSTRAP_MERGE = 0.05  # histogram values within 5 % of each other are merged a
 BOOTSTRAP_CELLS = 2_000_000  # resampled counts held in memory at once
 CLUSTERS_FOR_EXACT_LABEL = 10  # fewer teams than this: intervals are labelled approximate
 SETTLED_FROM_WEEK = 16
-PERIOD_WEEKS = {"posts": 1, "incidents": 13, "engagement": 1}
+PERIOD_WEEKS = {"posts": 1, "incidents": 13, "incidents_per_member": 13, "engagement": 1}
 MIN_WEEKS_BEFORE = 8  # an interrupted time series needs at least this many weeks before the charter
 MIN_INCIDENTS_FOR_TREND = 20
+MIN_EVENTS = 10  # fewer events in the whole panel: too few to say anything about the charter's effect
+MIN_WEEKS_FOR_SEASON = 52  # less than a year before a single charter date: the season cannot be told apart
 BAD_RUN_WEEKS = 8  # regression to the mean: incidents in the weeks just before adoption
 BAD_RUN_P_VALUE = 0.01  # ... flagged when so many would come by chance less often than this
 _NEVER = 1_000_000_000  # first treated week of a team without a charter date
@@ -66,12 +68,21 @@ _NEWTON_TOLERANCE = 1e-10
 _NEWTON_MAX_ITERATIONS = 100
 _NEWTON_MAX_STEP = 2.0
 
-# metric -> (outcome column, exposure column)
+# metric -> (outcome column, exposure column). Incident risk is per post, as the article's -90 % counts it;
+# incidents per programme member is a second, labelled figure.
 METRICS: dict[str, tuple[str, str]] = {
     "posts": ("posts", "exposure"),
-    "incidents": ("incidents", "exposure"),
+    "incidents": ("incidents", "posts"),
+    "incidents_per_member": ("incidents", "exposure"),
     "engagement": ("engagements", "engaged_posts"),
 }
+
+
+def _rare(metric: str) -> bool:
+    """Incidents: counts too small for a jackknife, a trend or month effects."""
+    return metric.startswith("incidents")
+
+
 PANEL_COLUMNS = ("team", "week", "charter_date", "exposure", "posts", "incidents", "engagements", "engaged_posts")
 
 
@@ -517,7 +528,7 @@ def _staggered(grid: _Grid, cells: dict[str, BoolArray]) -> dict[str, Effect]:
     clusters = np.flatnonzero(fit.used[0].any(1))
     per_team = [grid.treated & (np.arange(n_teams) == g)[:, None] for g in range(n_teams)]
     variances, dispersion = _model_variance(grid, fit, k, [*cells.values(), *per_team])
-    spread = 0.0 if grid.metric == "incidents" else _between_teams(grid, fit, variances[len(cells) :], dispersion)
+    spread = 0.0 if _rare(grid.metric) else _between_teams(grid, fit, variances[len(cells) :], dispersion)
     # With the spread between few teams estimated, the t(G-1) quantile replaces the normal one.
     level = 2 * stats.norm.cdf(stats.t.ppf(1 - (1 - LEVEL) / 2, len(clusters) - 1)) - 1 if spread else LEVEL
     notes = _design_notes(grid, fit, len(clusters))
@@ -542,7 +553,7 @@ def _staggered(grid: _Grid, cells: dict[str, BoolArray]) -> dict[str, Effect]:
             observed[0], expected[0], var + spread * float(team_share @ team_share), dispersion, level
         )
         jackknife = None
-        if grid.metric != "incidents" and observed[0] > 0:
+        if not _rare(grid.metric) and observed[0] > 0:
             with np.errstate(divide="ignore", invalid="ignore"):
                 jackknife = _jackknife_ci(math.log(ratio), np.log(observed[1:] / expected[1:])[clusters])
         interval = (
@@ -641,13 +652,37 @@ def _its(grid: _Grid, cells: dict[str, BoolArray]) -> dict[str, Effect]:
             name: Effect(None, None, method, 0, 0.0, 0.0, [*notes, f"{reason} before the charter: no baseline"])
             for name in cells
         }
+    if before.sum() < MIN_WEEKS_FOR_SEASON and not _rare(grid.metric):
+        note = (f"less than a year before the charter ({before.sum()} weeks): the season cannot be told from the "
+                "charter's effect, so there is no adjusted figure; the plain before/after stands alone")  # fmt: skip
+        return {name: Effect(None, None, method, 0, 0.0, 0.0, [*notes, note]) for name in cells}
+    if not _rare(grid.metric) and (by_team := _its_by_team(grid, cells, start, method, notes)) is not None:
+        return by_team
     x, design_notes = _its_design(grid, week, before, start)
+    design_notes.append("approximate: one series for the whole organisation, its counterfactual extrapolated")
     maxlags = _newey_west_lags(int(before.sum()))
     result, mu0 = _its_fit(y, e, x, before, maxlags)
+    # Swings that last weeks need a wider HAC window than Newey-West's rule: Andrews' AR(1) bandwidth.
+    andrews = _andrews_lags((y[before] - mu0[before]) / np.sqrt(mu0[before]))
+    if andrews > maxlags:
+        maxlags = andrews
+        result, mu0 = _its_fit(y, e, x, before, maxlags)
     dispersion, persistence = _pre_dispersion(y[before], mu0[before], x.shape[1], maxlags)
-    # Small-sample HAC runs narrow: never below the quasi-Poisson covariance.
-    covariances = (result.cov_params(), dispersion * result.normalized_cov_params)
-    noise = max(dispersion * persistence, _after_dispersion(y[after], mu0[after], maxlags))
+    # Swings that last weeks make neighbouring weeks say the same thing: with a few lags HAC runs narrow, so the
+    # quasi-Poisson covariance is also inflated by the AR(1) long-run factor of the residuals before the charter,
+    # and the widest of these is used.
+    # On the log scale the swings are an AR(1) process: a regression with AR(1) errors (GLSAR, Prais-Winsten)
+    # gives the trend's and the months' uncertainty that such swings leave, and the after-weeks' own swings add
+    # to the observed sum's (their mean weekly count x the swings' variance x the AR(1) long-run factor).
+    logs = np.log((y[before] + 0.5) / mu0[before])
+    factor = (1 + _ar1_rho(logs)) / (1 - _ar1_rho(logs))
+    glsar = sm.GLSAR(np.log((y[before] + 0.5) / e[before]), x[before], rho=1).iterative_fit(maxiter=4)
+    covariances = (result.cov_params(), dispersion * persistence * result.normalized_cov_params,
+                   np.asarray(glsar.cov_params()))  # fmt: skip
+    swing_variance = max(float(np.var(logs)) - float(np.mean(1 / np.maximum(y[before], 1))), 0.0)
+    weekly_after = float(y[after].sum()) / max(int(after.sum()), 1)
+    noise = max(dispersion * persistence, _after_dispersion(y[after], mu0[after], maxlags),
+                1 + weekly_after * swing_variance * factor)  # fmt: skip
     effects = {}
     for name, cell in cells.items():
         in_set = cell.any(0) & (e > 0)
@@ -663,6 +698,148 @@ def _its(grid: _Grid, cells: dict[str, BoolArray]) -> dict[str, Effect]:
             observed / expected, ci, method, weeks_used, observed, expected, [*notes, *design_notes]
         )
     return effects
+
+
+def _holidays(weeks: pd.DatetimeIndex) -> FloatArray:
+    """The calendar as two holiday terms, not eleven months: estimated from a year or two, month effects soak up
+    that year's swings and carry them into the after-weeks (pipelines/synthetic/programmes.py's study chose this).
+    The year-end holidays straddle two months, so that a dip spilling into January is not read as an effect."""
+    thursday = weeks + pd.Timedelta(days=3)  # a week's day is its Thursday's
+    summer = (thursday.month == 8) | ((thursday.month == 7) & (thursday.day >= 20))
+    year_end = ((thursday.month == 12) & (thursday.day >= 18)) | ((thursday.month == 1) & (thursday.day <= 14))
+    return np.column_stack([np.asarray(summer, float), np.asarray(year_end, float)])
+
+
+TeamTrends = tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray, BoolArray, Any, FloatArray]
+
+
+def _team_trends(grid: _Grid, start: int) -> TeamTrends | None:
+    """The one-date model: a Poisson regression on the teams' weeks before the charter, each team with its own
+    level and trend, the holidays shared; its mean over every week of those teams is the counterfactual. Returns
+    (teams, team and week of each cell, design, events, exposure, before, fit, counterfactual), or None with fewer
+    than two teams that have weeks before the charter."""
+    active = grid.e > 0
+    week = np.arange(len(grid.weeks))
+    pre = active & (week[None, :] < start)
+    usable = (pre.sum(1) >= MIN_WEEKS_BEFORE) & ((grid.y * pre).sum(1) > 0)
+    if usable.sum() < 2:
+        return None
+    teams = np.flatnonzero(usable)
+    t_idx, w_idx = np.nonzero(active & usable[:, None])
+    onehot = (t_idx[:, None] == teams[None, :]).astype(float)
+    x = np.column_stack([onehot, onehot * ((w_idx - start) / 52)[:, None], _holidays(grid.weeks)[w_idx]])
+    y, e = grid.y[t_idx, w_idx], grid.e[t_idx, w_idx]
+    before = w_idx < start
+    result = sm.GLM(y[before], x[before], family=sm.families.Poisson(), offset=np.log(e[before])).fit()
+    return teams, t_idx, w_idx, x, y, e, before, result, e * np.exp(x @ result.params)
+
+
+def _its_by_team(grid: _Grid, cells: dict[str, BoolArray], start: int, method: str,
+                 notes: list[str]) -> dict[str, Effect] | None:  # fmt: skip
+    """One date for everyone, each team with its own level and trend and the calendar shared: the teams' own
+    histories extrapolated and summed (teams that grow at different rates make the organisation's total curve, which
+    one log-linear trend would misread as the charter's effect). Errors allow for swings that last weeks: the
+    quasi-Poisson covariance inflated by the AR(1) long-run factor of the teams' residuals, and the after-weeks' own
+    swings added to the observed sum. None with fewer than two teams that have weeks before the charter."""
+    model = _team_trends(grid, start)
+    if model is None:
+        return None
+    teams, t_idx, w_idx, x, y, e, before, result, mu0 = model
+    active = grid.e > 0
+    week = np.arange(len(grid.weeks))
+    pre = active & (week[None, :] < start)
+    usable = np.isin(np.arange(len(grid.teams)), teams)
+    pearson = (y[before] - mu0[before]) / np.sqrt(mu0[before])
+    dispersion = max(1.0, float(pearson @ pearson) / max(int(before.sum()) - x.shape[1], 1))
+    # each team's log residuals before the charter, in week order: their swings' variance and persistence
+    logs = np.log((y[before] + 0.5) / mu0[before])
+    rho, swing_variance = _swings(logs, y[before], t_idx[before], teams)
+    factor = (1 + rho) / (1 - rho)
+    covariance = dispersion * factor * result.normalized_cov_params
+    after = ~before
+    weekly = np.bincount(t_idx[after], weights=y[after], minlength=len(grid.teams))[teams]
+    n_after = np.maximum(np.bincount(t_idx[after], minlength=len(grid.teams))[teams], 1)
+    mean_weekly = weekly / n_after
+    noise = max(dispersion, 1 + factor * swing_variance * float((mean_weekly**2 * n_after).sum())
+                / max(float(weekly.sum()), 1.0))  # fmt: skip
+    left_out = [grid.teams[g] for g in np.flatnonzero(~usable & (active & ~pre).any(1))]
+    placebo = _placebo(x, y, e, w_idx, t_idx, before, start)
+    design = [
+        f"each of {len(teams)} teams with its own level and trend, the summer and year-end holidays shared",
+        "approximate: the counterfactual is extrapolated, no team adopted later to compare with",
+        *([f"left out (too few weeks before the charter): {', '.join(left_out)}"] if left_out else []),
+        *([placebo] if placebo else []),
+    ]
+    effects = {}
+    for name, cell in cells.items():
+        in_set = cell[t_idx, w_idx] & after
+        observed, expected = float(y[in_set].sum()), float(mu0[in_set].sum())
+        weeks_used = int(in_set.sum())
+        if expected <= 0:
+            effects[name] = Effect(None, None, method, weeks_used, observed, 0.0, [*notes, *design])
+            continue
+        gradient = mu0[in_set] @ x[in_set] / expected
+        ci = _adjusted_ci(observed, expected, float(gradient @ covariance @ gradient), noise)
+        effects[name] = Effect(observed / expected, ci, method.replace("weekly totals", "each team's weeks"),
+                               weeks_used, observed, expected, [*notes, *design])  # fmt: skip
+    return effects
+
+
+def _swings(logs: FloatArray, y: FloatArray, team: IntArray, teams: IntArray) -> tuple[float, float]:
+    """The teams' swings on the log scale: their lag-1 autocorrelation and variance, pooled over the teams by
+    their events. A log residual is a swing plus Poisson noise of variance about 1 / count; the noise is not
+    autocorrelated, so the swings' autocorrelation is the residuals' lag-1 covariance over their variance less
+    the noise's (the residuals' own autocorrelation, diluted by the noise, would read 0.1 for swings of 0.7)."""
+    lag1, variance, weights = [], [], []
+    for g in teams:
+        mine = team == g
+        if mine.sum() < 8:
+            continue
+        r = logs[mine] - logs[mine].mean()
+        swing = float(r @ r) / r.size - float(np.mean(1 / np.maximum(y[mine], 1)))
+        lag1.append(float(r[1:] @ r[:-1]) / (r.size - 1))
+        variance.append(max(swing, 0.0))
+        weights.append(float(y[mine].sum()))
+    if not weights or sum(weights) <= 0:
+        return 0.0, 0.0
+    gamma1, gamma0 = float(np.average(lag1, weights=weights)), float(np.average(variance, weights=weights))
+    rho = min(max(gamma1 / gamma0, 0.0), 0.95) if gamma0 > 0 else 0.0
+    return rho, gamma0
+
+
+PLACEBO_WEEKS = 13
+
+
+def _placebo(x: FloatArray, y: FloatArray, e: FloatArray, w_idx: IntArray, team: IntArray, before: BoolArray,
+             start: int) -> str:  # fmt: skip
+    """A check that can fail: the same model, fitted without the last 13 weeks before the charter, forecasts
+    them. Where the forecast misses (its 95 % interval, with the same allowance for swings, excludes what
+    happened), the model does not foresee this programme: the adjusted figure cannot be trusted. "" when it holds
+    (or there are too few weeks to try)."""
+    cut = start - PLACEBO_WEEKS
+    fit_on, held = before & (w_idx < cut), before & (w_idx >= cut)
+    if fit_on.sum() < x.shape[1] + MIN_WEEKS_BEFORE or held.sum() == 0:
+        return ""
+    keep = np.abs(x[fit_on]).sum(0) > 0  # a column the shorter fit cannot see (a holiday not in it) is dropped
+    xs = x[:, keep]
+    try:
+        result = sm.GLM(y[fit_on], xs[fit_on], family=sm.families.Poisson(), offset=np.log(e[fit_on])).fit()
+    except (ValueError, np.linalg.LinAlgError):
+        return ""
+    mu = e * np.exp(xs @ result.params)
+    pearson = (y[fit_on] - mu[fit_on]) / np.sqrt(mu[fit_on])
+    dispersion = max(1.0, float(pearson @ pearson) / max(int(fit_on.sum()) - xs.shape[1], 1))
+    rho, _ = _swings(np.log((y[fit_on] + 0.5) / mu[fit_on]), y[fit_on], team[fit_on], np.unique(team))
+    factor = (1 + rho) / (1 - rho)
+    observed, expected = float(y[held].sum()), float(mu[held].sum())
+    gradient = mu[held] @ xs[held] / expected
+    ci = _adjusted_ci(observed, expected, float(gradient @ (dispersion * factor * result.normalized_cov_params)
+                                                  @ gradient), dispersion * factor)  # fmt: skip
+    if ci is None or ci[0] <= 1 <= ci[1]:
+        return ""
+    return (f"placebo check failed: fitted without the last {PLACEBO_WEEKS} weeks before the charter, the model "
+            f"forecast {expected:.0f} and {observed:.0f} happened (x{observed / expected:.2f}, outside its 95 % "
+            "interval): the adjusted figure cannot be trusted")  # fmt: skip
 
 
 def _newey_west_lags(n_weeks: int) -> int:
@@ -681,20 +858,57 @@ def _its_design(grid: _Grid, week: IntArray, before: BoolArray, start: int) -> t
     """Columns of the time-series regression: intercept, trend, month of year when the data allow them."""
     columns = [np.ones(week.size)]
     notes = []
-    if grid.metric == "incidents" and grid.y.sum(0)[before].sum() < MIN_INCIDENTS_FOR_TREND:
+    if _rare(grid.metric) and grid.y.sum(0)[before].sum() < MIN_INCIDENTS_FOR_TREND:
         notes.append(
             f"fewer than {MIN_INCIDENTS_FOR_TREND} incidents before the charter: no trend, the rate per member"
         )
     else:
         columns.append((week - start) / 52)
-    if grid.metric == "incidents":
+    if _rare(grid.metric):
         notes.append("incidents are too rare for month-of-year effects: no seasonality")
-    elif before.sum() < 52:
-        notes.append("less than a year before the charter: no seasonality")
-    else:
-        month = (grid.weeks + pd.Timedelta(days=3)).month.to_numpy()  # the month of each week's Thursday
-        columns += [(month == m).astype(float) for m in range(2, 13)]
+    elif before.sum() >= MIN_WEEKS_FOR_SEASON:
+        # The calendar as two holiday terms, not eleven months: estimated from a year or two, month effects soak
+        # up that year's swings and carry them into the after-weeks (the study of pipelines/synthetic/programmes.py
+        # chose this). The year-end holidays straddle two months, so that a dip spilling into January is not read
+        # as the charter's effect.
+        thursday = grid.weeks + pd.Timedelta(days=3)  # a week's day is its Thursday's
+        summer = (thursday.month == 8) | ((thursday.month == 7) & (thursday.day >= 20))
+        year_end = ((thursday.month == 12) & (thursday.day >= 18)) | ((thursday.month == 1) & (thursday.day <= 14))
+        columns += [np.asarray(summer, float), np.asarray(year_end, float)]
     return np.column_stack(columns), notes
+
+
+def _ar1_rho(residual: FloatArray) -> float:
+    """The residuals' lag-1 autocorrelation, bias-corrected (Kendall), within [0, 0.9]."""
+    n = residual.size
+    centred = residual - residual.mean()
+    squares = float(centred @ centred)
+    if n < 4 or squares <= 0:
+        return 0.0
+    rho = float(centred[1:] @ centred[:-1]) / squares
+    return min(max(rho + (1 + 3 * rho) / n, 0.0), 0.9)
+
+
+def _andrews_lags(residual: FloatArray) -> int:
+    """Andrews' (1991) automatic Bartlett bandwidth for AR(1) residuals, at most half the weeks."""
+    rho, n = _ar1_rho(residual), residual.size
+    if rho <= 0:
+        return 0
+    alpha = 4 * rho**2 / ((1 - rho) ** 2 * (1 + rho) ** 2)
+    return int(min(1.1447 * (alpha * n) ** (1 / 3), n // 2))
+
+
+def _ar1_factor(residual: FloatArray) -> float:
+    """(1 + rho) / (1 - rho) for the residuals' lag-1 autocorrelation rho (bias-corrected, within [0, 0.9]): how
+    much a sum of such weeks varies more than independent weeks would."""
+    n = residual.size
+    squares = float(residual @ residual)
+    if n < 4 or squares <= 0:
+        return 1.0
+    centred = residual - residual.mean()
+    rho = float(centred[1:] @ centred[:-1]) / float(centred @ centred)
+    rho = min(max(rho + (1 + 3 * rho) / n, 0.0), 0.9)  # Kendall's small-sample bias of an AR(1) estimate
+    return (1 + rho) / (1 - rho)
 
 
 def _long_run_variance(residual: FloatArray, maxlags: int) -> float:
@@ -741,7 +955,12 @@ def counterfactual_timeline(panel: pd.DataFrame, metric: str = "posts") -> pd.Da
         e, week = grid.e.sum(0), np.arange(len(grid.weeks))
         start = int(grid.start[grid.start < len(grid.weeks)].min())
         before = (week < start) & (e > 0)
-        if before.sum() >= MIN_WEEKS_BEFORE and observed[before].sum() > 0:
+        model = None if _rare(metric) else _team_trends(grid, start)
+        if model is not None and before.sum() >= MIN_WEEKS_FOR_SEASON:  # the model of the effect, as it is
+            _, _, w_idx, *_, mu0 = model
+            expected = np.bincount(w_idx, weights=mu0, minlength=len(grid.weeks)).astype(float)
+            expected[e <= 0] = np.nan
+        elif model is None and before.sum() >= MIN_WEEKS_FOR_SEASON and observed[before].sum() > 0:
             x, _ = _its_design(grid, week, before, start)
             _, mu0 = _its_fit(observed, e, x, before, _newey_west_lags(int(before.sum())))
             expected[e > 0] = mu0[e > 0]
@@ -758,8 +977,13 @@ def _estimate(grid: _Grid, cells: dict[str, BoolArray]) -> dict[str, Effect]:
     """Effects of the charter on one metric over named sets of team-week cells, in the design the dates allow."""
     if not (grid.treated & (grid.e > 0)).any():
         return {name: Effect(None, None, "none", 0, 0.0, 0.0, ["no charter date in these weeks"]) for name in cells}
+    events = float((grid.y * (grid.e > 0)).sum())
+    if events < MIN_EVENTS:
+        what = "incidents" if _rare(grid.metric) else grid.metric
+        note = f"too few {what} to say ({events:.0f} in all, fewer than {MIN_EVENTS})"
+        return {name: Effect(None, None, "none", 0, 0.0, 0.0, [note]) for name in cells}
     effects = _staggered(grid, cells) if _has_controls(grid) else _its(grid, cells)
-    bad_runs = _bad_runs(grid) if grid.metric == "incidents" else []
+    bad_runs = _bad_runs(grid) if _rare(grid.metric) else []
     return {name: replace(effect, notes=[*effect.notes, *bad_runs]) for name, effect in effects.items()}
 
 

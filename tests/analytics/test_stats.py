@@ -341,11 +341,29 @@ def test_one_date_for_everyone_is_an_interrupted_time_series() -> None:
     assert not any("seasonality" in note for note in effect.notes)
 
 
-def test_less_than_a_year_before_means_no_seasonality() -> None:
+def test_less_than_a_year_before_one_date_gives_no_adjusted_figure() -> None:
+    """With under a year before a single date, the season cannot be told from the charter's effect (issue 12:
+    a noise-free null programme read x1.56): no adjusted figure, and the note says why."""
     effect = charter_effects(its_panel(weeks_before=30))["posts"]
-    assert "less than a year before the charter: no seasonality" in effect.notes
+    assert effect.ratio is None and effect.ci95 is None
+    assert any("the season cannot be told from the charter's effect" in note for note in effect.notes)
     settled = settled_vs_launch(its_panel(weeks_before=30))["settled"]
-    assert "extrapolated: no control team" in settled.notes
+    assert settled.ratio is None
+
+
+def test_too_few_incidents_give_no_adjusted_figure() -> None:
+    panel = its_panel(weeks_before=70)
+    panel["incidents"] = 0
+    panel.loc[panel.index[:3], "incidents"] = 1
+    effect = charter_effects(panel)["incidents"]
+    assert effect.ratio is None and any("too few incidents to say" in n for n in effect.notes)
+
+
+def test_a_team_without_a_charter_date_is_a_control() -> None:
+    panel = its_panel(weeks_before=70)
+    panel.loc[panel["team"] == "b", "charter_date"] = pd.NaT
+    effect = charter_effects(panel)["posts"]
+    assert not effect.method.startswith("interrupted time series")  # b's weeks are the counterfactual
 
 
 def test_one_date_with_too_few_weeks_before() -> None:
