@@ -410,6 +410,27 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     return subprocess.call(command, env={**os.environ, "ADVOCACY_DB": str(db)})
 
 
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from pipelines.synthetic import programmes  # the statistics load only here
+
+    grid = [
+        s for s in programmes.settings(effect=not args.null_only)
+        if s.teams in args.teams and (args.design == "both" or s.one_date == (args.design == "one-date"))
+    ]  # fmt: skip
+    rows = []
+    for row in programmes.study(grid, args.programmes, args.seed):
+        rows.append(row)
+        if not args.json:
+            print(programmes.table([row]).splitlines()[-1], flush=True)
+    if args.json:
+        _print_json([{**vars(r), "setting": r.setting.name} for r in rows])
+    else:
+        missed = [r for r in rows if r.coverage is not None and (r.coverage < 0.9 or (r.setting.null and
+                  (r.excludes_one or 0) > 0.07))]  # fmt: skip
+        print(f"\n{len(rows)} rows; targets (coverage >= 90 %, false positives <= 7 %) missed in {len(missed)}")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from pipelines.synthetic import bench  # the generator and the timings are only needed here
 
@@ -525,6 +546,15 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(handler=cmd_authors_decide)
     q.add_argument("name", metavar="NAME", help="the author as the export writes it")
     q.add_argument("--by", help="who decides (default: the OS user)")
+
+    p = add("simulate", cmd_simulate, "The adjusted effect's study: bias, coverage and false positives on simulated "
+            "programmes with a known truth.")  # fmt: skip
+    p.add_argument("--programmes", type=int, default=100, metavar="N", help="programmes per setting (default 100)")
+    p.add_argument("--teams", type=lambda v: [int(x) for x in v.split(",")], default=[3, 6, 15], metavar="3,6,15")
+    p.add_argument("--design", choices=["one-date", "staggered", "both"], default="both")
+    p.add_argument("--null-only", action="store_true", help="only programmes where the charter does nothing")
+    p.add_argument("--seed", type=int, default=0, help="first seed")
+    p.add_argument("--json", action="store_true", help="print JSON")
 
     p = add("impact", cmd_impact, "Before/after the charter per scope, with intervals and the adjusted effect.")
     p.add_argument("--team", help="only this team")

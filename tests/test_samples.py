@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.ingest.contract import KINDS
+from pipelines.ingest.contract import FILE_KINDS
 from tests.conftest import load, query
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
@@ -12,7 +12,7 @@ ORDER = ["employees", "teams", "posts", "engagement", "incidents", "contests", "
 
 
 def test_there_is_one_sample_of_each_kind() -> None:
-    assert sorted(p.stem for p in SAMPLES.glob("*.csv")) == sorted(KINDS) == sorted(ORDER)
+    assert sorted(p.stem for p in SAMPLES.glob("*.csv")) == sorted(FILE_KINDS) == sorted(ORDER)
 
 
 def test_the_samples_load_whole_in_the_order_comms_would_upload_them(db: Path) -> None:

@@ -210,6 +210,7 @@ COMMS_PAGES = ["upload", "data"]
 
 def assert_nothing_of_the_comms_page(at: Any) -> None:
     assert not at.get("file_uploader"), "an uploader without the role"
+    assert [i.key for i in at.text_input] in ([], ["comms_password"]), "an upload choice without the role"
     assert [b.key for b in at.button] == [], "an action (undo, reprocess, confirm) without the role"
     assert not at.dataframe
     assert not [s for s in at.selectbox if s.key != "lang"], "the ledger's upload list without the role"
@@ -219,11 +220,11 @@ def assert_nothing_of_the_comms_page(at: Any) -> None:
 @pytest.mark.parametrize("page", COMMS_PAGES)
 def test_without_a_configured_role_the_comms_pages_are_open(demo: Path, page: str) -> None:
     at = app(page)
-    assert not at.text_input
+    assert "comms_password" not in [i.key for i in at.text_input]  # no password asked
     if page == "upload":
         assert at.get("file_uploader")
     else:
-        assert {b.key for b in at.button} == {"undo", "reprocess"} and at.dataframe
+        assert {b.key for b in at.button} >= {"undo", "reprocess"} and at.dataframe
 
 
 @pytest.mark.parametrize("page", COMMS_PAGES)
@@ -239,11 +240,11 @@ def test_a_comms_page_reached_directly_asks_for_the_password_and_shows_nothing(
         assert [e.value for e in at.error] == ["Wrong password."]
         assert_nothing_of_the_comms_page(at)
     at.text_input(key="comms_password").set_value("s3cret").run()
-    assert not at.exception and not at.text_input
+    assert not at.exception and "comms_password" not in [i.key for i in at.text_input]
     if page == "upload":
         assert at.get("file_uploader")
     else:
-        assert {b.key for b in at.button} == {"undo", "reprocess"}
+        assert {b.key for b in at.button} >= {"undo", "reprocess"}
 
 
 def test_undo_and_reprocess_cannot_be_triggered_without_the_role(demo: Path, monkeypatch) -> None:

@@ -115,7 +115,8 @@ for column, key, scale in (
 paid = metrics.get("paid_engagements") or {}
 if paid.get("before") or paid.get("after"):  # boosted posts: their campaigns' engagement, beside the organic
     st.caption(
-        metric("paid_engagements") + f": {num(paid['before'], 0)} → {num(paid['after'], 0)}. "
+        metric("paid_engagements")
+        + f": {num(paid['before'], 0)} → {num(paid['after'], 0)}. "
         + t("Every other figure counts organic engagement only.")
     )
 

@@ -19,10 +19,15 @@ The charter's effect (metrics.md, "Beyond a naive before/after"), on the team x 
   is observed / counterfactual events over the after-weeks that have a control, i.e. the cohort x week rate
   ratios averaged with their counterfactual counts as weights. Incidents use 13-week periods instead of weeks,
   so that rare counts leave few periods without a control event.
-- one date for everyone: interrupted time series on weekly totals. A Poisson regression on the weeks before the
-  charter (log-linear trend; month of year with a year or more of data) is extrapolated as the counterfactual,
-  so the effect is a level change averaged over the after-weeks; the event study shows its shape (launch spike,
-  slope). Errors: HAC (Newey-West), never below quasi-Poisson, and the after-weeks' own autocorrelated noise.
+- one date for everyone: an interrupted time series. A Poisson regression on the teams' weeks before the charter,
+  each team with its own level and log-linear trend (teams growing at different rates make a curve that one trend
+  would misread), August and the year-end holidays as two shared terms (month effects, estimated from a year or
+  two, soak up that year's swings), is extrapolated as the counterfactual; the effect is observed / expected over
+  the after-weeks, and the event study shows its shape. Errors allow for swings lasting weeks: the quasi-Poisson
+  covariance and the after-weeks' noise are inflated by the AR(1) long-run factor of the swings, whose
+  autocorrelation is read net of the Poisson noise. A placebo forecast of the last 13 weeks before the charter,
+  from the weeks before them, can fail, and then says the figure cannot be trusted. Under a year before the
+  charter the season cannot be told from the effect: no adjusted figure. (One team alone: its weekly series.)
 - intervals: with a handful of teams, cluster-robust sandwich errors run narrow. Posts and engagement use the
   leave-one-team-out jackknife (CV3) with t(G-1) quantiles, which MacKinnon, Nielsen & Webb (2023) found the most
   reliable sandwich-type choice with few clusters, and never narrower than the model's interval. The model's
@@ -656,7 +661,7 @@ def _its(grid: _Grid, cells: dict[str, BoolArray]) -> dict[str, Effect]:
         note = (f"less than a year before the charter ({before.sum()} weeks): the season cannot be told from the "
                 "charter's effect, so there is no adjusted figure; the plain before/after stands alone")  # fmt: skip
         return {name: Effect(None, None, method, 0, 0.0, 0.0, [*notes, note]) for name in cells}
-    if not _rare(grid.metric) and (by_team := _its_by_team(grid, cells, start, method, notes)) is not None:
+    if (by_team := _its_by_team(grid, cells, start, method, notes)) is not None:
         return by_team
     x, design_notes = _its_design(grid, week, before, start)
     design_notes.append("approximate: one series for the whole organisation, its counterfactual extrapolated")
@@ -701,11 +706,12 @@ def _its(grid: _Grid, cells: dict[str, BoolArray]) -> dict[str, Effect]:
 
 
 def _holidays(weeks: pd.DatetimeIndex) -> FloatArray:
-    """The calendar as two holiday terms, not eleven months: estimated from a year or two, month effects soak up
-    that year's swings and carry them into the after-weeks (pipelines/synthetic/programmes.py's study chose this).
-    The year-end holidays straddle two months, so that a dip spilling into January is not read as an effect."""
+    """The calendar as two holiday terms, August and the year's end, not eleven months: estimated from a year or
+    two, month effects soak up that year's swings and carry them into the after-weeks (`advocacy simulate`'s
+    study chose this). The year-end holidays straddle two months: one term for them, so that a dip spilling into
+    January is not read as the charter's effect."""
     thursday = weeks + pd.Timedelta(days=3)  # a week's day is its Thursday's
-    summer = (thursday.month == 8) | ((thursday.month == 7) & (thursday.day >= 20))
+    summer = thursday.month == 8
     year_end = ((thursday.month == 12) & (thursday.day >= 18)) | ((thursday.month == 1) & (thursday.day <= 14))
     return np.column_stack([np.asarray(summer, float), np.asarray(year_end, float)])
 
@@ -727,9 +733,13 @@ def _team_trends(grid: _Grid, start: int) -> TeamTrends | None:
     teams = np.flatnonzero(usable)
     t_idx, w_idx = np.nonzero(active & usable[:, None])
     onehot = (t_idx[:, None] == teams[None, :]).astype(float)
-    x = np.column_stack([onehot, onehot * ((w_idx - start) / 52)[:, None], _holidays(grid.weeks)[w_idx]])
+    if _rare(grid.metric):  # incidents: too rare for trends and holidays, each team's own risk
+        x = onehot
+    else:
+        x = np.column_stack([onehot, onehot * ((w_idx - start) / 52)[:, None], _holidays(grid.weeks)[w_idx]])
     y, e = grid.y[t_idx, w_idx], grid.e[t_idx, w_idx]
     before = w_idx < start
+    x = x[:, np.abs(x[before]).sum(0) > 0]  # a holiday the weeks before do not hold cannot be estimated
     result = sm.GLM(y[before], x[before], family=sm.families.Poisson(), offset=np.log(e[before])).fit()
     return teams, t_idx, w_idx, x, y, e, before, result, e * np.exp(x @ result.params)
 
@@ -764,8 +774,10 @@ def _its_by_team(grid: _Grid, cells: dict[str, BoolArray], start: int, method: s
                 / max(float(weekly.sum()), 1.0))  # fmt: skip
     left_out = [grid.teams[g] for g in np.flatnonzero(~usable & (active & ~pre).any(1))]
     placebo = _placebo(x, y, e, w_idx, t_idx, before, start)
+    shape = ("its own rate" if _rare(grid.metric) else
+             "its own level and trend, the summer and year-end holidays shared")  # fmt: skip
     design = [
-        f"each of {len(teams)} teams with its own level and trend, the summer and year-end holidays shared",
+        f"each of {len(teams)} teams with {shape}",
         "approximate: the counterfactual is extrapolated, no team adopted later to compare with",
         *([f"left out (too few weeks before the charter): {', '.join(left_out)}"] if left_out else []),
         *([placebo] if placebo else []),
@@ -867,14 +879,8 @@ def _its_design(grid: _Grid, week: IntArray, before: BoolArray, start: int) -> t
     if _rare(grid.metric):
         notes.append("incidents are too rare for month-of-year effects: no seasonality")
     elif before.sum() >= MIN_WEEKS_FOR_SEASON:
-        # The calendar as two holiday terms, not eleven months: estimated from a year or two, month effects soak
-        # up that year's swings and carry them into the after-weeks (the study of pipelines/synthetic/programmes.py
-        # chose this). The year-end holidays straddle two months, so that a dip spilling into January is not read
-        # as the charter's effect.
-        thursday = grid.weeks + pd.Timedelta(days=3)  # a week's day is its Thursday's
-        summer = (thursday.month == 8) | ((thursday.month == 7) & (thursday.day >= 20))
-        year_end = ((thursday.month == 12) & (thursday.day >= 18)) | ((thursday.month == 1) & (thursday.day <= 14))
-        columns += [np.asarray(summer, float), np.asarray(year_end, float)]
+        holidays = _holidays(grid.weeks)
+        columns += [holidays[:, i] for i in range(holidays.shape[1]) if holidays[before, i].any()]
     return np.column_stack(columns), notes
 
 
@@ -955,8 +961,8 @@ def counterfactual_timeline(panel: pd.DataFrame, metric: str = "posts") -> pd.Da
         e, week = grid.e.sum(0), np.arange(len(grid.weeks))
         start = int(grid.start[grid.start < len(grid.weeks)].min())
         before = (week < start) & (e > 0)
-        model = None if _rare(metric) else _team_trends(grid, start)
-        if model is not None and before.sum() >= MIN_WEEKS_FOR_SEASON:  # the model of the effect, as it is
+        model = _team_trends(grid, start)
+        if model is not None and (before.sum() >= MIN_WEEKS_FOR_SEASON or _rare(metric)):  # the effect's model
             _, _, w_idx, *_, mu0 = model
             expected = np.bincount(w_idx, weights=mu0, minlength=len(grid.weeks)).astype(float)
             expected[e <= 0] = np.nan

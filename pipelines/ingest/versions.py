@@ -64,7 +64,7 @@ TARGETS: dict[str, Target] = {
         # A figure LinkedIn measured wins over a platform's; among equals, the newest snapshot.
         Target(c.ENGAGEMENT, Identifier("engagement_snapshots"), Identifier("post_engagement"),
                current_key=("post_id",), best=Sql(
-                   f"(coalesce(v.source IN ({', '.join(literal(s) for s in c.MEASURED_BY_LINKEDIN)}), false), "
+                   f"(coalesce(v.source IN ({join_sql(literal(s) for s in c.MEASURED_BY_LINKEDIN)}), false), "
                    "v.as_of, v.upload_id, v.line)")),
         Target(c.AUTHORS, Identifier("author_versions"), Identifier("authors")),
         Target(c.INCIDENTS, Identifier("incident_versions"), Identifier("incidents")),

@@ -177,6 +177,7 @@ def table(rows: Iterable[Row]) -> str:
         "| setting | metric | estimated | bias | coverage | excludes x1 |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
+
     def share(v: float | None) -> str:
         return "–" if v is None else f"{v:.0%}"
 

@@ -38,7 +38,10 @@ def test_the_report_over_parquet_files_equals_the_report_over_the_database(demo:
     remote = duckdb.connect()
     for table in tables:
         remote.read_parquet(str(lake / table / "*.parquet")).create_view(table)
-    for _, sql in migrations()[1:]:  # the schema's views (team_charters) over the tables
-        remote.execute(sql)
+    for _, sql in migrations()[1:]:  # the schema's views (team_charters) over the tables, whose columns it has
+        code = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+        for statement in code.split(";"):
+            if "CREATE VIEW" in statement.upper():
+                remote.execute(statement)
     assert impact(remote, ImpactRequest()) == expected
     assert ranking(remote, contests(remote)[0].contest_id, "posts") == expected_ranking
