@@ -39,6 +39,15 @@ FR = {
         "plateforme."
     ),
     "Decided": "Décidé",
+    "the model did not foresee the last weeks before the charter (placebo check): the adjusted figure cannot be "
+    "trusted": (
+        "le modèle n'a pas prévu les dernières semaines avant la charte (test placebo) : l'effet ajusté n'est pas "
+        "fiable"
+    ),
+    "less than a year before the charter: the season cannot be told from its effect, so there is no adjusted "
+    "figure": ("moins d'un an avant la charte : la saison ne se distingue pas de son effet, donc pas d'effet ajusté"),
+    "too few events to say": "trop peu d'événements pour conclure",
+    "adjusted effect": "effet ajusté",
     "Every other figure counts organic engagement only.": (
         "Tous les autres chiffres ne comptent que les interactions organiques."
     ),

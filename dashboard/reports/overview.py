@@ -91,6 +91,17 @@ st.dataframe(
     hide_index=True,
 )
 
+DOUBTS = {
+    "placebo_failed": t("the model did not foresee the last weeks before the charter (placebo check): the adjusted "
+                        "figure cannot be trusted"),
+    "no_season": t("less than a year before the charter: the season cannot be told from its effect, so there is no "
+                   "adjusted figure"),
+    "too_few": t("too few events to say"),
+}  # fmt: skip
+for name, label in (("posts", t("Posts")), ("incidents", t("Incident risk"))):
+    if doubt := (effect.get(name) or {}).get("doubt"):
+        st.warning(f"{label}, {t('adjusted effect')}: {DOUBTS[doubt]}")
+
 st.subheader(t("Programme"))
 extra = st.columns(3)
 for column, key, scale in (

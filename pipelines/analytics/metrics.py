@@ -363,8 +363,18 @@ def _effects(frame: pd.DataFrame, scope: Scope, team_effects: TeamEffects) -> di
     return {name: _effect_json(effect) for name, effect in found.items()}
 
 
+# Why an adjusted figure cannot be relied on, as a key the pages translate (the notes say it in full).
+DOUBTS = {
+    "placebo check failed": "placebo_failed",
+    "the season cannot be told": "no_season",
+    "too few": "too_few",
+}
+
+
 def _effect_json(effect: stats.Effect) -> dict[str, Any]:
+    doubts = [key for text, key in DOUBTS.items() if any(text in note for note in effect.notes)]
     return {
+        "doubt": doubts[0] if doubts else None,
         "ratio": _finite(effect.ratio),
         "ci95": [_finite(v) for v in effect.ci95] if effect.ci95 else None,
         "change_pct": _finite(effect.change_pct),

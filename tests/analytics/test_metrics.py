@@ -264,3 +264,16 @@ def test_a_team_whose_charter_falls_outside_the_period_is_left_out_with_a_note(p
     # After: E1 on 03-01 and six more in March, E2 five, E3 five (S1 posts on 04-01, outside); before: S1 on 02-01.
     assert org["metrics"]["posts_per_week"]["after"] == pytest.approx((1 + 6 + 5 + 5) / (31 / 7))
     assert org["metrics"]["posts_per_week"]["before"] == pytest.approx(1 / (31 / 7))
+
+
+def test_an_adjusted_figure_that_cannot_be_relied_on_says_why_as_a_key() -> None:
+    from pipelines.analytics import stats
+    from pipelines.analytics.metrics import _effect_json
+
+    def doubt(note: str) -> str | None:
+        return _effect_json(stats.Effect(None, None, "m", 0, 0.0, 0.0, [note]))["doubt"]
+
+    assert doubt("too few incidents to say (3 in all, fewer than 10)") == "too_few"
+    assert doubt("placebo check failed: fitted without the last 13 weeks ...") == "placebo_failed"
+    assert doubt("less than a year before the charter (30 weeks): the season cannot be told from ...") == "no_season"
+    assert doubt("one date for everyone: ...") is None

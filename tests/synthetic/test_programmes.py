@@ -1,0 +1,30 @@
+"""The simulated programmes of the adjusted effect's study, and a fast run of the study itself."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pipelines.analytics.stats import PANEL_COLUMNS
+from pipelines.synthetic.programmes import N_WEEKS, Setting, simulate, study, table
+
+
+def test_a_programme_is_a_panel_with_its_truth() -> None:
+    setting = Setting(6, one_date=False, swings=True, posts_effect=1.6, incident_effect=0.1)
+    panel = simulate(setting, seed=1)
+    assert set(PANEL_COLUMNS) <= set(panel.columns)
+    assert panel["team"].nunique() == 6 and panel["week"].nunique() == N_WEEKS
+    assert panel.groupby("team")["charter_date"].first().isna().sum() == 1  # one team never adopts
+    # the charter's effect is in the data: posts per expected post jump at each team's date
+    after = panel["week"] >= panel["charter_date"].dt.normalize()
+    assert panel.loc[after, "posts"].sum() > 0 and np.isfinite(panel["true_posts"]).all()
+    assert simulate(setting, seed=1).equals(panel)  # seeded
+
+
+def test_a_fast_study_of_null_programmes_on_one_date() -> None:
+    rows = list(study([Setting(6, one_date=True, swings=True)], programmes=30))
+    print("\n" + table(rows))
+    posts = next(r for r in rows if r.metric == "posts")
+    assert posts.estimated == 30
+    assert posts.bias is not None and abs(posts.bias) < 0.05
+    # 30 programmes: a rate of 5 % shows as 0-4 false positives; 8 or more would say the interval is too short
+    assert posts.excludes_one is not None and posts.excludes_one * 30 < 8
