@@ -425,8 +425,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.json:
         _print_json([{**vars(r), "setting": r.setting.name} for r in rows])
     else:
-        missed = [r for r in rows if r.coverage is not None and (r.coverage < 0.9 or (r.setting.null and
-                  (r.excludes_one or 0) > 0.07))]  # fmt: skip
+        missed = [r for r in rows if r.coverage is not None and (r.coverage < 0.9 or (
+                  r.setting.truth(r.metric) == 1 and (r.excludes_one or 0) > 0.07))]  # fmt: skip
         print(f"\n{len(rows)} rows; targets (coverage >= 90 %, false positives <= 7 %) missed in {len(missed)}")
     return 0
 

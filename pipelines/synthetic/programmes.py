@@ -183,7 +183,7 @@ def table(rows: Iterable[Row]) -> str:
 
     for r in rows:
         bias = "–" if r.bias is None else f"{r.bias:+.1%}"
-        kind = "false positives" if r.setting.null else "power"
+        kind = "false positives" if r.setting.truth(r.metric) == 1 else "power"
         lines.append(
             f"| {r.setting.name} | {r.metric} | {r.estimated}/{r.programmes} | {bias} | {share(r.coverage)} "
             f"| {share(r.excludes_one)} ({kind}) |"
