@@ -39,6 +39,19 @@ FR = {
         "plateforme."
     ),
     "Decided": "Décidé",
+    "File": "Fichier",
+    "Rows read": "Lignes lues",
+    "Updated": "Mises à jour",
+    "Unchanged": "Inchangées",
+    "Quarantined": "En quarantaine",
+    "Export date": "Date d'export",
+    "Loaded at": "Chargé le",
+    "By": "Par",
+    "Undone at": "Annulé le",
+    "Undone by": "Annulé par",
+    "Same file as": "Même fichier que",
+    "Line": "Ligne",
+    "Reason": "Raison",
     "the model did not foresee the last weeks before the charter (placebo check): the adjusted figure cannot be "
     "trusted": (
         "le modèle n'a pas prévu les dernières semaines avant la charte (test placebo) : l'effet ajusté n'est pas "

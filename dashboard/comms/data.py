@@ -26,7 +26,12 @@ SOURCES = {
 COLUMNS = {
     "source": t("Source"), "first_day": t("First day"), "last_day": t("Last day"), "rows": t("Rows"),
     "posts": t("Posts"), "snapshots": t("Snapshots"), "author": t("Author"), "incidents": t("Incidents"),
-    "candidates": t("Candidates"), "since": t("Waiting since"),
+    "candidates": t("Candidates"), "since": t("Waiting since"), "upload_id": t("Upload"), "file_name": t("File"),
+    "file": t("File"), "kind": t("Kind"), "rows_read": t("Rows read"), "loaded": t("Loaded"),
+    "updated": t("Updated"), "unchanged": t("Unchanged"), "quarantined": t("Quarantined"),
+    "export_date": t("Export date"), "loaded_at": t("Loaded at"), "loaded_by": t("By"),
+    "undone_at": t("Undone at"), "undone_by": t("Undone by"), "duplicate_of": t("Same file as"),
+    "line": t("Line"), "reason": t("Reason"),
 }  # fmt: skip
 
 
@@ -84,7 +89,7 @@ if found["not_staff_posts"]:
 
 st.subheader(t("Uploads"))
 ledger = data.ledger()
-st.dataframe(ledger, hide_index=True)
+st.dataframe(ledger.rename(columns=COLUMNS), hide_index=True)
 active = ledger[ledger["undone_at"].isna()] if len(ledger) else ledger
 if len(active):
     upload_id = st.selectbox(
@@ -111,7 +116,7 @@ st.subheader(t("Quarantine"))
 st.caption(
     t("Rows that could not be loaded, with the reason. Reprocess tries them again (say, after a roster upload).")
 )
-st.dataframe(data.quarantine(), hide_index=True)
+st.dataframe(data.quarantine().rename(columns=COLUMNS), hide_index=True)
 if st.button(t("Reprocess quarantined rows"), key="reprocess"):
     st.session_state["reprocessed"] = data.reprocess()
     st.rerun()

@@ -111,8 +111,8 @@ def test_upload_previews_then_loads_after_confirm(demo: Path) -> None:
     assert uploads(demo) == before + 1
     assert at.success
     at.switch_page(page_path("data")).run()
-    ledger = next(d.value for d in at.dataframe if "file_name" in d.value.columns)
-    assert "teams.csv" in ledger["file_name"].tolist()  # the ledger shows it at once
+    ledger = next(d.value for d in at.dataframe if "Rows read" in d.value.columns)
+    assert "teams.csv" in ledger["File"].tolist()  # the ledger shows it at once
 
 
 def test_uploaded_names_are_shown_as_text_not_markdown(demo: Path) -> None:
