@@ -190,7 +190,7 @@ def visit(page, after):
     began = time.monotonic()
     at = AppTest.from_file(app, default_timeout=180).run()
     at.switch_page(page_path(page)).run()
-    files = [f for df in at.dataframe if "file_name" in df.value.columns for f in df.value["file_name"]]
+    files = [f for df in at.dataframe if "Rows read" in df.value.columns for f in df.value["File"]]  # the ledger
     print(json.dumps({"page": page, "seconds": time.monotonic() - began, "after": after, "files": files,
                       "exceptions": [str(e.value) for e in at.exception], "errors": [e.value for e in at.error]}),
           flush=True)
