@@ -904,19 +904,6 @@ def _andrews_lags(residual: FloatArray) -> int:
     return int(min(1.1447 * (alpha * n) ** (1 / 3), n // 2))
 
 
-def _ar1_factor(residual: FloatArray) -> float:
-    """(1 + rho) / (1 - rho) for the residuals' lag-1 autocorrelation rho (bias-corrected, within [0, 0.9]): how
-    much a sum of such weeks varies more than independent weeks would."""
-    n = residual.size
-    squares = float(residual @ residual)
-    if n < 4 or squares <= 0:
-        return 1.0
-    centred = residual - residual.mean()
-    rho = float(centred[1:] @ centred[:-1]) / float(centred @ centred)
-    rho = min(max(rho + (1 + 3 * rho) / n, 0.0), 0.9)  # Kendall's small-sample bias of an AR(1) estimate
-    return (1 + rho) / (1 - rho)
-
-
 def _long_run_variance(residual: FloatArray, maxlags: int) -> float:
     """Newey-West (Bartlett) long-run variance of a sum of autocorrelated residuals."""
     autocovariances = [float(residual[lag:] @ residual[: residual.size - lag]) for lag in range(maxlags + 1)]

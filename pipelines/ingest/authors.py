@@ -19,9 +19,10 @@ import duckdb
 
 from pipelines.ingest import contract as c
 from pipelines.ingest.load import store_rows
+from pipelines.ingest.reprocess import quarantined_cells
 from pipelines.ingest.validate import Reading, build_typed
 from pipelines.ingest.versions import TARGETS, _on, store_typed
-from pipelines.store.db import Identifier, Sql, connect, install_macros, q, temp_name, transaction
+from pipelines.store.db import Identifier, connect, install_macros, transaction
 
 
 class DecisionRefused(ValueError):
@@ -76,14 +77,7 @@ def _load_waiting(con: duckdb.DuckDBPyConnection, decision: int, author: str) ->
     loaded = still = 0
     for upload_id, kind_name, dialect, carried in waiting:
         kind, target = c.KINDS[kind_name], TARGETS[kind_name]
-        cells = Identifier(f"{temp_name()}_cells")
-        columns = Sql(", ".join(f"adv_blank(cells ->> ?) AS {q(col.name)}" for col in kind.columns))
-        con.execute(
-            f"""CREATE TEMP TABLE {cells} AS SELECT line, raw, NULL::JSON AS extra, {columns}
-            FROM quarantine
-            WHERE upload_id = ? AND resolved_by IS NULL AND adv_name(cells ->> 'author') = adv_name(?)""",
-            [*(col.name for col in kind.columns), upload_id, author],
-        )
+        cells = quarantined_cells(con, kind, upload_id, author)
         typed = build_typed(con, cells, kind, Reading.as_recorded(json.loads(dialect)))
         # Rows whose key is already stored (a later file brought the post) are resolved, not stored again.
         covered = Identifier(f"{typed}_covered")

@@ -44,15 +44,24 @@ def reprocess(db: str | Path) -> list[ReprocessResult]:
     return results
 
 
-def _reprocess_upload(con: duckdb.DuckDBPyConnection, upload_id: int, file_name: str, kind: c.Kind,
-                      dialect: dict[str, Any]) -> ReprocessResult:  # fmt: skip
+def quarantined_cells(con: duckdb.DuckDBPyConnection, kind: c.Kind, upload_id: int,
+                      author: str | None = None) -> Identifier:  # fmt: skip
+    """The text cells of an upload's quarantined rows still waiting (only those by `author`, folded, if given), as
+    a temp table the validator reads."""
     cells = Identifier(f"{temp_name()}_cells")
-    columns = Sql(", ".join(f"adv_blank(cells ->> ?) AS {q(col.name)}" for col in kind.columns))
+    columns = Sql(", ".join(f"adv_blank(cells ->> $c{i}) AS {q(col.name)}" for i, col in enumerate(kind.columns)))
     con.execute(
         f"""CREATE TEMP TABLE {cells} AS SELECT line, raw, NULL::JSON AS extra, {columns}
-        FROM quarantine WHERE upload_id = ? AND cells IS NOT NULL AND resolved_by IS NULL""",
-        [*(col.name for col in kind.columns), upload_id],
+        FROM quarantine WHERE upload_id = $upload AND cells IS NOT NULL AND resolved_by IS NULL
+          AND ($author IS NULL OR adv_name(cells ->> 'author') = adv_name($author))""",
+        {**{f"c{i}": col.name for i, col in enumerate(kind.columns)}, "upload": upload_id, "author": author},
     )
+    return cells
+
+
+def _reprocess_upload(con: duckdb.DuckDBPyConnection, upload_id: int, file_name: str, kind: c.Kind,
+                      dialect: dict[str, Any]) -> ReprocessResult:  # fmt: skip
+    cells = quarantined_cells(con, kind, upload_id)
     reading = Reading.as_recorded(dialect)
     typed = build_typed(con, cells, kind, reading)
     counts = store_typed(con, typed, kind, upload_id)
