@@ -533,7 +533,11 @@ def _staggered(grid: _Grid, cells: dict[str, BoolArray]) -> dict[str, Effect]:
     clusters = np.flatnonzero(fit.used[0].any(1))
     per_team = [grid.treated & (np.arange(n_teams) == g)[:, None] for g in range(n_teams)]
     variances, dispersion = _model_variance(grid, fit, k, [*cells.values(), *per_team])
-    spread = 0.0 if _rare(grid.metric) else _between_teams(grid, fit, variances[len(cells) :], dispersion)
+    spread = 0.0
+    if not _rare(grid.metric):
+        team_observed = (fit.used[0] * grid.treated * grid.y).sum(1)
+        team_expected = (fit.base[0] * grid.treated).sum(1)
+        spread = _between_teams(team_observed, team_expected, variances[len(cells) :], dispersion)
     # With the spread between few teams estimated, the t(G-1) quantile replaces the normal one.
     level = 2 * stats.norm.cdf(stats.t.ppf(1 - (1 - LEVEL) / 2, len(clusters) - 1)) - 1 if spread else LEVEL
     notes = _design_notes(grid, fit, len(clusters))
@@ -577,15 +581,14 @@ def _staggered(grid: _Grid, cells: dict[str, BoolArray]) -> dict[str, Effect]:
     return effects
 
 
-def _between_teams(grid: _Grid, fit: _Fit, var_log_expected: FloatArray, dispersion: float) -> float:
-    """Between-team variance of the log effect beyond each team's own noise (DerSimonian-Laird)."""
-    observed = (fit.used[0] * grid.treated * grid.y).sum(1)
-    expected = (fit.base[0] * grid.treated).sum(1)
+def _between_teams(observed: FloatArray, expected: FloatArray, var_log_expected: FloatArray, noise: float) -> float:
+    """Between-team variance of the log effect beyond each team's own noise (DerSimonian-Laird): teams' observed
+    and counterfactual events after adoption, the variance of each log counterfactual, and the noise per event."""
     ok = (observed > 0) & (expected > 0)
     if ok.sum() < 2:
         return 0.0
     theta = np.log(observed[ok] / expected[ok])
-    weight = 1 / (var_log_expected[ok] + dispersion / observed[ok])
+    weight = 1 / (var_log_expected[ok] + noise / observed[ok])
     pooled = weight @ theta / weight.sum()
     q = weight @ (theta - pooled) ** 2
     return max(0.0, float((q - (ok.sum() - 1)) / (weight.sum() - weight @ weight / weight.sum())))
@@ -782,6 +785,17 @@ def _its_by_team(grid: _Grid, cells: dict[str, BoolArray], start: int, method: s
         *([f"left out (too few weeks before the charter): {', '.join(left_out)}"] if left_out else []),
         *([placebo] if placebo else []),
     ]
+    # Teams differ beyond their own noise (a champion who leaves, a team's own swings): their spread widens the
+    # interval, with t(G-1) quantiles, as in the staggered design.
+    spread, level = 0.0, LEVEL
+    if not _rare(grid.metric):
+        per_team = [after & (t_idx == g) for g in teams]
+        team_observed = np.array([y[m].sum() for m in per_team])
+        team_expected = np.array([mu0[m].sum() for m in per_team])
+        team_var = np.array([_log_variance(mu0[m], x[m], covariance) for m in per_team])
+        spread = _between_teams(team_observed, team_expected, team_var, noise)
+        if spread:
+            level = 2 * stats.norm.cdf(stats.t.ppf(1 - (1 - LEVEL) / 2, len(teams) - 1)) - 1
     effects = {}
     for name, cell in cells.items():
         in_set = cell[t_idx, w_idx] & after
@@ -790,11 +804,21 @@ def _its_by_team(grid: _Grid, cells: dict[str, BoolArray], start: int, method: s
         if expected <= 0:
             effects[name] = Effect(None, None, method, weeks_used, observed, 0.0, [*notes, *design])
             continue
-        gradient = mu0[in_set] @ x[in_set] / expected
-        ci = _adjusted_ci(observed, expected, float(gradient @ covariance @ gradient), noise)
+        share = np.bincount(t_idx[in_set], weights=mu0[in_set], minlength=len(grid.teams))[teams] / expected
+        var = _log_variance(mu0[in_set], x[in_set], covariance) + spread * float(share @ share)
+        ci = _adjusted_ci(observed, expected, var, noise, level)
         effects[name] = Effect(observed / expected, ci, method.replace("weekly totals", "each team's weeks"),
                                weeks_used, observed, expected, [*notes, *design])  # fmt: skip
     return effects
+
+
+def _log_variance(mu: FloatArray, x: FloatArray, covariance: FloatArray) -> float:
+    """Variance of the log of a counterfactual sum (cells' means mu, design rows x) by the delta method."""
+    total = float(mu.sum())
+    if total <= 0:
+        return 0.0
+    gradient = mu @ x / total
+    return float(gradient @ covariance @ gradient)
 
 
 def _swings(logs: FloatArray, y: FloatArray, team: IntArray, teams: IntArray) -> tuple[float, float]:
