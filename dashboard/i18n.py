@@ -52,10 +52,14 @@ FR = {
     "Same file as": "Même fichier que",
     "Line": "Ligne",
     "Reason": "Raison",
-    "the model did not foresee the last weeks before the charter (placebo check): the adjusted figure cannot be "
-    "trusted": (
-        "le modèle n'a pas prévu les dernières semaines avant la charte (test placebo) : l'effet ajusté n'est pas "
-        "fiable"
+    "the placebo check failed: the model already finds an effect in the weeks before the charter, so the adjusted "
+    "figure cannot be trusted": (
+        "le test placebo a échoué : le modèle trouve déjà un effet dans les semaines avant la charte, l'effet ajusté "
+        "n'est donc pas fiable"
+    ),
+    "too few teams to tell the charter's effect from the weeks' ups and downs: no adjusted figure": (
+        "trop peu d'équipes pour distinguer l'effet de la charte des hauts et des bas des semaines : pas d'effet "
+        "ajusté"
     ),
     "less than a year before the charter: the season cannot be told from its effect, so there is no adjusted "
     "figure": ("moins d'un an avant la charte : la saison ne se distingue pas de son effet, donc pas d'effet ajusté"),

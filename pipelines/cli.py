@@ -291,7 +291,26 @@ def _impact_text(report: dict[str, Any]) -> str:
     labels = [REPORT[key].label("en").lower() for key in ("posts_per_week", "incidents", "engagements_per_post")]
     header = ("scope", "charter", labels[0], f"{labels[1]} (risk per post)", labels[2], "low confidence")
     lines.append(_table(rows, header))
+    lines += _adjusted_text(report["scopes"][0].get("effect") or {})
     return "\n".join(lines)
+
+
+def _adjusted_text(effect: dict[str, Any]) -> list[str]:
+    """The organisation's adjusted effects with their intervals, and why one cannot be trusted where it cannot."""
+    lines = []
+    for name, found in effect.items():
+        if not isinstance(found, dict):
+            continue
+        if found.get("ratio") is None:
+            shown = "no figure"
+        else:
+            low_high = found.get("ci95")
+            shown = f"x{found['ratio']:.2f}" + (f" [x{low_high[0]:.2f}, x{low_high[1]:.2f}]" if low_high else "")
+        lines.append(f"Adjusted effect on {name.replace('_', ' ')}: {shown}")
+        if found.get("doubt"):
+            reasons = [n for n in found["notes"] if "cannot be trusted" in n or "too few" in n or "season" in n]
+            lines.append(f"  cannot be trusted: {reasons[0] if reasons else found['doubt']}")
+    return lines
 
 
 def _impact_request(args: argparse.Namespace) -> ImpactRequest:

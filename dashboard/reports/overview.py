@@ -92,13 +92,16 @@ st.dataframe(
 )
 
 DOUBTS = {
-    "placebo_failed": t("the model did not foresee the last weeks before the charter (placebo check): the adjusted "
-                        "figure cannot be trusted"),
+    "placebo_failed": t("the placebo check failed: the model already finds an effect in the weeks before the "
+                        "charter, so the adjusted figure cannot be trusted"),
     "no_season": t("less than a year before the charter: the season cannot be told from its effect, so there is no "
                    "adjusted figure"),
+    "too_few_teams": t("too few teams to tell the charter's effect from the weeks' ups and downs: no adjusted "
+                       "figure"),
     "too_few": t("too few events to say"),
 }  # fmt: skip
-for name, label in (("posts", t("Posts")), ("incidents", t("Incident risk"))):
+doubted = (("posts", t("Posts")), ("incidents", t("Incident risk")), ("engagement", t("Engagement")))
+for name, label in doubted:
     if doubt := (effect.get(name) or {}).get("doubt"):
         st.warning(f"{label}, {t('adjusted effect')}: {DOUBTS[doubt]}")
 

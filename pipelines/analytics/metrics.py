@@ -367,6 +367,7 @@ def _effects(frame: pd.DataFrame, scope: Scope, team_effects: TeamEffects) -> di
 DOUBTS = {
     "placebo check failed": "placebo_failed",
     "the season cannot be told": "no_season",
+    "too few teams": "too_few_teams",
     "too few": "too_few",
 }
 

@@ -18,23 +18,28 @@ The charter's effect (metrics.md, "Beyond a naive before/after"), on the team x 
   closed form, so Newton runs on the G team effects only, for all leave-one-team-out refits at once. The effect
   is observed / counterfactual events over the after-weeks that have a control, i.e. the cohort x week rate
   ratios averaged with their counterfactual counts as weights. Incidents use 13-week periods instead of weeks,
-  so that rare counts leave few periods without a control event.
+  so that rare counts leave few periods without a control event. Below 4 teams there is no figure: the
+  jackknife's t(2) would print intervals like x0.01 to x216. (`advocacy simulate` tried the imputation
+  estimator with each team's own trend: its spread was half as large again, so it is not used.)
 - one date for everyone: an interrupted time series. A Poisson regression on the teams' weeks before the charter,
   each team with its own level and log-linear trend (teams growing at different rates make a curve that one trend
   would misread), August and the year-end holidays as two shared terms (month effects, estimated from a year or
   two, soak up that year's swings), is extrapolated as the counterfactual; the effect is observed / expected over
   the after-weeks, and the event study shows its shape. Errors allow for swings lasting weeks: the quasi-Poisson
   covariance and the after-weeks' noise are inflated by the AR(1) long-run factor of the swings, whose
-  autocorrelation is read net of the Poisson noise. A placebo forecast of the last 13 weeks before the charter,
-  from the weeks before them, can fail, and then says the figure cannot be trusted. Under a year before the
-  charter the season cannot be told from the effect: no adjusted figure. (One team alone: its weekly series.)
+  autocorrelation is read net of the Poisson noise, and the teams' spread beyond their own noise (a champion
+  who leaves) widens the interval as below. Under a year before the charter the season cannot be told from the
+  effect: no adjusted figure. (One team alone: its weekly series.)
+- a placebo check that can fail, in both designs: every charter moved 13 weeks earlier and the real after-weeks
+  left out, the same estimator must find no effect in the weeks before the charter; where its interval excludes
+  no change the notes say the adjusted figure cannot be trusted.
 - intervals: with a handful of teams, cluster-robust sandwich errors run narrow. Posts and engagement use the
   leave-one-team-out jackknife (CV3) with t(G-1) quantiles, which MacKinnon, Nielsen & Webb (2023) found the most
   reliable sandwich-type choice with few clusters, and never narrower than the model's interval. The model's
   interval is exact conditional on the counterfactual: observed events against a baseline worth 1 / var(log
   counterfactual) events, scaled by the over-dispersion, plus the spread of the effect between teams
   (DerSimonian-Laird, weighted by each team's share of the estimate) with t(G-1) quantiles; for one team's own
-  effect, where leaving a team out says nothing, that is the interval.
+  effect, where leaving a team out says nothing, that is the interval (and the one-date design's).
   Incidents use the model's interval alone: their counts are too small for a jackknife on the log scale.
   Below 10 teams every interval is labelled approximate.
 """
@@ -64,8 +69,10 @@ SETTLED_FROM_WEEK = 16
 PERIOD_WEEKS = {"posts": 1, "incidents": 13, "incidents_per_member": 13, "engagement": 1}
 MIN_WEEKS_BEFORE = 8  # an interrupted time series needs at least this many weeks before the charter
 MIN_INCIDENTS_FOR_TREND = 20
+MIN_TEAMS_STAGGERED = 4  # fewer teams: the jackknife's t(G-1) makes intervals of x0.01 to x216, none is given
 MIN_EVENTS = 10  # fewer events in the whole panel: too few to say anything about the charter's effect
 MIN_WEEKS_FOR_SEASON = 52  # less than a year before a single charter date: the season cannot be told apart
+PLACEBO_WEEKS = 13  # the placebo checks look at the weeks just before the charter
 BAD_RUN_WEEKS = 8  # regression to the mean: incidents in the weeks just before adoption
 BAD_RUN_P_VALUE = 0.01  # ... flagged when so many would come by chance less often than this
 _NEVER = 1_000_000_000  # first treated week of a team without a charter date
@@ -643,12 +650,12 @@ def _rate(events: FloatArray, exposure: FloatArray) -> float | None:
 
 
 def _its(grid: _Grid, cells: dict[str, BoolArray]) -> dict[str, Effect]:
-    """Interrupted time series on weekly totals: the pre-charter trend extrapolated as the counterfactual."""
+    """Interrupted time series: the teams' histories before the charter extrapolated as the counterfactual."""
     start = int(grid.start[grid.start < len(grid.weeks)].min())
     y, e = (grid.y * (grid.e > 0)).sum(0), grid.e.sum(0)
     week = np.arange(len(grid.weeks))
     before = (week < start) & (e > 0)
-    method = f"interrupted time series on weekly totals, offset log {METRICS[grid.metric][1]}: no control team"
+    method = f"interrupted time series on each team's weeks, offset log {METRICS[grid.metric][1]}: no control team"
     after = (week >= start) & (e > 0)
     notes = [
         f"one date for everyone: the counterfactual extrapolates the trend of {before.sum()} weeks before the "
@@ -664,48 +671,11 @@ def _its(grid: _Grid, cells: dict[str, BoolArray]) -> dict[str, Effect]:
         note = (f"less than a year before the charter ({before.sum()} weeks): the season cannot be told from the "
                 "charter's effect, so there is no adjusted figure; the plain before/after stands alone")  # fmt: skip
         return {name: Effect(None, None, method, 0, 0.0, 0.0, [*notes, note]) for name in cells}
-    if (by_team := _its_by_team(grid, cells, start, method, notes)) is not None:
-        return by_team
-    x, design_notes = _its_design(grid, week, before, start)
-    design_notes.append("approximate: one series for the whole organisation, its counterfactual extrapolated")
-    maxlags = _newey_west_lags(int(before.sum()))
-    result, mu0 = _its_fit(y, e, x, before, maxlags)
-    # Swings that last weeks need a wider HAC window than Newey-West's rule: Andrews' AR(1) bandwidth.
-    andrews = _andrews_lags((y[before] - mu0[before]) / np.sqrt(mu0[before]))
-    if andrews > maxlags:
-        maxlags = andrews
-        result, mu0 = _its_fit(y, e, x, before, maxlags)
-    dispersion, persistence = _pre_dispersion(y[before], mu0[before], x.shape[1], maxlags)
-    # Swings that last weeks make neighbouring weeks say the same thing: with a few lags HAC runs narrow, so the
-    # quasi-Poisson covariance is also inflated by the AR(1) long-run factor of the residuals before the charter,
-    # and the widest of these is used.
-    # On the log scale the swings are an AR(1) process: a regression with AR(1) errors (GLSAR, Prais-Winsten)
-    # gives the trend's and the months' uncertainty that such swings leave, and the after-weeks' own swings add
-    # to the observed sum's (their mean weekly count x the swings' variance x the AR(1) long-run factor).
-    logs = np.log((y[before] + 0.5) / mu0[before])
-    factor = (1 + _ar1_rho(logs)) / (1 - _ar1_rho(logs))
-    glsar = sm.GLSAR(np.log((y[before] + 0.5) / e[before]), x[before], rho=1).iterative_fit(maxiter=4)
-    covariances = (result.cov_params(), dispersion * persistence * result.normalized_cov_params,
-                   np.asarray(glsar.cov_params()))  # fmt: skip
-    swing_variance = max(float(np.var(logs)) - float(np.mean(1 / np.maximum(y[before], 1))), 0.0)
-    weekly_after = float(y[after].sum()) / max(int(after.sum()), 1)
-    noise = max(dispersion * persistence, _after_dispersion(y[after], mu0[after], maxlags),
-                1 + weekly_after * swing_variance * factor)  # fmt: skip
-    effects = {}
-    for name, cell in cells.items():
-        in_set = cell.any(0) & (e > 0)
-        observed, expected = float(y[in_set].sum()), float(mu0[in_set].sum())
-        weeks_used = int(((grid.e > 0) & cell & grid.treated).sum())
-        if expected <= 0:
-            effects[name] = Effect(None, None, method, weeks_used, observed, 0.0, [*notes, *design_notes])
-            continue
-        gradient = mu0[in_set] @ x[in_set] / expected
-        var = max(float(gradient @ c @ gradient) for c in covariances)
-        ci = _adjusted_ci(observed, expected, var, noise)
-        effects[name] = Effect(
-            observed / expected, ci, method, weeks_used, observed, expected, [*notes, *design_notes]
-        )
-    return effects
+    by_team = _its_by_team(grid, cells, start, method, notes)
+    if by_team is None:
+        note = f"no team has {MIN_WEEKS_BEFORE} weeks with {grid.metric} before the charter: no baseline"
+        return {name: Effect(None, None, method, 0, 0.0, 0.0, [*notes, note]) for name in cells}
+    return by_team
 
 
 def _holidays(weeks: pd.DatetimeIndex) -> FloatArray:
@@ -725,13 +695,13 @@ TeamTrends = tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, FloatAr
 def _team_trends(grid: _Grid, start: int) -> TeamTrends | None:
     """The one-date model: a Poisson regression on the teams' weeks before the charter, each team with its own
     level and trend, the holidays shared; its mean over every week of those teams is the counterfactual. Returns
-    (teams, team and week of each cell, design, events, exposure, before, fit, counterfactual), or None with fewer
-    than two teams that have weeks before the charter."""
+    (teams, team and week of each cell, design, events, exposure, before, fit, counterfactual), or None without a
+    team that has weeks before the charter."""
     active = grid.e > 0
     week = np.arange(len(grid.weeks))
     pre = active & (week[None, :] < start)
     usable = (pre.sum(1) >= MIN_WEEKS_BEFORE) & ((grid.y * pre).sum(1) > 0)
-    if usable.sum() < 2:
+    if not usable.any():
         return None
     teams = np.flatnonzero(usable)
     t_idx, w_idx = np.nonzero(active & usable[:, None])
@@ -753,7 +723,8 @@ def _its_by_team(grid: _Grid, cells: dict[str, BoolArray], start: int, method: s
     histories extrapolated and summed (teams that grow at different rates make the organisation's total curve, which
     one log-linear trend would misread as the charter's effect). Errors allow for swings that last weeks: the
     quasi-Poisson covariance inflated by the AR(1) long-run factor of the teams' residuals, and the after-weeks' own
-    swings added to the observed sum. None with fewer than two teams that have weeks before the charter."""
+    swings added to the observed sum. None without a team that has weeks
+    before the charter."""
     model = _team_trends(grid, start)
     if model is None:
         return None
@@ -776,14 +747,12 @@ def _its_by_team(grid: _Grid, cells: dict[str, BoolArray], start: int, method: s
     noise = max(dispersion, 1 + factor * swing_variance * float((mean_weekly**2 * n_after).sum())
                 / max(float(weekly.sum()), 1.0))  # fmt: skip
     left_out = [grid.teams[g] for g in np.flatnonzero(~usable & (active & ~pre).any(1))]
-    placebo = _placebo(x, y, e, w_idx, t_idx, before, start)
     shape = ("its own rate" if _rare(grid.metric) else
              "its own level and trend, the summer and year-end holidays shared")  # fmt: skip
     design = [
         f"each of {len(teams)} teams with {shape}",
         "approximate: the counterfactual is extrapolated, no team adopted later to compare with",
         *([f"left out (too few weeks before the charter): {', '.join(left_out)}"] if left_out else []),
-        *([placebo] if placebo else []),
     ]
     # Teams differ beyond their own noise (a champion who leaves, a team's own swings): their spread widens the
     # interval, with t(G-1) quantiles, as in the staggered design.
@@ -807,8 +776,8 @@ def _its_by_team(grid: _Grid, cells: dict[str, BoolArray], start: int, method: s
         share = np.bincount(t_idx[in_set], weights=mu0[in_set], minlength=len(grid.teams))[teams] / expected
         var = _log_variance(mu0[in_set], x[in_set], covariance) + spread * float(share @ share)
         ci = _adjusted_ci(observed, expected, var, noise, level)
-        effects[name] = Effect(observed / expected, ci, method.replace("weekly totals", "each team's weeks"),
-                               weeks_used, observed, expected, [*notes, *design])  # fmt: skip
+        effects[name] = Effect(observed / expected, ci, method, weeks_used, observed, expected,
+                               [*notes, *design])  # fmt: skip
     return effects
 
 
@@ -843,115 +812,6 @@ def _swings(logs: FloatArray, y: FloatArray, team: IntArray, teams: IntArray) ->
     return rho, gamma0
 
 
-PLACEBO_WEEKS = 13
-
-
-def _placebo(x: FloatArray, y: FloatArray, e: FloatArray, w_idx: IntArray, team: IntArray, before: BoolArray,
-             start: int) -> str:  # fmt: skip
-    """A check that can fail: the same model, fitted without the last 13 weeks before the charter, forecasts
-    them. Where the forecast misses (its 95 % interval, with the same allowance for swings, excludes what
-    happened), the model does not foresee this programme: the adjusted figure cannot be trusted. "" when it holds
-    (or there are too few weeks to try)."""
-    cut = start - PLACEBO_WEEKS
-    fit_on, held = before & (w_idx < cut), before & (w_idx >= cut)
-    if fit_on.sum() < x.shape[1] + MIN_WEEKS_BEFORE or held.sum() == 0:
-        return ""
-    keep = np.abs(x[fit_on]).sum(0) > 0  # a column the shorter fit cannot see (a holiday not in it) is dropped
-    xs = x[:, keep]
-    try:
-        result = sm.GLM(y[fit_on], xs[fit_on], family=sm.families.Poisson(), offset=np.log(e[fit_on])).fit()
-    except (ValueError, np.linalg.LinAlgError):
-        return ""
-    mu = e * np.exp(xs @ result.params)
-    pearson = (y[fit_on] - mu[fit_on]) / np.sqrt(mu[fit_on])
-    dispersion = max(1.0, float(pearson @ pearson) / max(int(fit_on.sum()) - xs.shape[1], 1))
-    rho, _ = _swings(np.log((y[fit_on] + 0.5) / mu[fit_on]), y[fit_on], team[fit_on], np.unique(team))
-    factor = (1 + rho) / (1 - rho)
-    observed, expected = float(y[held].sum()), float(mu[held].sum())
-    gradient = mu[held] @ xs[held] / expected
-    ci = _adjusted_ci(observed, expected, float(gradient @ (dispersion * factor * result.normalized_cov_params)
-                                                  @ gradient), dispersion * factor)  # fmt: skip
-    if ci is None or ci[0] <= 1 <= ci[1]:
-        return ""
-    return (f"placebo check failed: fitted without the last {PLACEBO_WEEKS} weeks before the charter, the model "
-            f"forecast {expected:.0f} and {observed:.0f} happened (x{observed / expected:.2f}, outside its 95 % "
-            "interval): the adjusted figure cannot be trusted")  # fmt: skip
-
-
-def _newey_west_lags(n_weeks: int) -> int:
-    """Newey-West's rule for the number of autocorrelation lags."""
-    return int(4 * (n_weeks / 100) ** (2 / 9))
-
-
-def _its_fit(y: FloatArray, e: FloatArray, x: FloatArray, before: BoolArray, maxlags: int) -> tuple[Any, FloatArray]:
-    """The Poisson regression on the weeks before the charter, and its mean over every week (the counterfactual)."""
-    model = sm.GLM(y[before], x[before], family=sm.families.Poisson(), offset=np.log(e[before]))
-    result = model.fit(cov_type="HAC", cov_kwds={"maxlags": maxlags})
-    return result, e * np.exp(x @ result.params)
-
-
-def _its_design(grid: _Grid, week: IntArray, before: BoolArray, start: int) -> tuple[FloatArray, list[str]]:
-    """Columns of the time-series regression: intercept, trend, month of year when the data allow them."""
-    columns = [np.ones(week.size)]
-    notes = []
-    if _rare(grid.metric) and grid.y.sum(0)[before].sum() < MIN_INCIDENTS_FOR_TREND:
-        notes.append(
-            f"fewer than {MIN_INCIDENTS_FOR_TREND} incidents before the charter: no trend, the rate per member"
-        )
-    else:
-        columns.append((week - start) / 52)
-    if _rare(grid.metric):
-        notes.append("incidents are too rare for month-of-year effects: no seasonality")
-    elif before.sum() >= MIN_WEEKS_FOR_SEASON:
-        holidays = _holidays(grid.weeks)
-        columns += [holidays[:, i] for i in range(holidays.shape[1]) if holidays[before, i].any()]
-    return np.column_stack(columns), notes
-
-
-def _ar1_rho(residual: FloatArray) -> float:
-    """The residuals' lag-1 autocorrelation, bias-corrected (Kendall), within [0, 0.9]."""
-    n = residual.size
-    centred = residual - residual.mean()
-    squares = float(centred @ centred)
-    if n < 4 or squares <= 0:
-        return 0.0
-    rho = float(centred[1:] @ centred[:-1]) / squares
-    return min(max(rho + (1 + 3 * rho) / n, 0.0), 0.9)
-
-
-def _andrews_lags(residual: FloatArray) -> int:
-    """Andrews' (1991) automatic Bartlett bandwidth for AR(1) residuals, at most half the weeks."""
-    rho, n = _ar1_rho(residual), residual.size
-    if rho <= 0:
-        return 0
-    alpha = 4 * rho**2 / ((1 - rho) ** 2 * (1 + rho) ** 2)
-    return int(min(1.1447 * (alpha * n) ** (1 / 3), n // 2))
-
-
-def _long_run_variance(residual: FloatArray, maxlags: int) -> float:
-    """Newey-West (Bartlett) long-run variance of a sum of autocorrelated residuals."""
-    autocovariances = [float(residual[lag:] @ residual[: residual.size - lag]) for lag in range(maxlags + 1)]
-    return autocovariances[0] + 2 * sum(
-        (1 - lag / (maxlags + 1)) * autocovariances[lag] for lag in range(1, maxlags + 1)
-    )
-
-
-def _pre_dispersion(y: FloatArray, mu: FloatArray, n_params: int, maxlags: int) -> tuple[float, float]:
-    """Pearson dispersion before the charter, and how much autocorrelation inflates the variance of a sum."""
-    residual = (y - mu) / np.sqrt(mu)
-    squares = float(residual @ residual)
-    dispersion = max(1.0, squares / max(y.size - n_params, 1))
-    return dispersion, max(1.0, _long_run_variance(residual, maxlags) / squares) if squares > 0 else 1.0
-
-
-def _after_dispersion(y: FloatArray, counterfactual: FloatArray, maxlags: int) -> float:
-    """Long-run variance of the after-weeks around a constant effect, per event (1 = Poisson)."""
-    if y.sum() <= 0:
-        return 1.0
-    residual = y - y.sum() / counterfactual.sum() * counterfactual
-    return _long_run_variance(residual, maxlags) / y.sum()
-
-
 def counterfactual_timeline(panel: pd.DataFrame, metric: str = "posts") -> pd.DataFrame:
     """Per week, the organisation's events as the model expects them without the charter, beside those observed.
 
@@ -977,10 +837,6 @@ def counterfactual_timeline(panel: pd.DataFrame, metric: str = "posts") -> pd.Da
             _, _, w_idx, *_, mu0 = model
             expected = np.bincount(w_idx, weights=mu0, minlength=len(grid.weeks)).astype(float)
             expected[e <= 0] = np.nan
-        elif model is None and before.sum() >= MIN_WEEKS_FOR_SEASON and observed[before].sum() > 0:
-            x, _ = _its_design(grid, week, before, start)
-            _, mu0 = _its_fit(observed, e, x, before, _newey_west_lags(int(before.sum())))
-            expected[e > 0] = mu0[e > 0]
     return pd.DataFrame({"week": grid.weeks, "observed": observed, "without_charter": expected})
 
 
@@ -999,9 +855,54 @@ def _estimate(grid: _Grid, cells: dict[str, BoolArray]) -> dict[str, Effect]:
         what = "incidents" if _rare(grid.metric) else grid.metric
         note = f"too few {what} to say ({events:.0f} in all, fewer than {MIN_EVENTS})"
         return {name: Effect(None, None, "none", 0, 0.0, 0.0, [note]) for name in cells}
-    effects = _staggered(grid, cells) if _has_controls(grid) else _its(grid, cells)
+    if not _has_controls(grid):
+        effects = _its(grid, cells)
+    elif (n_teams := int((grid.e > 0).any(1).sum())) < MIN_TEAMS_STAGGERED:
+        note = (f"too few teams to estimate the charter's effect apart from the weeks ({n_teams}; at least "
+                f"{MIN_TEAMS_STAGGERED}): the plain before/after stands alone")  # fmt: skip
+        return {name: Effect(None, None, "none", 0, 0.0, 0.0, [note]) for name in cells}
+    else:
+        effects = _staggered(grid, cells)
+    if any(effect.ratio is not None for effect in effects.values()) and (lead := _leads_placebo(grid)):
+        effects = {name: replace(effect, notes=[*effect.notes, lead]) for name, effect in effects.items()}
     bad_runs = _bad_runs(grid) if _rare(grid.metric) else []
     return {name: replace(effect, notes=[*effect.notes, *bad_runs]) for name, effect in effects.items()}
+
+
+def _leads_placebo(grid: _Grid) -> str | None:
+    """A check that can fail: each team's charter moved PLACEBO_WEEKS earlier and its real after-weeks left out,
+    the design's own estimate of the "effect" of charters that did not exist yet (staggered: against the teams not
+    adopted yet; one date: the teams' histories before those weeks, extrapolated over them, the holiday weeks
+    aside, since a year of history cannot always tell their depth). Where its 95 % interval excludes no change,
+    the model does not foresee this programme (anticipation, teams picked for their momentum, a trend that
+    bends): the adjusted figure cannot be trusted. None when it holds or cannot be tried (incidents are too rare
+    to split that finely, one team alone has no spread to judge by)."""
+    if _rare(grid.metric):
+        return None
+    n_weeks = len(grid.weeks)
+    room = (grid.start < n_weeks) & (grid.start >= PLACEBO_WEEKS + MIN_WEEKS_BEFORE)
+    if not room.any():
+        return None
+    before = ~grid.treated
+    shifted = np.where(room, grid.start - PLACEBO_WEEKS, _NEVER)
+    placebo = replace(grid, y=grid.y * before, e=grid.e * before, start=shifted)
+    if _has_controls(placebo):
+        lead = _staggered(placebo, {"lead": placebo.treated})["lead"]
+    elif _has_controls(grid) or (placebo.treated & (placebo.e > 0)).sum() == 0:
+        return None
+    else:
+        workdays = ~_holidays(grid.weeks).any(1)[None, :]
+        start = int(shifted.min())
+        found = _its_by_team(placebo, {"lead": placebo.treated & workdays}, start, "", [])
+        if found is None:
+            return None
+        lead = found["lead"]
+    if lead.ratio is None or lead.ci95 is None or lead.ci95[0] <= 1 <= lead.ci95[1]:
+        return None
+    low, high = lead.ci95
+    return (f"placebo check failed: in the {PLACEBO_WEEKS} weeks before the charter, the model already finds "
+            f"x{lead.ratio:.2f} (95 % interval x{low:.2f} to x{high:.2f}) where there was no charter yet, so the "
+            "adjusted figure cannot be trusted")  # fmt: skip
 
 
 def _effect(panel: pd.DataFrame, metric: str) -> Effect:

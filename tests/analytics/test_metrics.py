@@ -274,6 +274,11 @@ def test_an_adjusted_figure_that_cannot_be_relied_on_says_why_as_a_key() -> None
         return _effect_json(stats.Effect(None, None, "m", 0, 0.0, 0.0, [note]))["doubt"]
 
     assert doubt("too few incidents to say (3 in all, fewer than 10)") == "too_few"
-    assert doubt("placebo check failed: fitted without the last 13 weeks ...") == "placebo_failed"
+    assert doubt("placebo check failed: in the 13 weeks before the charter, the model already finds ...") == (
+        "placebo_failed"
+    )
+    assert doubt("too few teams to estimate the charter's effect apart from the weeks (3; at least 4)") == (
+        "too_few_teams"
+    )
     assert doubt("less than a year before the charter (30 weeks): the season cannot be told from ...") == "no_season"
     assert doubt("one date for everyone: ...") is None

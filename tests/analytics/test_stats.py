@@ -194,14 +194,28 @@ def test_bootstrap_edge_cases() -> None:
 # --- the charter's effect: staggered adoption ------------------------------------------------------------------
 
 
-def test_two_teams_two_weeks_is_the_textbook_difference_in_differences() -> None:
-    # Team a adopts in week 2; b never does. Without the charter a's week 2 would be 10 x 40/20 = 20: ratio 30/20.
-    panel = make_panel({"a": [10, 30], "b": [20, 40]}, {"a": "2025-01-15", "b": None})  # a Wednesday in week 2
+def test_two_weeks_is_the_textbook_difference_in_differences() -> None:
+    # Team a adopts in week 2; b, c and d never do, and double. Without the charter a's week 2 would be 10 x 2 = 20.
+    panel = make_panel(
+        {"a": [10, 30], "b": [20, 40], "c": [10, 20], "d": [5, 10]},
+        {"a": "2025-01-15", "b": None, "c": None, "d": None},  # a Wednesday in week 2
+    )
     effect = charter_effects(panel)["posts"]
     assert effect.ratio == pytest.approx(1.5)
     assert (effect.observed, effect.expected, effect.weeks_used) == (30, pytest.approx(20), 1)
     assert effect.method.startswith("Poisson regression with team and week effects")
-    assert "approximate: only 2 teams" in effect.notes
+    assert "approximate: only 4 teams" in effect.notes
+
+
+def test_too_few_teams_for_staggered_dates_give_no_figure_and_say_so() -> None:
+    # With three teams the jackknife's t(2) turns any spread into intervals like x0.01 to x216 (issue 12).
+    panel = make_panel({"a": [10, 30], "b": [20, 40], "c": [10, 20]}, {"a": "2025-01-15", "b": None, "c": None})
+    effect = charter_effects(panel)["posts"]
+    assert effect.ratio is None and effect.ci95 is None
+    assert effect.notes == [
+        "too few teams to estimate the charter's effect apart from the weeks (3; at least 4): the plain "
+        "before/after stands alone"
+    ]
 
 
 def test_staggered_fit_equals_the_poisson_glm_with_cohort_by_week_effects() -> None:
@@ -227,8 +241,9 @@ def test_staggered_effect_recovers_a_clean_effect() -> None:
 
 def test_weeks_without_a_control_are_left_out_and_said() -> None:
     panel = make_panel(
-        {"a": [10, 30, 32, 31], "b": [20, 20, 40, 41]}, {"a": "2025-01-13", "b": "2025-01-20"}
-    )  # from week 3 both have adopted: no control
+        {"a": [10, 30, 32, 31], "b": [20, 20, 40, 41], "c": [20, 20, 40, 41], "d": [40, 40, 80, 82]},
+        {"a": "2025-01-13", "b": "2025-01-20", "c": "2025-01-20", "d": "2025-01-20"},
+    )  # from week 3 all have adopted: no control
     effect = charter_effects(panel)["posts"]
     assert effect.weeks_used == 1 and effect.ratio == pytest.approx(30 / 10)
     assert "no control weeks from 2025-01-20 (2 weeks): left out" in effect.notes
@@ -240,9 +255,10 @@ def test_no_charter_date_means_no_effect() -> None:
 
 
 def test_team_without_incidents_before_is_left_out_not_infinite() -> None:
-    incidents = {"a": [0] * 10 + [1, 0, 0, 0], "b": [1, 0, 2, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1]}
-    posts = {"a": [5] * 14, "b": [5] * 14}
-    panel = make_panel(posts, {"a": "2025-03-17", "b": None}, incidents=incidents)
+    control = [1, 0, 2, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1]
+    incidents = {"a": [0] * 10 + [1, 0, 0, 0], "b": control, "c": control, "d": control}
+    posts = {t: [5] * 14 for t in "abcd"}
+    panel = make_panel(posts, {"a": "2025-03-17", "b": None, "c": None, "d": None}, incidents=incidents)
     effect = charter_effects(panel)["incidents"]
     assert effect.ratio is None
     assert any("a: no incidents before its charter" in note for note in effect.notes)
@@ -250,14 +266,15 @@ def test_team_without_incidents_before_is_left_out_not_infinite() -> None:
 
 def test_zero_incidents_after_gives_an_upper_bound() -> None:
     rng = np.random.default_rng(0)
-    incidents = {t: list(rng.poisson(0.6, 52)) for t in "abc"}
+    incidents = {t: list(rng.poisson(0.6, 52)) for t in "abcd"}
     for t, start in (("a", 26), ("b", 39)):
         incidents[t][start:] = [0] * (52 - start)
-    posts = {t: [20] * 52 for t in "abc"}
+    posts = {t: [20] * 52 for t in "abcd"}
     adopted = {
         "a": str((MONDAY + pd.Timedelta(weeks=26)).date()),
         "b": str((MONDAY + pd.Timedelta(weeks=39)).date()),
         "c": None,
+        "d": None,
     }
     effect = charter_effects(make_panel(posts, adopted, incidents=incidents))["incidents"]
     assert effect.ratio == 0 and effect.observed == 0 and effect.expected > 5
@@ -266,9 +283,10 @@ def test_zero_incidents_after_gives_an_upper_bound() -> None:
 
 
 def test_a_bad_run_before_adoption_is_said() -> None:
-    incidents = {"a": [0, 0, 1, 0] * 6 + [2, 1, 2, 1, 1, 2, 1, 2] + [0] * 8, "b": [0, 1, 0, 0] * 10}
-    posts = {t: [5] * 40 for t in "ab"}
-    adopted = {"a": str((MONDAY + pd.Timedelta(weeks=32)).date()), "b": None}
+    control = [0, 1, 0, 0] * 10
+    incidents = {"a": [0, 0, 1, 0] * 6 + [2, 1, 2, 1, 1, 2, 1, 2] + [0] * 8, "b": control, "c": control, "d": control}
+    posts = {t: [5] * 40 for t in "abcd"}
+    adopted = {"a": str((MONDAY + pd.Timedelta(weeks=32)).date()), "b": None, "c": None, "d": None}
     effect = charter_effects(make_panel(posts, adopted, incidents=incidents))["incidents"]
     assert any(note.startswith("a adopted after a bad run of incidents (12 in the 8 weeks") for note in effect.notes)
 
@@ -299,8 +317,10 @@ def test_event_study_and_settled_effect() -> None:
 
 
 def test_settled_effect_needs_controls_that_far() -> None:
-    panel = poisson_panel(seed=1, n_teams=3, n_weeks=20)  # adoptions in weeks 8 and 14, 20 weeks of data
-    settled = settled_vs_launch(panel)["settled"]
+    panel = poisson_panel(seed=1, n_teams=4, n_weeks=20)  # adoptions in weeks 8, 14 and 20; 20 weeks of data
+    effects = settled_vs_launch(panel)
+    settled = effects["settled"]
+    assert effects["launch"].ratio is not None  # the weeks just after adoption have controls
     assert settled.ratio is None
     assert any("no settled effect without extrapolation" in note for note in settled.notes)
 

@@ -206,8 +206,8 @@ def test_interrupted_time_series_when_everyone_adopts_on_one_date() -> None:
     bias = np.mean(ratios) / 1.6 - 1
     print(f"\none date for everyone (70 weeks before): posts bias {bias:+.1%}, coverage {np.mean(covered):.0%}")
     assert abs(bias) < 0.05
-    # Measured 80 % here (the README's study: 90-93 % on its own programmes); issue 12's target is 90 %.
-    assert np.mean(covered) >= 0.78
+    # Measured 92 % here once the teams' spread widens the interval (80 % before it did); the target is 90 %.
+    assert np.mean(covered) >= 0.9
 
 
 @pytest.mark.slow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipelines.analytics.stats import PANEL_COLUMNS
+from pipelines.analytics.stats import PANEL_COLUMNS, charter_effects
 from pipelines.synthetic.programmes import N_WEEKS, Setting, simulate, study, table
 
 
@@ -28,3 +28,30 @@ def test_a_fast_study_of_null_programmes_on_one_date() -> None:
     assert posts.bias is not None and abs(posts.bias) < 0.05
     # 30 programmes: a rate of 5 % shows as 0-4 false positives; 8 or more would say the interval is too short
     assert posts.excludes_one is not None and posts.excludes_one * 30 < 8
+
+
+def test_a_fast_study_of_null_programmes_on_staggered_dates() -> None:
+    rows = list(study([Setting(6, one_date=False, swings=True)], programmes=30))
+    print("\n" + table(rows))
+    for row in rows:
+        assert row.estimated == 30
+        assert row.excludes_one is not None and row.excludes_one * 30 < 8, row
+        assert row.flagged * 30 < 8, row  # the placebo check fails about as often as its 5 %, not more
+
+
+def test_the_placebo_check_fails_where_teams_rise_before_their_charter() -> None:
+    # Posts x3 in the 4 weeks before each charter and no effect after: the weeks before already show an "effect".
+    for one_date in (True, False):
+        setting = Setting(15, one_date=one_date, swings=False, anticipation=3.0)
+        for seed in range(3):
+            posts = charter_effects(simulate(setting, seed))["posts"]
+            assert any("placebo check failed" in note and "cannot be trusted" in note for note in posts.notes)
+    # and holds where nothing happened before the charter
+    posts = charter_effects(simulate(Setting(15, one_date=False, swings=False), seed=0))["posts"]
+    assert not any("placebo" in note for note in posts.notes)
+
+
+def test_three_teams_on_staggered_dates_say_too_few_teams() -> None:
+    effects = charter_effects(simulate(Setting(3, one_date=False, swings=True), seed=4))
+    for metric in ("posts", "engagement"):
+        assert effects[metric].ratio is None and "too few teams" in effects[metric].notes[0]
