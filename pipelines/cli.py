@@ -309,7 +309,8 @@ def _adjusted_text(effect: dict[str, Any]) -> list[str]:
         lines.append(f"Adjusted effect on {name.replace('_', ' ')}: {shown}")
         if found.get("doubt"):
             reasons = [n for n in found["notes"] if "cannot be trusted" in n or "too few" in n or "season" in n]
-            lines.append(f"  cannot be trusted: {reasons[0] if reasons else found['doubt']}")
+            why = "cannot be trusted" if found.get("ratio") is not None else "why"
+            lines.append(f"  {why}: {reasons[0] if reasons else found['doubt']}")
     return lines
 
 
@@ -444,9 +445,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.json:
         _print_json([{**vars(r), "setting": r.setting.name} for r in rows])
     else:
-        missed = [r for r in rows if r.coverage is not None and (r.coverage < 0.9 or (
+        # Anticipation breaks the estimate on purpose: those rows test the placebo check, not the targets.
+        judged = [r for r in rows if r.setting.anticipation == 1]
+        missed = [r for r in judged if r.coverage is not None and (r.coverage < 0.9 or (
                   r.setting.truth(r.metric) == 1 and (r.excludes_one or 0) > 0.07))]  # fmt: skip
-        print(f"\n{len(rows)} rows; targets (coverage >= 90 %, false positives <= 7 %) missed in {len(missed)}")
+        print(f"\n{len(judged)} rows; targets (coverage >= 90 %, false positives <= 7 %) missed in {len(missed)}")
+        if early := [r.flagged for r in rows if r.setting.anticipation != 1 and r.metric == "posts"]:
+            print(f"anticipation: the placebo check failed on posts in {min(early):.0%} to {max(early):.0%} of "
+                  "programmes")  # fmt: skip
     return 0
 
 

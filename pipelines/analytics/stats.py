@@ -70,6 +70,7 @@ PERIOD_WEEKS = {"posts": 1, "incidents": 13, "incidents_per_member": 13, "engage
 MIN_WEEKS_BEFORE = 8  # an interrupted time series needs at least this many weeks before the charter
 MIN_INCIDENTS_FOR_TREND = 20
 MIN_TEAMS_STAGGERED = 4  # fewer teams: the jackknife's t(G-1) makes intervals of x0.01 to x216, none is given
+MIN_EXPECTED = 3.0  # fewer events expected without the charter in the weeks compared: too few to say
 MIN_EVENTS = 10  # fewer events in the whole panel: too few to say anything about the charter's effect
 MIN_WEEKS_FOR_SEASON = 52  # less than a year before a single charter date: the season cannot be told apart
 PLACEBO_WEEKS = 13  # the placebo checks look at the weeks just before the charter
@@ -863,10 +864,22 @@ def _estimate(grid: _Grid, cells: dict[str, BoolArray]) -> dict[str, Effect]:
         return {name: Effect(None, None, "none", 0, 0.0, 0.0, [note]) for name in cells}
     else:
         effects = _staggered(grid, cells)
+    effects = {name: _enough(effect, grid.metric) for name, effect in effects.items()}
     if any(effect.ratio is not None for effect in effects.values()) and (lead := _leads_placebo(grid)):
         effects = {name: replace(effect, notes=[*effect.notes, lead]) for name, effect in effects.items()}
     bad_runs = _bad_runs(grid) if _rare(grid.metric) else []
     return {name: replace(effect, notes=[*effect.notes, *bad_runs]) for name, effect in effects.items()}
+
+
+def _enough(effect: Effect, metric: str) -> Effect:
+    """No figure where the weeks compared would hold fewer than MIN_EXPECTED events without the charter: 2
+    incidents against 0.2 expected is "x12, interval x0.19 to x21,060", which says nothing."""
+    if effect.ratio is None or effect.expected >= MIN_EXPECTED:
+        return effect
+    what = "incidents" if _rare(metric) else metric
+    note = (f"too few {what} to say: {effect.expected:.1f} expected without the charter, {effect.observed:.0f} "
+            f"seen, in the {effect.weeks_used} team-weeks that can be compared")  # fmt: skip
+    return replace(effect, ratio=None, ci95=None, notes=[*effect.notes, note])
 
 
 def _leads_placebo(grid: _Grid) -> str | None:

@@ -207,6 +207,7 @@ def test_impact_on_the_command_line(programme, capsys):
     assert main(["impact", "--db", str(programme)]) == 0
     text = capsys.readouterr().out
     assert "Article's claim: posts +60 %" in text and "Organisation" in text
+    assert "Adjusted effect on posts: " in text  # a figure with its interval, or "no figure" and why
     assert main(["impact", "--db", str(programme), "--team", "nobody"]) == 1
 
 

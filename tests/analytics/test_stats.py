@@ -282,6 +282,24 @@ def test_zero_incidents_after_gives_an_upper_bound() -> None:
     assert_finite(effect)
 
 
+def test_an_effect_on_almost_no_expected_events_is_too_few_to_say() -> None:
+    # 2 incidents where 0.2 were expected would read "x12, interval x0.19 to x21,060": no figure, and why.
+    incidents = {t: [0] * 52 for t in "abcd"}
+    incidents["a"][30], incidents["a"][31] = 1, 1
+    for t in "bcd":  # 12 incidents among the controls, spread over the year
+        for w in (5, 17, 33, 45):
+            incidents[t][w] = 1
+    incidents["a"][3] = 1
+    posts = {t: [20] * 52 for t in "abcd"}
+    adopted = {"a": str((MONDAY + pd.Timedelta(weeks=26)).date()), "b": None, "c": None, "d": None}
+    effect = charter_effects(make_panel(posts, adopted, incidents=incidents))["incidents"]
+    assert effect.ratio is None and effect.ci95 is None
+    assert (
+        effect.notes[-1].startswith("too few incidents to say: ")
+        and "expected without the charter" in (effect.notes[-1])
+    )
+
+
 def test_a_bad_run_before_adoption_is_said() -> None:
     control = [0, 1, 0, 0] * 10
     incidents = {"a": [0, 0, 1, 0] * 6 + [2, 1, 2, 1, 1, 2, 1, 2] + [0] * 8, "b": control, "c": control, "d": control}
