@@ -43,7 +43,8 @@ def weekly_timeline(weekly: pd.DataFrame, charters: Sequence[date], t: Translate
         xaxis_title=t("Week (starting Monday)"),
         yaxis_title=t("Posts per week (count)"),
         yaxis2={"title": t("Incidents per week (count)"), "overlaying": "y", "side": "right", "rangemode": "tozero"},
-        legend={"orientation": "h"},
+        # above the plot: below it, a horizontal legend runs into the week axis' title
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
     )
     return figure
 

@@ -65,6 +65,12 @@ def effect_ci(name: str) -> str:
     return ci((effect.get(name) or {}).get("ci95_pct"))
 
 
+def adjusted(name: str, change_pct: float | None) -> str:
+    """The adjusted change, marked where it cannot be trusted (the warning below says why)."""
+    shown = pct(change_pct)
+    return f"{shown} ⚠" if (effect.get(name) or {}).get("doubt") and change_pct is not None else shown
+
+
 st.subheader(t("Compared with the article"))
 st.caption(
     t(
@@ -78,13 +84,13 @@ st.dataframe(
         t("Posts"): [
             pct(ref["article"]["posts_change_pct"]),
             pct(ref["plain"]["posts_change_pct"]),
-            pct(ref["adjusted"]["posts_change_pct"]),
+            adjusted("posts", ref["adjusted"]["posts_change_pct"]),
             effect_ci("posts"),
         ],
         t("Incident risk"): [
             pct(ref["article"]["incident_risk_change_pct"]),
             pct(ref["plain"]["incident_risk_change_pct"]),
-            pct(ref["adjusted"]["incidents_change_pct"]),
+            adjusted("incidents", ref["adjusted"]["incidents_change_pct"]),
             effect_ci("incidents"),
         ],
     },
@@ -103,7 +109,7 @@ DOUBTS = {
 doubted = (("posts", t("Posts")), ("incidents", t("Incident risk")), ("engagement", t("Engagement")))
 for name, label in doubted:
     if doubt := (effect.get(name) or {}).get("doubt"):
-        st.warning(f"{label}, {t('adjusted effect')}: {DOUBTS[doubt]}")
+        st.warning(f"{label}, {t('adjusted effect')}: {DOUBTS[doubt]}", icon="⚠️")
 
 st.subheader(t("Programme"))
 extra = st.columns(3)
