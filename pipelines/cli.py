@@ -450,7 +450,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         missed = [r for r in judged if r.coverage is not None and (r.coverage < 0.9 or (
                   r.setting.truth(r.metric) == 1 and (r.excludes_one or 0) > 0.07))]  # fmt: skip
         print(f"\n{len(judged)} rows; targets (coverage >= 90 %, false positives <= 7 %) missed in {len(missed)}")
-        if early := [r.flagged for r in rows if r.setting.anticipation != 1 and r.metric == "posts"]:
+        if early := [r.flagged for r in rows if r.setting.anticipation != 1 and r.metric == "posts" and r.estimated]:
             print(f"anticipation: the placebo check failed on posts in {min(early):.0%} to {max(early):.0%} of "
                   "programmes")  # fmt: skip
     return 0

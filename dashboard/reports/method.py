@@ -19,9 +19,13 @@ the counts themselves. With fewer than 5 incidents or 30 posts on a side, the fi
 
 **Engagements per post.** The mean of reactions, comments, shares and clicks per post; its interval is bootstrapped.
 
-**Adjusted effect.** A regression over every team and week, comparing teams that adopted the charter with teams
-that had not yet, so that seasons and trends common to all teams are taken out. This is the figure to set beside the
-article's claims (+60 % posts, −90 % incident risk).
+**Adjusted effect.** The figure to set beside the article's claims (+60 % posts, −90 % incident risk). Where teams
+adopted the charter on different dates, a regression over every team and week compares teams that had adopted it
+with teams that had not yet, so that seasons and trends common to all teams are taken out (it needs at least 4
+teams). Where everyone adopted on one date, each team's own trend before the charter, with the summer and year-end
+holidays, is extended past it (it needs a year of history). A placebo check moves the charter 13 weeks earlier: if
+the same method already finds an effect there, the figure is marked as not to be trusted. Incident risk is per post,
+as the article counts it.
 
 **Active ambassadors, participation.** People with at least one post in a window; participation divides them by the
 teams' headcount.
@@ -46,9 +50,13 @@ semaine, avec leur nombre. Moins de 5 incidents ou de 30 publications d'un côt�
 **Interactions par publication.** Moyenne des réactions, commentaires, partages et clics par publication ; intervalle
 par bootstrap.
 
-**Effet ajusté.** Une régression sur toutes les équipes et semaines, qui compare les équipes ayant adopté la charte
-à celles qui ne l'avaient pas encore fait, pour retirer les saisons et tendances communes. C'est ce chiffre qu'il faut
-mettre en face de ceux de l'article (+60 % de publications, −90 % de risque d'incident).
+**Effet ajusté.** Le chiffre à mettre en face de ceux de l'article (+60 % de publications, −90 % de risque
+d'incident). Quand les équipes ont adopté la charte à des dates différentes, une régression sur toutes les équipes et
+semaines compare celles qui l'avaient adoptée à celles qui ne l'avaient pas encore fait, pour retirer les saisons et
+tendances communes (il faut au moins 4 équipes). Quand tout le monde l'a adoptée le même jour, la tendance de chaque
+équipe avant la charte, avec les congés d'été et de fin d'année, est prolongée au-delà (il faut un an d'historique).
+Un test placebo avance la charte de 13 semaines : si la même méthode y trouve déjà un effet, le chiffre est signalé
+comme non fiable. Le risque d'incident est compté par publication, comme dans l'article.
 
 **Ambassadeurs actifs, participation.** Personnes ayant publié au moins une fois dans la période ; la participation
 les rapporte à l'effectif des équipes.
