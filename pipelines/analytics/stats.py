@@ -904,7 +904,7 @@ def _leads_placebo(grid: _Grid) -> str | None:
     elif _has_controls(grid) or (placebo.treated & (placebo.e > 0)).sum() == 0:
         return None
     else:
-        workdays = ~_holidays(grid.weeks).any(1)[None, :]
+        workdays = ~np.asarray(_holidays(grid.weeks).any(axis=1), dtype=bool)[None, :]
         start = int(shifted.min())
         found = _its_by_team(placebo, {"lead": placebo.treated & workdays}, start, "", [])
         if found is None:
