@@ -33,6 +33,7 @@ from pipelines.ingest.undo import undo as undo_upload
 from pipelines.store.db import connect, install_macros
 from pipelines.store.ledger import authors as authors_ledger
 from pipelines.store.ledger import data_coverage, data_version, quarantined, uploads
+from pipelines.store.ledger import freshness as ledger_freshness
 from pipelines.store.ledger import is_empty as nothing_loaded
 
 Version = tuple[Any, ...]
@@ -126,6 +127,17 @@ def _report(path: str, data_version: Version, request: ImpactRequest) -> dict[st
 
 def report(request: ImpactRequest | None = None) -> dict[str, Any]:
     return _report(str(db_path()), version(), request or ImpactRequest())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _freshness(path: str, data_version: Version) -> dict[str, Any]:
+    with connect(path, read_only=True) as con:
+        return ledger_freshness(con)
+
+
+def freshness() -> dict[str, Any]:
+    """The last day with posts, the uploads in force, the posts without engagement yet."""
+    return _freshness(str(db_path()), version())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

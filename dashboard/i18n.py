@@ -65,6 +65,8 @@ FR = {
     "figure": ("moins d'un an avant la charte : la saison ne se distingue pas de son effet, donc pas d'effet ajusté"),
     "too few events to say": "trop peu d'événements pour conclure",
     "adjusted effect": "effet ajusté",
+    "The answer": "La réponse",
+    "Before → after the charter, in detail": "Avant → après la charte, en détail",
     "Every other figure counts organic engagement only.": (
         "Tous les autres chiffres ne comptent que les interactions organiques."
     ),
@@ -114,7 +116,6 @@ FR = {
     "Formats": "Formats",
     "Adjusted effect, 95 % CI": "Effet ajusté, IC 95 %",
     "Article": "Article",
-    "Before → after the charter": "Avant → après la charte",
     "Change %": "Évolution %",
     "Change in posts per week (%)": "Évolution des publications par semaine (%)",
     "Change in posts per week after the charter, by team": (

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipelines import config
+from pipelines.analytics import verdict
 from pipelines.analytics.catalogue import REPORT, flag_text
 from pipelines.analytics.contests import CRITERIA, contests, ranking
 from pipelines.analytics.downloads import to_csv, to_xlsx
@@ -292,6 +293,7 @@ def _impact_text(report: dict[str, Any]) -> str:
     header = ("scope", "charter", labels[0], f"{labels[1]} (risk per post)", labels[2], "low confidence")
     lines.append(_table(rows, header))
     lines += _adjusted_text(report["scopes"][0].get("effect") or {})
+    lines += ["", *verdict.lines(report["scopes"][0].get("effect") or {}, "en")]
     return "\n".join(lines)
 
 

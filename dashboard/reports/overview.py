@@ -7,7 +7,8 @@ from typing import Any
 import streamlit as st
 
 from dashboard import auth, charts, data, pages
-from dashboard.i18n import ci, day, delta, flag, metric, num, pct, t
+from dashboard.i18n import ci, day, delta, flag, lang, metric, num, pct, t
+from pipelines.analytics import verdict
 
 st.title(t("Overview"))
 
@@ -34,6 +35,17 @@ if not metrics:
     st.stop()
 
 
+# The answer first: one line per claim of the article, from the adjusted effect, then the plain figures as detail.
+effect = org.get("effect") or {}
+st.subheader(t("The answer"))
+for reading in verdict.read(effect):
+    say = st.success if reading.good is True else st.error if reading.good is False else st.info
+    say(verdict.sentence(reading, lang()))
+for caveat in verdict.caveats(effect, lang()):
+    st.caption(caveat)
+st.caption(verdict.freshness(data.freshness(), lang()))
+
+
 def card(column: Any, key: str, about: str) -> None:
     m = metrics.get(key) or {}
     decimals = data.decimals(key)
@@ -49,7 +61,7 @@ def card(column: Any, key: str, about: str) -> None:
         column.warning(t("low confidence") + ": " + "; ".join(flagged))
 
 
-st.subheader(t("Before → after the charter"))
+st.subheader(t("Before → after the charter, in detail"))
 cols = st.columns(4)
 card(cols[0], "posts_per_week", "posts")
 card(cols[1], "incidents_per_1000_posts", "incidents")
@@ -57,7 +69,6 @@ card(cols[2], "incidents_per_week", "incidents")
 card(cols[3], "engagements_per_post", "posts")
 
 ref = report["reference"]
-effect = org.get("effect") or {}
 
 
 def effect_ci(name: str) -> str:

@@ -141,3 +141,17 @@ def data_coverage(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "teams_without_charter_date": [t.name for t in teams(con) if t.charter_date is None],
         "posts_without_engagement": int(without),
     }
+
+
+def freshness(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """How fresh the figures are: the last day with posts, the uploads in force, the posts without engagement."""
+    up_to, posts, without = con.execute(
+        """SELECT max(published_at)::DATE, count(*),
+                  count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM post_engagement g WHERE g.post_id = p.post_id))
+        FROM posts p"""
+    ).fetchall()[0]
+    uploads = con.execute("SELECT count(*) FROM uploads WHERE undone_at IS NULL AND duplicate_of IS NULL").fetchall()[
+        0
+    ][0]
+    return {"data_up_to": up_to, "posts": int(posts), "posts_without_engagement": int(without),
+            "uploads": int(uploads)}  # fmt: skip

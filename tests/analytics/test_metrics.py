@@ -208,6 +208,7 @@ def test_impact_on_the_command_line(programme, capsys):
     text = capsys.readouterr().out
     assert "Article's claim: posts +60 %" in text and "Organisation" in text
     assert "Adjusted effect on posts: " in text  # a figure with its interval, or "no figure" and why
+    assert "\nPosts: " in text and "\nIncident risk per post: " in text  # the verdict, in words
     assert main(["impact", "--db", str(programme), "--team", "nobody"]) == 1
 
 

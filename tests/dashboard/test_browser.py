@@ -40,6 +40,8 @@ def test_overview_shows_the_posts_per_week_change_the_metrics_compute(server, pa
     page.goto(url)
     page.get_by_text("Posts per week", exact=True).first.wait_for()
     page.get_by_text(f"+{round(change)} %").first.wait_for()
+    page.get_by_text("The answer", exact=True).wait_for()  # the verdict comes first, in words
+    page.get_by_text("Posts: up ").first.wait_for()
     shot(page, "overview")
     for path, name in [("teams", "teams"), ("contests", "contests"), ("data", "data"), ("method", "method")]:
         page.goto(f"{url}/{path}")

@@ -54,6 +54,18 @@ def test_overview_shows_the_reports_posts_per_week_change(demo: Path) -> None:
     assert drawn.fillna(-1).to_numpy() == pytest.approx(expected.fillna(-1).to_numpy())
 
 
+def test_overview_opens_with_the_verdict_of_the_adjusted_effect(demo: Path) -> None:
+    from pipelines.analytics import verdict
+
+    with connect(demo, read_only=True) as con:
+        expected = verdict.lines(impact(con, ImpactRequest())["scopes"][0]["effect"], "en")
+    at = app("overview")
+    assert at.subheader[0].value == "The answer"
+    shown = [box.value for box in (*at.success, *at.error, *at.info)]
+    assert all(line in shown for line in expected) and len(expected) == 3
+    assert any(caption.value.startswith("Data up to ") for caption in at.caption)
+
+
 def test_overview_flags_low_confidence_on_the_card(demo: Path) -> None:
     at = app("overview")
     assert any("low confidence" in w.value and "incidents" in w.value for w in at.warning)

@@ -1,0 +1,162 @@
+"""Leadership's answer in words: one line per claim of the article, read from the adjusted effect and its interval.
+
+A line says which way the figure went and how sure it is: clearly up or down when the 95 % interval excludes no
+change, "can't tell yet" when it holds it, "not to be trusted" when the placebo check failed, and why there is no
+figure where there is none (too few teams, too few incidents, under a year of history). The caveats that apply
+(approximate intervals, a team that adopted after a bad run of incidents) follow, worded in both languages. The
+dashboard's Overview, the command line and the monthly report all say it with `lines()`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# claim (a key of the effect) -> (higher is better, label in English, label in French)
+CLAIMS: dict[str, tuple[bool, str, str]] = {
+    "posts": (True, "Posts", "Publications"),
+    "incidents": (False, "Incident risk per post", "Risque d'incident par publication"),
+    "engagement": (True, "Engagement per post", "Interactions par publication"),
+}
+
+WHY_NONE = {
+    "too_few_teams": ("too few teams for an adjusted figure", "trop peu d'équipes pour un effet ajusté"),
+    "no_season": (
+        "less than a year before the charter, the season cannot be told apart",
+        "moins d'un an avant la charte, la saison ne se distingue pas",
+    ),  # fmt: skip
+    "too_few": ("too few posts", "trop peu de publications"),
+    "too_few_incidents": ("too few incidents", "trop peu d'incidents"),
+    None: ("no adjusted figure for this selection", "pas d'effet ajusté pour cette sélection"),
+}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How one claim came out: `outcome` is up, down, unclear, untrusted or none; `good` says whether the change
+    went the way the programme wants (None where nothing can be said)."""
+
+    claim: str
+    outcome: str
+    good: bool | None
+    change_pct: float | None
+    ci_pct: tuple[float, float] | None
+    why: str | None  # the effect's doubt key, where it has one
+
+
+def read(effect: dict[str, Any]) -> list[Reading]:
+    """Each claim's reading from a scope's `effect` (impact --json)."""
+    readings = []
+    for claim, (higher_is_better, *_) in CLAIMS.items():
+        found = effect.get(claim) or {}
+        change, ci, doubt = found.get("change_pct"), found.get("ci95_pct"), found.get("doubt")
+        if change is None:
+            readings.append(Reading(claim, "none", None, None, None, doubt))
+            continue
+        ci_pct = (float(ci[0]), float(ci[1])) if ci else None
+        went_up = change > 0
+        if doubt == "placebo_failed":
+            outcome = "untrusted"
+        elif ci_pct is not None and (ci_pct[0] > 0 or ci_pct[1] < 0):
+            outcome = "up" if ci_pct[0] > 0 else "down"
+        else:
+            outcome = "unclear"
+        good = (went_up == higher_is_better) if outcome in ("up", "down") else None
+        readings.append(Reading(claim, outcome, good, float(change), ci_pct, doubt))
+    return readings
+
+
+def _pct(value: float) -> str:
+    """A change in percent, signed, with a true minus: +33 %, −98 %."""
+    return f"{value:+.0f} %".replace("-", "−")
+
+
+def sentence(reading: Reading, lang: str = "en") -> str:
+    """The reading in words, read in five seconds."""
+    _, label_en, label_fr = CLAIMS[reading.claim]
+    fr = lang == "fr"
+    label = label_fr if fr else label_en
+    if reading.outcome == "none" or reading.change_pct is None:
+        key = "too_few_incidents" if reading.why == "too_few" and reading.claim == "incidents" else reading.why
+        why = WHY_NONE.get(key, WHY_NONE[None])[1 if fr else 0]
+        return f"{label} : impossible de conclure, {why}." if fr else f"{label}: can't tell, {why}."
+    size = f"{abs(reading.change_pct):.0f} %"
+    if fr:
+        moved = f"en hausse de {size}" if reading.change_pct > 0 else f"en baisse de {size}"
+    else:
+        moved = f"up {size}" if reading.change_pct > 0 else f"down {size}"
+    if reading.ci_pct is None:
+        span = ""
+    else:
+        low, high = (_pct(v) for v in reading.ci_pct)
+        span = f" (entre {low} et {high})" if fr else f" (between {low} and {high})"
+    if reading.outcome == "untrusted":
+        return (f"{label} : {moved}{span}, mais le test placebo a échoué : chiffre non fiable." if fr else
+                f"{label}: {moved}{span}, but the placebo check failed: not to be trusted.")  # fmt: skip
+    if reading.outcome in ("up", "down"):
+        clearly = {"up": ("clearly up", "nettement en hausse"), "down": ("clearly down", "nettement en baisse")}
+        return (
+            f"{label} : {moved}{span} : {clearly[reading.outcome][1]}."
+            if fr
+            else (f"{label}: {moved}{span}: {clearly[reading.outcome][0]}.")
+        )
+    rare = reading.claim == "incidents"
+    if reading.ci_pct is not None:
+        low, high = (_pct(v) for v in reading.ci_pct)
+        span = f", mais quelque part entre {low} et {high}" if fr else f", but anywhere from {low} to {high}"
+    if fr:
+        end = "trop peu d'incidents pour être sûr" if rare else "impossible de conclure pour l'instant"
+        return f"{label} : {moved}{span} : {end}."
+    end = "too few incidents to be sure" if rare else "can't tell yet"
+    return f"{label}: {moved}{span}: {end}."
+
+
+_APPROXIMATE = re.compile(r"^approximate: only (\d+) teams$")
+_BAD_RUN = re.compile(r"^(.+) adopted after a bad run of incidents \((\d+) in the (\d+) weeks before")
+
+
+def caveats(effect: dict[str, Any], lang: str = "en") -> list[str]:
+    """The caveats the effect's notes carry that change how far to trust the lines, once each, in words."""
+    found: list[str] = []
+    fr = lang == "fr"
+    for claim in CLAIMS:
+        for note in (effect.get(claim) or {}).get("notes", []):
+            if match := _APPROXIMATE.match(note):
+                n = match.group(1)
+                text = (f"Intervalles approximatifs : seulement {n} équipes à comparer." if fr else
+                        f"Approximate intervals: only {n} teams to compare.")  # fmt: skip
+            elif match := _BAD_RUN.match(note):
+                team, count, weeks = match.groups()
+                text = (f"{team} a adopté la charte après une série d'incidents ({count} en {weeks} semaines) : une "
+                        "partie de la baisse serait venue de toute façon." if fr else
+                        f"{team} adopted the charter after a bad run of incidents ({count} in {weeks} weeks): part "
+                        "of the drop would have come anyway.")  # fmt: skip
+            else:
+                continue
+            if text not in found:
+                found.append(text)
+    return found
+
+
+def freshness(summary: dict[str, Any], lang: str = "en") -> str:
+    """ "data up to 31 Oct 2026 · 14 uploads · 3 % of posts without engagement yet" from ledger.freshness()."""
+    fr = lang == "fr"
+    up_to = summary.get("data_up_to")
+    if up_to is None:
+        return "Aucune publication chargée" if fr else "No posts loaded"
+    months_en = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    months_fr = "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.".split()
+    day = f"{up_to.day} {(months_fr if fr else months_en)[up_to.month - 1]} {up_to.year}"
+    share = summary["posts_without_engagement"] / summary["posts"] if summary["posts"] else 0.0
+    uploads, percent = summary["uploads"], f"{share * 100:.0f} %"
+    if fr:
+        return (f"Données jusqu'au {day} · {uploads} import{'s' if uploads != 1 else ''} · {percent} des "
+                "publications sans interactions pour l'instant")  # fmt: skip
+    plural = "s" if uploads != 1 else ""
+    return f"Data up to {day} · {uploads} upload{plural} · {percent} of posts without engagement yet"
+
+
+def lines(effect: dict[str, Any], lang: str = "en") -> list[str]:
+    """The verdict: one sentence per claim."""
+    return [sentence(reading, lang) for reading in read(effect)]
