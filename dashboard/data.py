@@ -16,9 +16,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import queries
-from dashboard.i18n import t
+from dashboard.i18n import lang, t
 from pipelines import config
-from pipelines.analytics import catalogue, privacy
+from pipelines.analytics import catalogue, privacy, verdict
 from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, ranking
 from pipelines.analytics.downloads import to_csv, to_xlsx
 from pipelines.analytics.scopes import ImpactRequest
@@ -138,6 +138,13 @@ def _freshness(path: str, data_version: Version) -> dict[str, Any]:
 def freshness() -> dict[str, Any]:
     """The last day with posts, the uploads in force, the posts without engagement yet."""
     return _freshness(str(db_path()), version())
+
+
+def answer(effect: dict[str, Any]) -> tuple[list[tuple[bool | None, str]], list[str], str]:
+    """The verdict in the page's language: each claim's line with whether it went the programme's way (None:
+    nothing to say), the caveats, and the data's freshness."""
+    found = [(reading.good, verdict.sentence(reading, lang())) for reading in verdict.read(effect)]
+    return found, verdict.caveats(effect, lang()), verdict.freshness(freshness(), lang())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -7,8 +7,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import auth, charts, data, pages
-from dashboard.i18n import ci, day, delta, flag, lang, metric, num, pct, t
-from pipelines.analytics import verdict
+from dashboard.i18n import ci, day, delta, flag, metric, num, pct, t
 
 st.title(t("Overview"))
 
@@ -38,12 +37,13 @@ if not metrics:
 # The answer first: one line per claim of the article, from the adjusted effect, then the plain figures as detail.
 effect = org.get("effect") or {}
 st.subheader(t("The answer"))
-for reading in verdict.read(effect):
-    say = st.success if reading.good is True else st.error if reading.good is False else st.info
-    say(verdict.sentence(reading, lang()))
-for caveat in verdict.caveats(effect, lang()):
+lines, caveats, fresh = data.answer(effect)
+for good, line in lines:
+    say = st.success if good is True else st.error if good is False else st.info
+    say(line)
+for caveat in caveats:
     st.caption(caveat)
-st.caption(verdict.freshness(data.freshness(), lang()))
+st.caption(fresh)
 
 
 def card(column: Any, key: str, about: str) -> None:
