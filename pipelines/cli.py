@@ -299,6 +299,8 @@ def _impact_text(report: dict[str, Any]) -> str:
 
 def _adjusted_text(effect: dict[str, Any]) -> list[str]:
     """The organisation's adjusted effects with their intervals, and why one cannot be trusted where it cannot."""
+    from pipelines.analytics.metrics import DOUBTS  # the statistics load only for `impact`
+
     lines = []
     for name, found in effect.items():
         if not isinstance(found, dict):
@@ -309,10 +311,10 @@ def _adjusted_text(effect: dict[str, Any]) -> list[str]:
             low_high = found.get("ci95")
             shown = f"x{found['ratio']:.2f}" + (f" [x{low_high[0]:.2f}, x{low_high[1]:.2f}]" if low_high else "")
         lines.append(f"Adjusted effect on {name.replace('_', ' ')}: {shown}")
-        if found.get("doubt"):
-            reasons = [n for n in found["notes"] if "cannot be trusted" in n or "too few" in n or "season" in n]
+        if found.get("doubt"):  # the note that gave the doubt its key says why in full
+            reason = next((n for n in found["notes"] if any(text in n for text in DOUBTS)), found["doubt"])
             why = "cannot be trusted" if found.get("ratio") is not None else "why"
-            lines.append(f"  {why}: {reasons[0] if reasons else found['doubt']}")
+            lines.append(f"  {why}: {reason}")
     return lines
 
 

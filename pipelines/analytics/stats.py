@@ -68,7 +68,6 @@ CLUSTERS_FOR_EXACT_LABEL = 10  # fewer teams than this: intervals are labelled a
 SETTLED_FROM_WEEK = 16
 PERIOD_WEEKS = {"posts": 1, "incidents": 13, "incidents_per_member": 13, "engagement": 1}
 MIN_WEEKS_BEFORE = 8  # an interrupted time series needs at least this many weeks before the charter
-MIN_INCIDENTS_FOR_TREND = 20
 MIN_TEAMS_STAGGERED = 4  # fewer teams: the jackknife's t(G-1) makes intervals of x0.01 to x216, none is given
 MIN_EXPECTED = 3.0  # fewer events expected without the charter in the weeks compared: too few to say
 MIN_EVENTS = 10  # fewer events in the whole panel: too few to say anything about the charter's effect
@@ -547,7 +546,7 @@ def _staggered(grid: _Grid, cells: dict[str, BoolArray]) -> dict[str, Effect]:
         team_expected = (fit.base[0] * grid.treated).sum(1)
         spread = _between_teams(team_observed, team_expected, variances[len(cells) :], dispersion)
     # With the spread between few teams estimated, the t(G-1) quantile replaces the normal one.
-    level = 2 * stats.norm.cdf(stats.t.ppf(1 - (1 - LEVEL) / 2, len(clusters) - 1)) - 1 if spread else LEVEL
+    level = _t_level(len(clusters)) if spread else LEVEL
     notes = _design_notes(grid, fit, len(clusters))
     period = "week" if k == 1 else f"{k}-week period"
     method = (
@@ -587,6 +586,12 @@ def _staggered(grid: _Grid, cells: dict[str, BoolArray]) -> dict[str, Effect]:
             ratio, ci, method, weeks_used, float(observed[0]), float(expected[0]), [*notes, interval, *lone]
         )
     return effects
+
+
+def _t_level(n_teams: int) -> float:
+    """The normal-scale level whose quantile is t(G - 1)'s at LEVEL: the interval's level once the spread between
+    G teams is estimated from them."""
+    return float(2 * stats.norm.cdf(stats.t.ppf(1 - (1 - LEVEL) / 2, n_teams - 1)) - 1)
 
 
 def _between_teams(observed: FloatArray, expected: FloatArray, var_log_expected: FloatArray, noise: float) -> float:
@@ -724,8 +729,7 @@ def _its_by_team(grid: _Grid, cells: dict[str, BoolArray], start: int, method: s
     histories extrapolated and summed (teams that grow at different rates make the organisation's total curve, which
     one log-linear trend would misread as the charter's effect). Errors allow for swings that last weeks: the
     quasi-Poisson covariance inflated by the AR(1) long-run factor of the teams' residuals, and the after-weeks' own
-    swings added to the observed sum. None without a team that has weeks
-    before the charter."""
+    swings added to the observed sum. None without a team that has weeks before the charter."""
     model = _team_trends(grid, start)
     if model is None:
         return None
@@ -765,7 +769,7 @@ def _its_by_team(grid: _Grid, cells: dict[str, BoolArray], start: int, method: s
         team_var = np.array([_log_variance(mu0[m], x[m], covariance) for m in per_team])
         spread = _between_teams(team_observed, team_expected, team_var, noise)
         if spread:
-            level = 2 * stats.norm.cdf(stats.t.ppf(1 - (1 - LEVEL) / 2, len(teams) - 1)) - 1
+            level = _t_level(len(teams))
     effects = {}
     for name, cell in cells.items():
         in_set = cell[t_idx, w_idx] & after

@@ -4,7 +4,7 @@ A line says which way the figure went and how sure it is: clearly up or down whe
 change, "can't tell yet" when it holds it, "not to be trusted" when the placebo check failed, and why there is no
 figure where there is none (too few teams, too few incidents, under a year of history). The caveats that apply
 (approximate intervals, a team that adopted after a bad run of incidents) follow, worded in both languages. The
-dashboard's Overview, the command line and the monthly report all say it with `lines()`.
+dashboard's Overview (through `dashboard/data.py`) and `advocacy impact` both say it from here.
 """
 
 from __future__ import annotations
