@@ -55,3 +55,19 @@ def test_three_teams_on_staggered_dates_say_too_few_teams() -> None:
     effects = charter_effects(simulate(Setting(3, one_date=False, swings=True), seed=4))
     for metric in ("posts", "engagement"):
         assert effects[metric].ratio is None and "too few teams" in effects[metric].notes[0]
+
+
+def test_the_command_lines_text_says_why_an_adjusted_figure_cannot_be_trusted() -> None:
+    from pipelines.analytics.metrics import _effect_json
+    from pipelines.cli import _adjusted_text
+
+    def text(setting: Setting) -> list[str]:
+        effects = charter_effects(simulate(setting, seed=0))
+        return _adjusted_text({metric: _effect_json(effect) for metric, effect in effects.items()})
+
+    early = text(Setting(15, one_date=False, swings=False, anticipation=3.0))
+    posts = next(i for i, line in enumerate(early) if line.startswith("Adjusted effect on posts: x"))
+    assert early[posts + 1].startswith("  cannot be trusted: placebo check failed: in the 13 weeks before")
+    few = text(Setting(3, one_date=False, swings=True))
+    posts = few.index("Adjusted effect on posts: no figure")
+    assert few[posts + 1].startswith("  why: too few teams to estimate the charter's effect")
