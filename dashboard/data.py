@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import queries
-from dashboard.i18n import lang, t
+from dashboard.i18n import day, lang, t
 from pipelines import config
 from pipelines.analytics import catalogue, privacy, verdict
 from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, ranking
@@ -288,6 +288,37 @@ def ranking_xlsx(r: Ranking) -> bytes:
 def decimals(key: str) -> int:
     """How many decimals the metric catalogue shows a report metric with."""
     return catalogue.REPORT[key].decimals
+
+
+def unit(key: str) -> str:
+    """A report metric's unit in the catalogue (a share is shown as a percentage)."""
+    return catalogue.REPORT[key].unit
+
+
+def higher_is_better(key: str) -> bool | None:
+    """Which way a report metric should go (None: neither), from the metric catalogue."""
+    return catalogue.REPORT[key].higher_is_better
+
+
+def scope_label(request: ImpactRequest) -> str:
+    """What the filters select, in words, for a chart's title: "whole organisation" or "Sales, Legal · linkedin"."""
+    parts = [", ".join(request.team_filter) if request.team_filter else t("whole organisation")]
+    parts += [", ".join(chosen) for chosen in (request.networks, request.formats) if chosen]
+    if request.period:
+        start, end = request.period
+        first = day(start) if start != date.min else "…"
+        last = day(end - timedelta(days=1)) if end != date.max else "…"
+        parts.append(f"{first} → {last}")
+    return " · ".join(parts)
+
+
+def charter_days(scopes: list[dict[str, Any]]) -> dict[date, list[str]]:
+    """The charter dates of the report's teams, each with the teams (as the page may name them) that adopted then."""
+    found: dict[date, list[str]] = {}
+    for scope in scopes:
+        if scope["scope"] == "team" and scope.get("charter_date"):
+            found.setdefault(scope["charter_date"], []).append(scope["team"])
+    return dict(sorted(found.items()))
 
 
 def glossary(lang: str) -> pd.DataFrame:

@@ -52,19 +52,6 @@ FR = {
     "Same file as": "Même fichier que",
     "Line": "Ligne",
     "Reason": "Raison",
-    "the placebo check failed: the model already finds an effect in the weeks before the charter, so the adjusted "
-    "figure cannot be trusted": (
-        "le test placebo a échoué : le modèle trouve déjà un effet dans les semaines avant la charte, l'effet ajusté "
-        "n'est donc pas fiable"
-    ),
-    "too few teams to tell the charter's effect from the weeks' ups and downs: no adjusted figure": (
-        "trop peu d'équipes pour distinguer l'effet de la charte des hauts et des bas des semaines : pas d'effet "
-        "ajusté"
-    ),
-    "less than a year before the charter: the season cannot be told from its effect, so there is no adjusted "
-    "figure": ("moins d'un an avant la charte : la saison ne se distingue pas de son effet, donc pas d'effet ajusté"),
-    "too few events to say": "trop peu d'événements pour conclure",
-    "adjusted effect": "effet ajusté",
     "The answer": "La réponse",
     "Before → after the charter, in detail": "Avant → après la charte, en détail",
     "Every other figure counts organic engagement only.": (
@@ -111,7 +98,6 @@ FR = {
     "Leave empty: taken from a LinkedIn file's name, else today.": (
         "Vide : prise dans le nom d'un fichier LinkedIn, sinon aujourd'hui."
     ),
-    "In the currency of the CPM and CPC settings": "Dans la devise des réglages CPM et CPC",
     "Networks": "Réseaux",
     "Formats": "Formats",
     "Adjusted effect, 95 % CI": "Effet ajusté, IC 95 %",
@@ -133,17 +119,6 @@ FR = {
     ),
     "Engagements per post change %": "Évolution des interactions par publication %",
     "Posts expected without the charter (model)": "Publications attendues sans la charte (modèle)",
-    "The dotted line is the posts the adjusted model expects without the charter: the trend before it, or the "
-    "teams that had not adopted it yet; it is missing where the model has nothing to compare with.": (
-        "La ligne pointillée donne les publications que le modèle ajusté attend sans la charte : la tendance "
-        "d'avant, ou les équipes qui ne l'avaient pas encore adoptée ; elle manque là où le modèle n'a rien "
-        "à quoi comparer."
-    ),
-    "Posts (line, left axis) and incidents (bars, right axis) per week; dashed lines mark the days teams "
-    "adopted the charter": (
-        "Publications (ligne, axe de gauche) et incidents (barres, axe de droite) par semaine ; les tirets "
-        "marquent les jours d'adoption de la charte"
-    ),
     "Export files (CSV, TXT, XLSX)": "Fichiers d'export (CSV, TXT, XLSX)",
     "Go to Upload": "Aller à l'import",
     "From": "Du",
@@ -172,7 +147,29 @@ FR = {
         "Publications comparées à l'attendu, par mois depuis l'adoption de la charte"
     ),
     "Posts per week (count)": "Publications par semaine (nombre)",
-    "Posts and incidents per week, whole organisation": "Publications et incidents par semaine, toute l'organisation",
+    "Posts and incidents per week": "Publications et incidents par semaine",
+    "whole organisation": "toute l'organisation",
+    "Charter": "Charte",
+    "incidents": "incidents",
+    "Posts (line, left axis) and incidents (bars, right axis) per week; dashed lines mark the days teams adopted the "
+    "charter. The dotted line is the posts the adjusted model expects without the charter: the trend before it, or "
+    "the teams that had not adopted it yet; it is missing where the model has nothing to compare with.": (
+        "Publications (ligne, axe de gauche) et incidents (barres, axe de droite) par semaine ; les tirets marquent "
+        "les jours d'adoption de la charte. La ligne pointillée donne les publications que le modèle ajusté attend "
+        "sans la charte : la tendance d'avant, ou les équipes qui ne l'avaient pas encore adoptée ; elle manque là "
+        "où le modèle n'a rien à quoi comparer."
+    ),
+    "The plain comparison of the weeks before and after each team's charter date. It also counts everything else "
+    "that changed (growth, seasons, new members), so it can differ from the answer above, which compares the teams "
+    "with their own trends. Green: better, red: worse, grey: within chance.": (
+        "La comparaison simple des semaines avant et après la date de charte de chaque équipe. Elle compte aussi "
+        "tout ce qui a changé par ailleurs (croissance, saisons, nouveaux membres) et peut donc différer de la "
+        "réponse ci-dessus, qui compare les équipes à leurs propres tendances. Vert : mieux, rouge : moins "
+        "bien, gris : dans les marges du hasard."
+    ),
+    "Earned media value is in the currency of the CPM and CPC settings": (
+        "La valeur média gagnée est dans la devise des réglages CPM et CPC"
+    ),
     "Incidents per week (count)": "Incidents par semaine (nombre)",
     "Posts without engagement figures": "Publications sans chiffres d'interaction",
     "Posts/week after": "Publications/semaine après",
@@ -201,12 +198,11 @@ FR = {
         "un en-tête pour trier."
     ),
     "Teams without a charter date": "Équipes sans date de charte",
-    (
-        "The article's claims, our plain before → after change, and the charter's effect adjusted for"
-        " the teams' trends and the calendar (Method page)."
-    ): (
-        "Les chiffres de l'article, notre évolution simple avant → après, et l'effet de la charte "
-        "ajusté des tendances des équipes et du calendrier (page Méthode)."
+    "The article's claims, our plain before → after change, and the charter's effect adjusted for the teams' "
+    "trends and the calendar (Method page). A dash: no adjusted figure, and the answer above says why.": (
+        "Les chiffres de l'article, notre évolution simple avant → après, et l'effet de la charte ajusté des "
+        "tendances des équipes et du calendrier (page Méthode). Un tiret : pas d'effet ajusté, la réponse "
+        "ci-dessus dit pourquoi."
     ),
     "The loaded posts do not cover both sides of a charter date yet: no comparison.": (
         "Les publications chargées ne couvrent pas encore les deux côtés d'une date de charte : pas de comparaison."

@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import auth, charts, data, pages
-from dashboard.i18n import ci, day, delta, flag, metric, num, pct, t
+from dashboard.i18n import ci, delta, flag, metric, num, pct, t
 
 st.title(t("Overview"))
 
@@ -46,27 +46,51 @@ for caveat in caveats:
 st.caption(fresh)
 
 
-def card(column: Any, key: str, about: str) -> None:
+def card(column: Any, key: str, about: str = "") -> None:
+    """One plain before → after figure: its change coloured by the metric's direction (grey where its interval
+    holds no change), its interval, its counts and its low-confidence flags."""
     m = metrics.get(key) or {}
-    decimals = data.decimals(key)
-    value = f"{num(m.get('before'), decimals)} → {num(m.get('after'), decimals)}"
-    column.metric(metric(key), value, delta=delta(m.get("change_pct")), delta_color="off", border=True)
-    column.caption(f"{t('95 % CI')}: {ci(m.get('ci95_pct'))}")
+    decimals, share = data.decimals(key), data.unit(key) == "share"
+
+    def shown(value: float | None) -> str:
+        return num(value * 100 if share and value is not None else value, decimals) + (" %" if share else "")
+
+    bounds = m.get("ci95_pct") or [None, None]
+    holds_no_change = None not in bounds and bounds[0] <= 0 <= bounds[1]
+    better = data.higher_is_better(key)
+    colour = "off" if better is None or holds_no_change else "normal" if better else "inverse"
+    value = f"{shown(m.get('before'))} → {shown(m.get('after'))}"
+    column.metric(metric(key), value, delta=delta(m.get("change_pct")), delta_color=colour, border=True)
+    notes = [f"{t('95 % CI')}: {ci(m.get('ci95_pct'))}"] if "ci95_pct" in m else []
     if "counts" in m:
-        column.caption(t("Incidents") + f": {m['counts']['before']} → {m['counts']['after']}")
+        notes.append(t("Incidents") + f": {m['counts']['before']} → {m['counts']['after']}")
     if m.get("note"):
-        column.caption(m["note"])
-    flagged = [flag(f) for f in low if f["metric"] == about]
+        notes.append(m["note"])
+    if notes:
+        column.caption(" · ".join(notes))
+    flagged = [flag(f) for f in low if about and f["metric"] == about]
     if flagged:
         column.warning(t("low confidence") + ": " + "; ".join(flagged))
 
 
+def cards(items: list[tuple[str, str]]) -> None:
+    """Cards two to a row: "before → after" stays whole at 1280 pixels."""
+    for row in range(0, len(items), 2):
+        columns = st.columns(2)
+        for column, (key, about) in zip(columns, items[row : row + 2], strict=False):
+            card(column, key, about)
+
+
 st.subheader(t("Before → after the charter, in detail"))
-cols = st.columns(4)
-card(cols[0], "posts_per_week", "posts")
-card(cols[1], "incidents_per_1000_posts", "incidents")
-card(cols[2], "incidents_per_week", "incidents")
-card(cols[3], "engagements_per_post", "posts")
+st.caption(
+    t(
+        "The plain comparison of the weeks before and after each team's charter date. It also counts everything "
+        "else that changed (growth, seasons, new members), so it can differ from the answer above, which compares "
+        "the teams with their own trends. Green: better, red: worse, grey: within chance."
+    )
+)
+cards([("posts_per_week", "posts"), ("incidents_per_1000_posts", "incidents"), ("incidents_per_week", "incidents"),
+       ("engagements_per_post", "posts")])  # fmt: skip
 
 ref = report["reference"]
 
@@ -77,16 +101,24 @@ def effect_ci(name: str) -> str:
 
 
 def adjusted(name: str, change_pct: float | None) -> str:
-    """The adjusted change, marked where it cannot be trusted (the warning below says why)."""
+    """The adjusted change, marked where it cannot be trusted (the answer above says why)."""
     shown = pct(change_pct)
     return f"{shown} ⚠" if (effect.get(name) or {}).get("doubt") and change_pct is not None else shown
+
+
+def with_counts(change_pct: float | None) -> str:
+    """A plain change of incident risk with its counts: from 1 incident to 0, −100 % says little."""
+    counts = (metrics.get("incidents_per_1000_posts") or {}).get("counts") or {}
+    if not counts:
+        return pct(change_pct)
+    return f"{pct(change_pct)} ({counts['before']} → {counts['after']} {t('incidents')})"
 
 
 st.subheader(t("Compared with the article"))
 st.caption(
     t(
         "The article's claims, our plain before → after change, and the charter's effect adjusted for the teams' "
-        "trends and the calendar (Method page)."
+        "trends and the calendar (Method page). A dash: no adjusted figure, and the answer above says why."
     )
 )
 st.dataframe(
@@ -100,7 +132,7 @@ st.dataframe(
         ],
         t("Incident risk"): [
             pct(ref["article"]["incident_risk_change_pct"]),
-            pct(ref["plain"]["incident_risk_change_pct"]),
+            with_counts(ref["plain"]["incident_risk_change_pct"]),
             adjusted("incidents", ref["adjusted"]["incidents_change_pct"]),
             effect_ci("incidents"),
         ],
@@ -108,40 +140,13 @@ st.dataframe(
     hide_index=True,
 )
 
-DOUBTS = {
-    "placebo_failed": t("the placebo check failed: the model already finds an effect in the weeks before the "
-                        "charter, so the adjusted figure cannot be trusted"),
-    "no_season": t("less than a year before the charter: the season cannot be told from its effect, so there is no "
-                   "adjusted figure"),
-    "too_few_teams": t("too few teams to tell the charter's effect from the weeks' ups and downs: no adjusted "
-                       "figure"),
-    "too_few": t("too few events to say"),
-}  # fmt: skip
-doubted = (("posts", t("Posts")), ("incidents", t("Incident risk")), ("engagement", t("Engagement")))
-for name, label in doubted:
-    if doubt := (effect.get(name) or {}).get("doubt"):
-        st.warning(f"{label}, {t('adjusted effect')}: {DOUBTS[doubt]}", icon="⚠️")
-
 st.subheader(t("Programme"))
-extra = st.columns(3)
-for column, key, scale in (
-    (extra[0], "active_ambassadors", 1),
-    (extra[1], "participation_rate", 100),
-    (extra[2], "earned_media_value", 1),
-):
-    m = metrics.get(key) or {}
-    decimals = data.decimals(key)
-    unit = " %" if scale == 100 else ""
-    before, after = m.get("before"), m.get("after")
-    value = f"{num(before * scale if before is not None else None, decimals)}{unit} → "
-    value += f"{num(after * scale if after is not None else None, decimals)}{unit}"
-    column.metric(metric(key), value, delta=delta(m.get("change_pct")), delta_color="off", border=True)
-    if m.get("note"):
-        column.caption(m["note"])
-    if key == "earned_media_value":
-        column.caption(
-            t("In the currency of the CPM and CPC settings") + f" (CPM {num(m['cpm'], 2)}, CPC {num(m['cpc'], 2)})"
-        )
+cards([("active_ambassadors", ""), ("participation_rate", ""), ("earned_media_value", "")])
+emv = metrics.get("earned_media_value") or {}
+st.caption(
+    t("Earned media value is in the currency of the CPM and CPC settings")
+    + f" (CPM {num(emv.get('cpm'), 2)}, CPC {num(emv.get('cpc'), 2)})."
+)
 
 paid = metrics.get("paid_engagements") or {}
 if paid.get("before") or paid.get("after"):  # boosted posts: their campaigns' engagement, beside the organic
@@ -152,17 +157,14 @@ if paid.get("before") or paid.get("after"):  # boosted posts: their campaigns' e
     )
 
 weekly = data.weekly(request)
-charters = sorted({s["charter_date"] for s in scopes[1:] if s.get("charter_date")})
-figure = charts.weekly_timeline(weekly, charters, t)
+charters = data.charter_days(scopes)
+figure = charts.weekly_timeline(weekly, charters, data.scope_label(request), t)
 st.plotly_chart(figure, width="stretch")
 st.caption(
     t(
         "Posts (line, left axis) and incidents (bars, right axis) per week; dashed lines mark the days teams "
-        "adopted the charter"
-    )
-    + f" ({', '.join(day(c) for c in charters)}). "
-    + t(
-        "The dotted line is the posts the adjusted model expects without the charter: the trend before it, or the "
-        "teams that had not adopted it yet; it is missing where the model has nothing to compare with."
+        "adopted the charter. The dotted line is the posts the adjusted model expects without the charter: the "
+        "trend before it, or the teams that had not adopted it yet; it is missing where the model has nothing to "
+        "compare with."
     )
 )

@@ -21,16 +21,43 @@ def demo_report(demo_db: Path):
         return impact(con, ImpactRequest()), weekly_timeline(con, ImpactRequest())
 
 
-def test_the_weekly_timeline_draws_the_metrics_weeks_and_the_charter_dates(demo_report) -> None:
+def test_the_weekly_timeline_draws_the_metrics_weeks_and_the_labelled_charter_dates(demo_report) -> None:
     report, weekly = demo_report
-    charters = sorted({s["charter_date"] for s in report["scopes"][1:] if s.get("charter_date")})
-    figure = charts.weekly_timeline(weekly, charters, lambda s: f"<{s}>")
+    charters: dict = {}
+    for s in report["scopes"][1:]:
+        if s.get("charter_date"):
+            charters.setdefault(s["charter_date"], []).append(s["team"])
+    figure = charts.weekly_timeline(weekly, charters, "Sales", lambda s: f"<{s}>")
     posts, expected, incidents = figure.data
     assert list(posts.y) == list(weekly["posts"]) and list(incidents.y) == list(weekly["incidents"])
     assert list(expected.y) == pytest.approx(list(weekly["posts_without_charter"]), nan_ok=True)
     assert incidents.yaxis == "y2" and posts.name == "<Posts>"
-    assert len(figure.layout.shapes) == len(charters) > 0  # one dashed line per charter date
-    assert figure.layout.title.text == "<Posts and incidents per week, whole organisation>"
+    assert len(figure.layout.shapes) == len(charters) > 1  # one dashed line per charter date
+    labels = [a.text for a in figure.layout.annotations]
+    for day, teams in charters.items():  # each line says the day and who adopted then (or how many teams)
+        assert any(day.isoformat() in label and (teams[0] in label or f"{len(teams)} <teams>" in label)
+                   for label in labels)  # fmt: skip
+    assert figure.layout.title.text == "<Posts and incidents per week> — Sales"
+    assert charts.weekly_timeline(weekly, {}).layout.title.text.endswith("— whole organisation")
+    assert "%{y:,d}" in posts.hovertemplate  # the exact count on hover
+
+
+def test_count_axes_tick_whole_numbers() -> None:
+    small = charts.count_axis([0, 1, 0, 3])
+    assert small["tickformat"] == ",d" and small["dtick"] == 1 and small["tick0"] == 0
+    assert charts.count_axis([0, 8])["dtick"] == 2
+    assert charts.count_axis([0, 0])["range"][1] >= 1  # an axis with no incidents still shows 0 and 1
+    large = charts.count_axis([12, 150], title="Posts")
+    assert large["tickformat"] == ",d" and "dtick" not in large and large["title"] == "Posts"
+
+
+def test_a_change_is_coloured_by_the_metrics_direction() -> None:
+    assert charts.direction_colour(+20, True) == charts.BETTER
+    assert charts.direction_colour(-20, True) == charts.WORSE
+    assert charts.direction_colour(-20, False) == charts.BETTER  # fewer incidents is better
+    assert charts.direction_colour(+20, False) == charts.WORSE
+    assert charts.direction_colour(+20, True, clear=False) == charts.NEUTRAL  # within chance
+    assert charts.direction_colour(+20, None) == charts.NEUTRAL
 
 
 def test_the_team_chart_holds_each_teams_change_and_interval(demo_report) -> None:
@@ -44,6 +71,9 @@ def test_the_team_chart_holds_each_teams_change_and_interval(demo_report) -> Non
     assert list(bars.y) == pytest.approx([s["metrics"]["posts_per_week"]["change_pct"] for s in shown])
     first = shown[0]["metrics"]["posts_per_week"]
     assert bars.error_y.array[0] == pytest.approx(first["ci95_pct"][1] - first["change_pct"])
+    for colour, s in zip(bars.marker.color, shown, strict=True):  # green above no change, red below, grey across
+        low, high = s["metrics"]["posts_per_week"]["ci95_pct"]
+        assert colour == (charts.BETTER if low > 0 else charts.WORSE if high < 0 else charts.NEUTRAL)
     assert charts.team_changes([]) is None
 
 

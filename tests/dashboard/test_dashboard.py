@@ -66,6 +66,22 @@ def test_overview_opens_with_the_verdict_of_the_adjusted_effect(demo: Path) -> N
     assert any(caption.value.startswith("Data up to ") for caption in at.caption)
 
 
+def test_overview_colours_each_change_by_its_direction_and_titles_the_chart_by_the_filter(demo: Path) -> None:
+    at = app("overview")
+    colours = {card.label: card.proto.color for card in at.metric}
+    with connect(demo, read_only=True) as con:
+        metrics = impact(con, ImpactRequest())["scopes"][0]["metrics"]
+    holds = {k: m["ci95_pct"][0] <= 0 <= m["ci95_pct"][1] for k, m in metrics.items() if m.get("ci95_pct")}
+    # posts up and incidents down, each clear of no change: both read as better (green), engagement is within chance
+    assert not holds["posts_per_week"] and not holds["incidents_per_1000_posts"] and holds["engagements_per_post"]
+    assert colours["Posts per week"] == colours["Incidents per 1,000 posts"] != colours["Engagements per post"]
+    title = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
+    assert title.endswith("— whole organisation")
+    at.multiselect(key="filter_teams").set_value(["Sales"]).run()
+    title = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
+    assert title.endswith("— Sales")
+
+
 def test_overview_flags_low_confidence_on_the_card(demo: Path) -> None:
     at = app("overview")
     assert any("low confidence" in w.value and "incidents" in w.value for w in at.warning)
