@@ -7,6 +7,7 @@ single user).
 
 from __future__ import annotations
 
+import getpass
 import hmac
 from typing import Any
 
@@ -41,6 +42,16 @@ def has_comms() -> bool:
     if auth:
         return bool(st.user.is_logged_in) and _comms_account()
     return comms_password() is None or bool(st.session_state.get("comms_ok"))
+
+
+def who() -> str:
+    """Who acts, as the upload ledger records it: the OIDC account's e-mail, else "comms (password)" where a
+    password opened the page, else the system user running the dashboard (a local single user)."""
+    if _secret("auth") and st.user.is_logged_in:
+        return str(st.user.get("email") or st.user.get("name") or "oidc account")
+    if comms_password() is not None:
+        return "comms (password)"
+    return f"{getpass.getuser()} (dashboard)"
 
 
 def _comms_account() -> bool:

@@ -15,11 +15,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries
+from dashboard import auth, queries
 from dashboard.i18n import day, lang, t
 from pipelines import config
 from pipelines.analytics import catalogue, privacy, verdict
 from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, ranking
+from pipelines.analytics.downloads import table_csv as to_table_csv
 from pipelines.analytics.downloads import to_csv, to_xlsx
 from pipelines.analytics.scopes import ImpactRequest
 from pipelines.config import settings
@@ -42,6 +43,7 @@ __all__ = [
     "DecisionRefused",
     "LoadResult",
     "UndoError",
+    "UndoResult",
 ]  # what the pages take from here besides the functions
 
 
@@ -186,11 +188,14 @@ def ledger() -> pd.DataFrame:
     return pd.DataFrame(rows[::-1], columns=columns)
 
 
+QUARANTINE_COLUMNS = ["upload_id", "file", "kind", "line", "raw", "reason"]
+
+
 def quarantine() -> pd.DataFrame:
+    """The rows waiting in quarantine, with their text: the comms pages only (a row may be one person's post)."""
     with connect(db_path(), read_only=True) as con:
         rows = quarantined(con)
-    # The raw line stays out: it is one person's post; the reason says what to fix.
-    return pd.DataFrame(rows, columns=["upload_id", "file", "kind", "line", "reason"])
+    return pd.DataFrame(rows, columns=QUARANTINE_COLUMNS)
 
 
 def coverage() -> dict[str, Any]:
@@ -199,8 +204,9 @@ def coverage() -> dict[str, Any]:
 
 
 def preview(files: list[tuple[str, bytes]], export_date: date | None, kind: str | None = None,
-            author: str | None = None) -> list[LoadResult]:  # fmt: skip
-    """Load the files into a throw-away copy of the database: what a real load would do, nothing written."""
+            author: str | None = None) -> tuple[list[LoadResult], pd.DataFrame]:  # fmt: skip
+    """Load the files into a throw-away copy of the database: what a real load would do, nothing written. With the
+    results, the lines that would be quarantined (file, line, text, reason)."""
     with tempfile.TemporaryDirectory(prefix="advocacy-preview-") as tmp:
         copy = Path(tmp) / "preview.duckdb"
         source = db_path()
@@ -211,7 +217,13 @@ def preview(files: list[tuple[str, bytes]], export_date: date | None, kind: str 
             wal = source.with_name(source.name + ".wal")
             if wal.exists():
                 shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
-        return load(files, export_date, kind, author, db=copy)
+        results = load(files, export_date, kind, author, db=copy)
+        ids = [r.upload_id for r in results if r.upload_id is not None and r.quarantined]
+        rows: list[dict[str, Any]] = []
+        if ids:
+            with connect(copy, read_only=True) as con:
+                rows = [row for upload_id in ids for row in quarantined(con, upload_id)]
+    return results, pd.DataFrame(rows, columns=QUARANTINE_COLUMNS)
 
 
 def load(files: list[tuple[str, bytes]], export_date: date | None, kind: str | None = None, author: str | None = None,
@@ -224,7 +236,7 @@ def load(files: list[tuple[str, bytes]], export_date: date | None, kind: str | N
             path = Path(tmp) / f"{index}_{Path(name).name}"
             path.write_bytes(content)
             options = LoadOptions(display_name=Path(name).name, export_date=export_date, kind=kind, author=author,
-                                  loaded_by="dashboard")  # fmt: skip
+                                  loaded_by=auth.who())  # fmt: skip
             results.extend(load_paths(db or db_path(), [path], options))
     return results
 
@@ -241,7 +253,17 @@ def max_upload_mb() -> int:
 
 def undo(upload_id: int) -> UndoResult:
     """Take one upload back whole (UndoError when there is no such upload, or it was undone already)."""
-    return undo_upload(db_path(), upload_id, by="dashboard")
+    return undo_upload(db_path(), upload_id, by=auth.who())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _undo_preview(path: str, data_version: Version, upload_id: int) -> UndoResult:
+    return undo_upload(path, upload_id, dry_run=True)
+
+
+def undo_preview(upload_id: int) -> UndoResult:
+    """What undoing the upload would change (rows taken out, earlier versions back), nothing written."""
+    return _undo_preview(str(db_path()), version(), upload_id)
 
 
 def reprocess() -> list[ReprocessResult]:
@@ -265,7 +287,7 @@ def roster() -> dict[str, str]:
 
 def decide_author(author: str, employee_id: str | None) -> Decision:
     """This author is this employee (or, with None, not staff); DecisionRefused when it cannot be."""
-    return decide(db_path(), author, employee_id=employee_id, not_staff=employee_id is None, by="dashboard")
+    return decide(db_path(), author, employee_id=employee_id, not_staff=employee_id is None, by=auth.who())
 
 
 def load_demo() -> None:
@@ -273,6 +295,11 @@ def load_demo() -> None:
     from pipelines.synthetic.demo import build_demo  # the generator is only needed here
 
     build_demo(db_path())
+
+
+def table_csv(frame: pd.DataFrame) -> bytes:
+    """A table as shown, as CSV for Excel in the page's language (French: ';' and decimal commas)."""
+    return to_table_csv(frame, lang())
 
 
 def ranking_csv(r: Ranking) -> bytes:

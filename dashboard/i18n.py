@@ -33,7 +33,6 @@ FR = {
     "Password": "Mot de passe",
     "Team": "Équipe",
     "Charter date": "Date de la charte",
-    "Details": "Détails",
     "Where the posts' figures come from: a figure LinkedIn measured wins over a platform's.": (
         "D'où viennent les chiffres des publications : un chiffre mesuré par LinkedIn l'emporte sur celui d'une "
         "plateforme."
@@ -125,9 +124,6 @@ FR = {
     "Until (included)": "Jusqu'au (inclus)",
     "Here, adjusted effect": "Ici, effet ajusté",
     "Here, before → after": "Ici, avant → après",
-    "I understand: this takes the upload's rows out of every figure.": (
-        "Je comprends : les lignes de cet import sortent de tous les chiffres."
-    ),
     "Incident risk": "Risque d'incident",
     "Incidents": "Incidents",
     "Incidents before → after": "Incidents avant → après",
@@ -184,7 +180,6 @@ FR = {
         "Lignes non chargées, avec la raison. Retraiter les essaie à nouveau (par exemple après un "
         "import d'annuaire)."
     ),
-    "Some files were refused; nothing of them was written.": "Des fichiers ont été refusés ; rien n'en a été écrit.",
     (
         "Teams adopted the charter on different days: each point compares teams the same number of "
         "months from their own adoption with teams that had not adopted yet, with its 95 % interval."
@@ -207,9 +202,7 @@ FR = {
     "The loaded posts do not cover both sides of a charter date yet: no comparison.": (
         "Les publications chargées ne couvrent pas encore les deux côtés d'une date de charte : pas de comparaison."
     ),
-    'Tick "I understand" first.': "Cochez d'abord « Je comprends ».",
     "Undo this upload": "Annuler cet import",
-    "Undone": "Annulé",
     "Upload to undo": "Import à annuler",
     "Uploads": "Imports",
     "Week (starting Monday)": "Semaine (commençant le lundi)",
@@ -219,6 +212,59 @@ FR = {
     "all": "toutes",
     "teams": "équipes",
     "upload(s)": "import(s)",
+    # Comms pages: outcomes in words, confirmations
+    "Download these lines (CSV, to fix in Excel)": "Télécharger ces lignes (CSV, à corriger dans Excel)",
+    "Every figure changes with it.": "Tous les chiffres changent en conséquence.",
+    "How it was read": "Comment le fichier a été lu",
+    "I understand": "Je comprends",
+    "It can be undone like an upload.": "C'est annulable comme un import.",
+    "Lines in quarantine": "Lignes en quarantaine",
+    "Lines that would go to quarantine": "Lignes qui iraient en quarantaine",
+    "Nothing new could be loaded.": "Rien de nouveau n'a pu être chargé.",
+    "Nothing would change: there is nothing to confirm.": "Rien ne changerait : il n'y a rien à confirmer.",
+    "Read as": "Lu comme",
+    "Refused: nothing was written.": "Refusé : rien n'a été écrit.",
+    "Reprocess": "Retraiter",
+    "Status": "État",
+    "Text": "Texte",
+    "Undoing": "Annuler",
+    "also undone (the same file again)": "annulés aussi (le même fichier à nouveau)",
+    "and": "et",
+    "columns separated by": "colonnes séparées par",
+    "dates day first": "dates jour d'abord",
+    "dates month first": "dates mois d'abord",
+    "decimal comma": "virgule décimale",
+    "decimal point": "point décimal",
+    "earlier version(s) back": "version(s) antérieure(s) rétablie(s)",
+    "encoding": "encodage",
+    "files loaded; the refused ones wrote nothing.": "fichiers chargés ; les fichiers refusés n'ont rien écrit.",
+    "headers on line": "en-têtes à la ligne",
+    "in force": "en vigueur",
+    "in quarantine (below)": "en quarantaine (ci-dessous)",
+    "incident(s)": "incident(s)",
+    "loaded": "chargé",
+    "new rows": "nouvelles lignes",
+    "post(s)": "publication(s)",
+    "quarantined row(s) are validated again": "ligne(s) en quarantaine sont validées à nouveau",
+    "quarantined row(s) dropped": "ligne(s) en quarantaine retirée(s)",
+    "refused": "refusé",
+    "row(s) loaded": "ligne(s) chargée(s)",
+    "row(s) taken out": "ligne(s) retirée(s)",
+    "rows": "lignes",
+    "same file as": "même fichier que",
+    "sheet": "feuille",
+    "still in quarantine": "toujours en quarantaine",
+    "the same file as an earlier upload: nothing would change.": (
+        "le même fichier qu'un import précédent : rien ne changerait."
+    ),
+    "those whose cause is gone load, the others stay here.": (
+        "celles dont la cause a disparu sont chargées, les autres restent ici."
+    ),
+    "unchanged": "inchangées",
+    "undone": "annulé",
+    "updated": "mises à jour",
+    "waiting on this author will load": "en attente de cet auteur seront chargé(e)s",
+    "would load": "chargerait",
 }
 
 

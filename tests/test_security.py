@@ -217,6 +217,11 @@ def assert_nothing_of_the_comms_page(at: Any) -> None:
     assert not at.checkbox and not at.metric
 
 
+def actions(at: Any) -> set[str]:
+    """The data-changing actions a page offers (a confirmed action's button is keyed go_<action>_<target>_<n>)."""
+    return {b.key.split("_")[1] for b in at.button if b.key and b.key.startswith("go_")}
+
+
 @pytest.mark.parametrize("page", COMMS_PAGES)
 def test_without_a_configured_role_the_comms_pages_are_open(demo: Path, page: str) -> None:
     at = app(page)
@@ -224,7 +229,7 @@ def test_without_a_configured_role_the_comms_pages_are_open(demo: Path, page: st
     if page == "upload":
         assert at.get("file_uploader")
     else:
-        assert {b.key for b in at.button} >= {"undo", "reprocess"} and at.dataframe
+        assert actions(at) >= {"undo", "reprocess"} and at.dataframe
 
 
 @pytest.mark.parametrize("page", COMMS_PAGES)
@@ -244,14 +249,14 @@ def test_a_comms_page_reached_directly_asks_for_the_password_and_shows_nothing(
     if page == "upload":
         assert at.get("file_uploader")
     else:
-        assert {b.key for b in at.button} >= {"undo", "reprocess"}
+        assert actions(at) >= {"undo", "reprocess"}
 
 
 def test_undo_and_reprocess_cannot_be_triggered_without_the_role(demo: Path, monkeypatch) -> None:
     monkeypatch.setenv("ADVOCACY_COMMS_PASSWORD", "s3cret")
     before, rows = uploads(demo), tables(demo)
     at = app("data")
-    at.session_state["undo_sure"] = True  # even the confirmation ticked ahead: no button to press
+    at.session_state["sure_undo_1_0"] = True  # even the confirmation ticked ahead: no button to press
     at.session_state["undo_id"] = 1
     at.run()
     assert_nothing_of_the_comms_page(at)
@@ -387,11 +392,14 @@ def every_page(at: Any) -> Iterator[str]:
     yield "upload loaded"
     at.switch_page(page_path("data")).run()
     yield "data"
-    at.checkbox(key="undo_sure").check().run()
-    at.button(key="undo").click().run()
+    chosen = at.selectbox(key="undo_id").value
+    at.checkbox(key=f"sure_undo_{chosen}_0").check().run()
+    at.button(key=f"go_undo_{chosen}_0").click().run()
     yield "data after undo"
-    at.button(key="reprocess").click().run()
-    yield "data after reprocess"
+    for go in [b.key for b in at.button if b.key and b.key.startswith("go_reprocess_")]:  # rows waiting, if any
+        at.checkbox(key=go.replace("go_", "sure_", 1)).check().run()
+        at.button(key=go).click().run()
+        yield "data after reprocess"
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -539,9 +547,11 @@ def test_sql_looking_values_stay_values_through_the_dashboard(hostile: Path) -> 
     ) == [(name, "teams", 1)]
     assert query(hostile, "SELECT headcount FROM teams WHERE team = ?", [SQLISH[0]]) == [(9,)]
     at.switch_page(page_path("data")).run()
-    at.checkbox(key="undo_sure").check().run()
-    at.button(key="undo").click().run()
-    assert not at.exception and [t.value for t in at.text][0] == name
+    chosen = at.selectbox(key="undo_id").value
+    at.checkbox(key=f"sure_undo_{chosen}_0").check().run()
+    at.button(key=f"go_undo_{chosen}_0").click().run()
+    said = at.success[0].value.replace("\\", "")  # as Markdown shows it: the page escapes the name's markup
+    assert not at.exception and said.startswith(f"Upload {chosen} (a'; DROP TABLE uploads; --.csv)")
     assert set(tables(hostile)) == set(before)
     assert query(hostile, "SELECT count(*) FROM posts") == [(before["posts"],)]
     assert query(hostile, "SELECT headcount FROM teams WHERE team = ?", [SQLISH[0]]) == [(5,)]

@@ -6,17 +6,32 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, data
+from dashboard.confirm import confirm, plain
 from dashboard.i18n import num, t
 
 st.title(t("Data"))
 auth.require_comms()
 
+
+def undid(result: data.UndoResult) -> str:
+    """What an undo changes (or changed), in words."""
+    rows = sum(result.removed.values())
+    said = (f"{t('Upload')} {result.upload_id} ({result.file}): {num(rows, 0)} {t('row(s) taken out')}, "
+            f"{num(result.restored, 0)} {t('earlier version(s) back')}, {num(result.quarantine_removed, 0)} "
+            f"{t('quarantined row(s) dropped')}")  # fmt: skip
+    if result.also_undone:
+        said += f"; {t('also undone (the same file again)')}: {', '.join(map(str, result.also_undone))}"
+    return said + "."
+
+
 if undone := st.session_state.pop("undone", None):
-    st.success(t("Undone") + f": {undone.upload_id}")
-    st.text(undone.file)
-if reprocessed := st.session_state.pop("reprocessed", None):
-    st.success(t("Reprocessed") + f": {len(reprocessed)} " + t("upload(s)"))
-    st.dataframe(pd.DataFrame([vars(r) for r in reprocessed]), hide_index=True)
+    st.success(plain(undid(undone)))
+if (reprocessed := st.session_state.pop("reprocessed", None)) is not None:
+    loaded = sum(r.loaded + r.updated for r in reprocessed)
+    still = sum(r.still_quarantined for r in reprocessed)
+    said = (f"{t('Reprocessed')}: {num(loaded, 0)} {t('row(s) loaded')}, {num(still, 0)} "
+            f"{t('still in quarantine')} ({len(reprocessed)} {t('upload(s)')}).")  # fmt: skip
+    (st.success if loaded else st.info)(said if loaded else said + " " + t("Nothing new could be loaded."))
 
 SOURCES = {
     "posts": t("Posts"), "engagement snapshots": t("Engagement snapshots"), "incidents": t("Incidents"),
@@ -31,7 +46,7 @@ COLUMNS = {
     "updated": t("Updated"), "unchanged": t("Unchanged"), "quarantined": t("Quarantined"),
     "export_date": t("Export date"), "loaded_at": t("Loaded at"), "loaded_by": t("By"),
     "undone_at": t("Undone at"), "undone_by": t("Undone by"), "duplicate_of": t("Same file as"),
-    "line": t("Line"), "reason": t("Reason"),
+    "line": t("Line"), "reason": t("Reason"), "raw": t("Text"), "status": t("Status"),
 }  # fmt: skip
 
 
@@ -76,7 +91,12 @@ if len(waiting):
         format_func=lambda i: t("not staff (an agency, the page's admin)") if i == NOT_STAFF else people[i],
         key="author_is",
     )
-    if st.button(t("Decide"), key="author_decide"):
+    row = waiting[waiting["author"] == author].iloc[0]
+    whom = people[who] if who else t("not staff (an agency, the page's admin)")
+    consequence = (f"“{author}” → {whom}: {num(row['posts'], 0)} {t('post(s)')} {t('and')} "
+                   f"{num(row['incidents'], 0)} {t('incident(s)')} {t('waiting on this author will load')}. "
+                   + t("It can be undone like an upload."))  # fmt: skip
+    if confirm("decide", author, consequence, t("Decide")):
         try:
             st.session_state["decided"] = data.decide_author(author, who or None)
         except data.DecisionRefused as error:
@@ -89,7 +109,13 @@ if found["not_staff_posts"]:
 
 st.subheader(t("Uploads"))
 ledger = data.ledger()
-st.dataframe(ledger.rename(columns=COLUMNS), hide_index=True)
+status = [
+    t("undone") if pd.notna(undone_at) else t("same file as") + f" {int(same)}" if pd.notna(same) else t("in force")
+    for undone_at, same in zip(ledger["undone_at"], ledger["duplicate_of"], strict=True)
+]  # fmt: skip
+shown = ledger.drop(columns=["checksum"], errors="ignore")
+shown.insert(0, "status", status)
+st.dataframe(shown.rename(columns=COLUMNS), hide_index=True)
 active = ledger[ledger["undone_at"].isna()] if len(ledger) else ledger
 if len(active):
     upload_id = st.selectbox(
@@ -98,25 +124,29 @@ if len(active):
         format_func=lambda i: f"{i}: {active.loc[active['upload_id'] == i, 'file_name'].iloc[0]}",
         key="undo_id",
     )
-    sure = st.checkbox(t("I understand: this takes the upload's rows out of every figure."), key="undo_sure")
-    if st.button(t("Undo this upload"), key="undo"):
-        if not sure:
-            st.warning(t('Tick "I understand" first.'))
-        else:
+    try:
+        consequence = undid(data.undo_preview(int(upload_id))) + " " + t("Every figure changes with it.")
+    except data.UndoError as error:
+        st.error(str(error))
+    else:
+        if confirm("undo", upload_id, t("Undoing") + " " + consequence, t("Undo this upload")):
             try:
-                done = data.undo(int(upload_id))
+                st.session_state["undone"] = data.undo(int(upload_id))
             except data.UndoError as error:
                 st.error(str(error))
             else:
-                st.session_state["undone"] = done
-                st.session_state.pop("undo_sure", None)
                 st.rerun()
 
 st.subheader(t("Quarantine"))
 st.caption(
     t("Rows that could not be loaded, with the reason. Reprocess tries them again (say, after a roster upload).")
 )
-st.dataframe(data.quarantine().rename(columns=COLUMNS), hide_index=True)
-if st.button(t("Reprocess quarantined rows"), key="reprocess"):
-    st.session_state["reprocessed"] = data.reprocess()
-    st.rerun()
+waiting_rows = data.quarantine()
+st.dataframe(waiting_rows.rename(columns=COLUMNS), hide_index=True,
+             column_config={COLUMNS["reason"]: st.column_config.TextColumn(width="large")})  # fmt: skip
+if len(waiting_rows):
+    consequence = (f"{t('Reprocess')}: {num(len(waiting_rows), 0)} {t('quarantined row(s) are validated again')}; "
+                   + t("those whose cause is gone load, the others stay here."))  # fmt: skip
+    if confirm("reprocess", len(waiting_rows), consequence, t("Reprocess quarantined rows")):
+        st.session_state["reprocessed"] = data.reprocess()
+        st.rerun()

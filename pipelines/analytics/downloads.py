@@ -6,6 +6,7 @@ import csv
 import io
 from typing import Any
 
+import pandas as pd
 import xlsxwriter
 
 from pipelines.analytics.contests import CRITERIA, Ranking
@@ -18,6 +19,15 @@ def _csv_safe(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def table_csv(frame: pd.DataFrame, lang: str = "en") -> bytes:
+    """A table as shown, as CSV that Excel opens in columns: UTF-8 with BOM (accents), and in French ';' between
+    cells and decimal commas, as French Excel expects; no cell can run as a formula."""
+    safe = frame.map(_csv_safe)
+    text = safe.to_csv(index=False, sep=";" if lang == "fr" else ",", decimal="," if lang == "fr" else ".",
+                       lineterminator="\r\n")  # fmt: skip
+    return text.encode("utf-8-sig")
 
 
 def _headers(r: Ranking) -> list[str]:

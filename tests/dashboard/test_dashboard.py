@@ -131,42 +131,91 @@ def test_upload_previews_then_loads_after_confirm(demo: Path) -> None:
     at = app("upload")
     at.get("file_uploader")[0].set_value([("teams.csv", TEAMS_CSV, "text/csv")]).run()
     assert not at.exception, [e.value for e in at.exception]
-    preview = at.dataframe[0].value
-    assert preview["loaded"].tolist() == [1] and preview["quarantined"].tolist() == [1]
+    said = [x.value for x in at.text]
+    assert "✅ teams.csv (Teams): would load 2 rows: 1 new rows, 1 in quarantine (below)." in said
+    lines = at.dataframe[0].value  # the quarantined line itself, its text and its whole reason
+    assert lines["Line"].tolist() == [3] and "Bad Team,seven" in lines["Text"].iloc[0]
+    assert "seven" in lines["Reason"].iloc[0]
     assert uploads(demo) == before  # the preview wrote nothing
     at.button(key="confirm").click().run()
     assert not at.exception
     assert uploads(demo) == before + 1
-    assert at.success
+    assert [s.value for s in at.success] == ["Loaded. Every page now shows the new data."]
+    assert "Preview (nothing written yet)" not in [h.value for h in at.subheader]  # the preview is gone
+    assert not at.get("file_uploader")[0].value and "confirm" not in [b.key for b in at.button]
     at.switch_page(page_path("data")).run()
     ledger = next(d.value for d in at.dataframe if "Rows read" in d.value.columns)
     assert "teams.csv" in ledger["File"].tolist()  # the ledger shows it at once
+    assert ledger["By"].iloc[0].endswith("(dashboard)")  # the person, not "dashboard"
+
+
+def test_upload_offers_no_confirm_when_nothing_would_change(demo: Path) -> None:
+    at = app("upload")
+    at.get("file_uploader")[0].set_value([("teams.csv", TEAMS_CSV, "text/csv")]).run()
+    at.button(key="confirm").click().run()
+    before = uploads(demo)
+    at.get("file_uploader")[0].set_value([("teams (1).csv", TEAMS_CSV, "text/csv")]).run()
+    assert "confirm" not in [b.key for b in at.button]  # the same file again changes nothing
+    assert any("nothing to confirm" in i.value for i in at.info)
+    assert uploads(demo) == before
+
+
+def test_one_file_refused_of_two_says_so_and_loads_the_other(demo: Path) -> None:
+    at = app("upload")
+    refused = b"colour,shape\nred,round\n"
+    at.get("file_uploader")[0].set_value([("teams.csv", TEAMS_CSV, "text/csv"), ("odd.csv", refused, "text/csv")])
+    at.run()
+    said = [x.value for x in at.text]
+    assert any(line.startswith("⛔ odd.csv: refused. ") and len(line) > 60 for line in said)  # the whole reason
+    assert at.button(key="confirm").label == "Confirm and load (1/2)"
+    at.button(key="confirm").click().run()
+    assert [w.value for w in at.warning] == ["1/2 files loaded; the refused ones wrote nothing."]
 
 
 def test_uploaded_names_are_shown_as_text_not_markdown(demo: Path) -> None:
     at = app("upload")
     at.get("file_uploader")[0].set_value([("**loud**.csv", TEAMS_CSV, "text/csv")]).run()
     assert not at.exception
-    assert "**loud**.csv" in [x.value for x in at.text]
+    assert any(x.value.startswith("✅ **loud**.csv") for x in at.text)
     markdown = [x.value for x in at.markdown] + [x.label for x in at.expander]
-    assert not any("loud" in text for text in markdown)
+    assert not any("**loud**" in text for text in markdown)
 
 
-def test_undo_needs_the_confirmation(demo: Path) -> None:
+def unescaped(markdown: str) -> str:
+    """Text as Markdown shows it: the page escapes what would otherwise be read as markup."""
+    return markdown.replace("\\", "")
+
+
+def test_every_undo_asks_anew_and_says_what_it_changes(demo: Path) -> None:
     before = uploads(demo)
     at = app("data")
-    at.button(key="undo").click().run()
-    assert uploads(demo) == before and at.warning
-    at.checkbox(key="undo_sure").check().run()
-    at.button(key="undo").click().run()
+    first = at.selectbox(key="undo_id").value
+    go = at.button(key=f"go_undo_{first}_0")
+    assert go.disabled and any(f"Undoing Upload {first} (" in unescaped(w.value) for w in at.warning)
+    at.checkbox(key=f"sure_undo_{first}_0").check().run()
+    at.button(key=f"go_undo_{first}_0").click().run()
     assert not at.exception
+    assert uploads(demo) == before - 1
+    assert any(
+        unescaped(s.value).startswith(f"Upload {first} (") and "row(s) taken out" in unescaped(s.value)
+        for s in at.success
+    )
+    second = at.selectbox(key="undo_id").value
+    assert second != first
+    # the next upload asks again: a new box, unticked, and the button off until it is ticked
+    assert at.button(key=f"go_undo_{second}_1").disabled and not at.checkbox(key=f"sure_undo_{second}_1").value
     assert uploads(demo) == before - 1
 
 
-def test_reprocess_runs(demo: Path) -> None:
+def test_reprocess_asks_then_says_what_it_loaded(demo: Path) -> None:
     at = app("data")
-    at.button(key="reprocess").click().run()
+    waiting = len(at.dataframe[-1].value)
+    assert waiting and any(f"Reprocess: {waiting} quarantined row(s)" in unescaped(w.value) for w in at.warning)
+    at.checkbox(key=f"sure_reprocess_{waiting}_0").check().run()
+    at.button(key=f"go_reprocess_{waiting}_0").click().run()
     assert not at.exception
+    # nothing changed for the demo's quarantined rows: said as such, not as a success
+    assert not at.success and any("Nothing new could be loaded." in i.value for i in at.info)
 
 
 def test_password_gate_blocks_then_admits(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -333,11 +382,14 @@ def test_the_data_page_lists_unmatched_authors_and_decides_who_they_are(empty: P
     assert waiting[["Author", "Posts"]].values.tolist() == [["Chai M.", 2], ["Acme Social Team", 1]]
     at.selectbox(key="author_pick").select("Chai M.").run()
     at.selectbox(key="author_is").select("E1").run()
-    at.button(key="author_decide").click().run()
+    assert any("“Chai M.” → E1" in unescaped(w.value) and "2 post(s)" in unescaped(w.value) for w in at.warning)
+    at.checkbox(key="sure_decide_Chai M._0").check().run()
+    at.button(key="go_decide_Chai M._0").click().run()
     assert not at.exception and at.success
     assert query(empty, "SELECT employee_id, count(*) FROM posts GROUP BY 1") == [("E1", 2)]
     at.selectbox(key="author_pick").select("Acme Social Team").run()
     at.selectbox(key="author_is").select("").run()  # not staff
-    at.button(key="author_decide").click().run()
+    at.checkbox(key="sure_decide_Acme Social Team_1").check().run()
+    at.button(key="go_decide_Acme Social Team_1").click().run()
     assert query(empty, "SELECT count(*) FROM posts WHERE employee_id IS NULL") == [(1,)]
     assert any("not staff" in c.value for c in at.caption)
