@@ -6,6 +6,7 @@ Each takes `t`, the translation of a label (the pages pass `dashboard.i18n.t`; t
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
@@ -42,7 +43,16 @@ def weekly_timeline(weekly: pd.DataFrame, charters: Sequence[date], t: Translate
         title=t("Posts and incidents per week, whole organisation"),
         xaxis_title=t("Week (starting Monday)"),
         yaxis_title=t("Posts per week (count)"),
-        yaxis2={"title": t("Incidents per week (count)"), "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        yaxis2={
+            "title": t("Incidents per week (count)"),
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            # whole incidents, a step of at least one; no second grid across the first
+            "tick0": 0,
+            "dtick": max(1, math.ceil(float(weekly["incidents"].max() or 0) / 5)),
+            "showgrid": False,
+        },
         # above the plot: below it, a horizontal legend runs into the week axis' title
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
     )
