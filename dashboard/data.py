@@ -147,6 +147,35 @@ def answer(effect: dict[str, Any]) -> tuple[list[tuple[bool | None, str]], list[
     return found, verdict.caveats(effect, lang()), verdict.freshness(freshness(), lang())
 
 
+def report_available() -> bool:
+    """Whether the server can draw the PDF report (Chromium for its charts, the DejaVu fonts)."""
+    from dashboard import report as pdf  # kaleido and fpdf2 load only for the report
+
+    return pdf.can_render()
+
+
+def _report_request(request: ImpactRequest, language: str) -> Any:
+    from dashboard import report as pdf
+
+    return pdf.ReportRequest(request, request.period, language)
+
+
+def report_filename(request: ImpactRequest, language: str) -> str:
+    """The PDF's file name for the page's filters."""
+    from dashboard import report as pdf
+
+    return pdf.filename(_report_request(request, language))
+
+
+def report_pdf(request: ImpactRequest, language: str) -> bytes:
+    """The PDF report of the page's filters and period, in `language`: what the Overview shows, on paper."""
+    from dashboard import report as pdf
+
+    with connect(db_path(), read_only=True) as con:
+        gathered = pdf.gather(con, _report_request(request, language))
+    return pdf.finish(gathered).pdf  # the charts are drawn once the database is let go
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def _weekly(path: str, data_version: Version, request: ImpactRequest) -> pd.DataFrame:
     with connect(path, read_only=True) as con:

@@ -392,7 +392,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             unknown = [t for t in teams if t not in sizes]
             small = [t for t in teams if t in sizes and not is_named(sizes[t])]
             if unknown or small:
-                hidden = f"{', '.join(small)}: under the privacy threshold, shown only inside \"other teams\""
+                hidden = f'{", ".join(small)}: under the privacy threshold, shown only inside "other teams"'
                 why = f"no team {', '.join(unknown)}" if unknown else hidden
                 print(f"advocacy report: --team: {why}", file=sys.stderr)
                 return 1
