@@ -477,7 +477,7 @@ def layout(gathered: Gathered, images: Sequence[bytes]) -> bytes:
     pdf.set_fill_color(255, 255, 255)
     pdf.set_draw_color(190, 190, 190)
     header_style = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
-    with pdf.table(col_widths=(26, 19, 25, 27, 18, 22, 43), line_height=3.6, headings_style=header_style,
+    with pdf.table(col_widths=(26, 19, 25, 30, 17, 22, 41), line_height=3.6, headings_style=header_style,
                    text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "LEFT")) as table:  # fmt: skip
         for row in rows:
             cells = table.row()
@@ -496,7 +496,7 @@ def layout(gathered: Gathered, images: Sequence[bytes]) -> bytes:
                        text_align=("LEFT", "LEFT", "LEFT", "RIGHT")) as table:  # fmt: skip
             table.row([t("Criterion"), t("Winner"), t("Team"), t("Value")])
             for w in winners:
-                names = ", ".join(_person(name, lang) for name in w.names) or t(w.note or "nobody qualifies yet")
+                names = ", ".join(_person(name, lang) for name in w.names) or t(w.note or CONTEST_NOTES[0])
                 decimals = 0 if w.criterion in ("posts", "articles") else 1
                 table.row([metric(w.criterion, "criterion", lang), names, ", ".join(w.teams),
                            num(w.value, decimals, lang) if w.value is not None else "–"])  # fmt: skip
@@ -579,7 +579,11 @@ def _team_rows(gathered: Gathered, lang: str) -> list[list[str]]:
 
 def _team(name: str, lang: str) -> str:
     """A team as the report names it: "other teams" in the report's language."""
-    return translate(name, lang) if name == privacy.OTHER_TEAMS else name
+    return translate("other teams", lang) if name == privacy.OTHER_TEAMS else name
+
+
+# The notes a ranking gives instead of rows (pipelines/analytics/contests.py), which the report translates.
+CONTEST_NOTES = ("nobody qualifies on this criterion yet", "this contest has no jury scores: no best-written ranking")
 
 
 _ANONYMOUS = re.compile(r"^Anonymous participant (\d+)$")
