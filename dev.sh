@@ -28,24 +28,41 @@ ensure_venv() {
 }
 
 ensure_chromium() {
-  # The browser tests drive Debian's Chromium with Playwright (no browser download needed).
+  # The browser tests drive Debian's Chromium with Playwright (no browser download needed); the PDF report's
+  # charts are drawn by it too (kaleido).
   if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then return; fi
   if command -v apt-get >/dev/null && as_root true 2>/dev/null; then
-    echo "installing Chromium for the browser tests" >&2
-    apt_install chromium || echo "Chromium could not be installed (see apt's message): the browser tests will be skipped" >&2
+    echo "installing Chromium (the browser tests, the PDF report's charts)" >&2
+    apt_install chromium || echo "Chromium could not be installed (see apt's message): no PDF report, and the browser tests will be skipped" >&2
   else
-    echo "Chromium is not installed and cannot be installed here: the browser tests will be skipped" >&2
+    echo "Chromium is not installed and cannot be installed here: no PDF report, and the browser tests will be skipped" >&2
+  fi
+}
+
+ensure_debian() {
+  # $1: a command or file that tells the package is there; $2: the Debian package; $3: what it is for.
+  if command -v "$1" >/dev/null || [ -e "$1" ]; then return; fi
+  if command -v apt-get >/dev/null && as_root true 2>/dev/null; then
+    echo "installing $2 ($3)" >&2
+    apt_install "$2" || echo "$2 could not be installed (see apt's message): $3 will not work" >&2
+  else
+    echo "$2 is not installed and cannot be installed here: $3 will not work" >&2
   fi
 }
 
 case "${1:-}" in
   dashboard)
     ensure_venv ""
+    # The PDF report draws its charts with Chromium (kaleido) and writes with the DejaVu fonts.
+    ensure_chromium
+    ensure_debian /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core "the PDF report"
     exec "$VENV/bin/advocacy" dashboard --demo "${@:2}"
     ;;
   test)
     ensure_venv "[test]"
     ensure_chromium
+    ensure_debian pdftotext poppler-utils "the PDF report's tests"
+    ensure_debian /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core "the PDF report"
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     "$VENV/bin/mypy"

@@ -10,11 +10,13 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from pipelines.analytics.scopes import ImpactRequest
 
 Translate = Callable[[str], str]
 
@@ -47,6 +49,27 @@ def direction_colour(change: float | None, higher_is_better: bool | None, clear:
 def scope_title(title: str, scope: str, t: Translate = _english) -> str:
     """A chart's title naming what it shows: "Posts per week — whole organisation" or "… — Sales, Legal"."""
     return f"{t(title)} — {scope or t('whole organisation')}"
+
+
+def scope_label(request: ImpactRequest, t: Translate = _english, day: Callable[[date], str] = date.isoformat) -> str:
+    """What the filters select, in words, for a chart's title: "whole organisation" or "Sales, Legal · linkedin"."""
+    parts = [", ".join(request.team_filter) if request.team_filter else t("whole organisation")]
+    parts += [", ".join(chosen) for chosen in (request.networks, request.formats) if chosen]
+    if request.period:
+        start, end = request.period
+        first = day(start) if start != date.min else "…"
+        last = day(end - timedelta(days=1)) if end != date.max else "…"
+        parts.append(f"{first} → {last}")
+    return " · ".join(parts)
+
+
+def charter_days(scopes: Sequence[dict[str, Any]]) -> dict[date, list[str]]:
+    """The charter dates of an impact report's teams, each with the teams (as the report names them) adopting then."""
+    found: dict[date, list[str]] = {}
+    for scope in scopes:
+        if scope["scope"] == "team" and scope.get("charter_date"):
+            found.setdefault(scope["charter_date"], []).append(scope["team"])
+    return dict(sorted(found.items()))
 
 
 def _charter_marks(figure: go.Figure, charters: Mapping[date, Sequence[str]], t: Translate) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, queries
+from dashboard import auth, charts, queries
 from dashboard.i18n import day, lang, t
 from pipelines import config
 from pipelines.analytics import catalogue, privacy, verdict
@@ -147,6 +147,35 @@ def answer(effect: dict[str, Any]) -> tuple[list[tuple[bool | None, str]], list[
     nothing to say), the caveats, and the data's freshness."""
     found = [(reading.good, verdict.sentence(reading, lang())) for reading in verdict.read(effect)]
     return found, verdict.caveats(effect, lang()), verdict.freshness(freshness(), lang())
+
+
+def report_available() -> bool:
+    """Whether the server can draw the PDF report (Chromium for its charts, the DejaVu fonts)."""
+    from dashboard import report as pdf  # kaleido and fpdf2 load only for the report
+
+    return pdf.can_render()
+
+
+def _report_request(request: ImpactRequest, language: str) -> Any:
+    from dashboard import report as pdf
+
+    return pdf.ReportRequest(request, request.period, language)
+
+
+def report_filename(request: ImpactRequest, language: str) -> str:
+    """The PDF's file name for the page's filters."""
+    from dashboard import report as pdf
+
+    return pdf.filename(_report_request(request, language))
+
+
+def report_pdf(request: ImpactRequest, language: str) -> bytes:
+    """The PDF report of the page's filters and period, in `language`: what the Overview shows, on paper."""
+    from dashboard import report as pdf
+
+    with connect(db_path(), read_only=True) as con:
+        gathered = pdf.gather(con, _report_request(request, language))
+    return pdf.finish(gathered).pdf  # the charts are drawn once the database is let go
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -328,24 +357,13 @@ def higher_is_better(key: str) -> bool | None:
 
 
 def scope_label(request: ImpactRequest) -> str:
-    """What the filters select, in words, for a chart's title: "whole organisation" or "Sales, Legal · linkedin"."""
-    parts = [", ".join(request.team_filter) if request.team_filter else t("whole organisation")]
-    parts += [", ".join(chosen) for chosen in (request.networks, request.formats) if chosen]
-    if request.period:
-        start, end = request.period
-        first = day(start) if start != date.min else "…"
-        last = day(end - timedelta(days=1)) if end != date.max else "…"
-        parts.append(f"{first} → {last}")
-    return " · ".join(parts)
+    """What the filters select, in words, for a chart's title."""
+    return charts.scope_label(request, t, day)
 
 
 def charter_days(scopes: list[dict[str, Any]]) -> dict[date, list[str]]:
-    """The charter dates of the report's teams, each with the teams (as the page may name them) that adopted then."""
-    found: dict[date, list[str]] = {}
-    for scope in scopes:
-        if scope["scope"] == "team" and scope.get("charter_date"):
-            found.setdefault(scope["charter_date"], []).append(scope["team"])
-    return dict(sorted(found.items()))
+    """The charter dates of the report's teams, each with the teams that adopted then."""
+    return charts.charter_days(scopes)
 
 
 def glossary(lang: str) -> pd.DataFrame:

@@ -6,8 +6,6 @@ import math
 from datetime import date
 from typing import Any
 
-import streamlit as st
-
 from pipelines.analytics import catalogue
 
 LANGUAGES = {"en": "English", "fr": "Français"}
@@ -210,6 +208,30 @@ FR = {
         "Bienvenue. La base est vide : chargez la démonstration pour découvrir, ou importez vos exports."
     ),
     "all": "toutes",
+    "The article claims {posts} posts and {risk} incident risk.": (
+        "L'article annonce {posts} de publications et {risk} de risque d'incident."
+    ),
+    "Shaded: the month of the report.": "En jaune : le mois du rapport.",
+    'Teams smaller than the privacy threshold are shown together as "other teams".': (
+        "Les équipes sous le seuil de confidentialité sont regroupées dans « autres équipes »."
+    ),
+    "other teams": "autres équipes",
+    "Whole organisation": "Toute l'organisation",
+    "Contests of the period": "Concours de la période",
+    "No contest ran during the period.": "Aucun concours pendant la période.",
+    "all teams": "toutes les équipes",
+    "Winner": "Gagnant",
+    "Value": "Valeur",
+    "nobody qualifies on this criterion yet": "personne ne remplit encore les conditions de ce critère",
+    "this contest has no jury scores: no best-written ranking": (
+        "ce concours n'a pas de notes du jury : pas de classement du mieux écrit"
+    ),
+    "Posts per week, before → after": "Publications par semaine, avant → après",
+    "Change % (95 % CI)": "Évolution % (IC 95 %)",
+    "Report (PDF)": "Rapport (PDF)",
+    "The PDF report needs Chromium and the DejaVu fonts on the server.": (
+        "Le rapport PDF a besoin de Chromium et des polices DejaVu sur le serveur."
+    ),
     "teams": "équipes",
     "upload(s)": "import(s)",
     # Comms pages: outcomes in words, confirmations
@@ -270,6 +292,8 @@ FR = {
 
 def lang() -> str:
     """The chosen language, else the browser's (its locale, else its Accept-Language header), else English."""
+    import streamlit as st  # only the pages ask: the PDF report and the command line pass their language
+
     if "lang" not in st.session_state:
         accept = ""
         try:  # headless Chromium sends an English Accept-Language whatever its locale: the locale comes first
@@ -280,26 +304,32 @@ def lang() -> str:
     return str(st.session_state["lang"])
 
 
+def translate(text: str, language: str) -> str:
+    """`text` in `language` (en or fr), whatever the page's language: the PDF report and the command line."""
+    return FR.get(text, text) if language == "fr" else text
+
+
 def t(text: str) -> str:
-    return FR.get(text, text) if lang() == "fr" else text
+    """`text` in the page's language."""
+    return translate(text, lang())
 
 
-def num(value: float | None, decimals: int = 1) -> str:
-    """1,234.5 in English, 1 234,5 in French; a dash when there is no value."""
+def num(value: float | None, decimals: int = 1, language: str | None = None) -> str:
+    """1,234.5 in English, 1 234,5 in French (`language`, else the page's); a dash when there is no value."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     text = f"{value:,.{decimals}f}"
-    if lang() == "fr":
+    if (language or lang()) == "fr":
         text = text.replace(",", " ").replace(".", ",")
     return text
 
 
-def pct(value: float | None) -> str:
+def pct(value: float | None, language: str | None = None) -> str:
     """A change in percent with its sign: +91 %, −12 %."""
     if value is None or not math.isfinite(value):
         return "–"
     decimals = 1 if 99.5 <= abs(value) < 100 else 0  # −99.9 % is not −100 %
-    return ("+" if value >= 0 else "−") + num(abs(value), decimals) + " %"
+    return ("+" if value >= 0 else "−") + num(abs(value), decimals, language) + " %"
 
 
 def delta(value: float | None) -> str | None:
@@ -307,24 +337,24 @@ def delta(value: float | None) -> str | None:
     return None if value is None or not math.isfinite(value) else pct(value).replace("−", "-")
 
 
-def ci(bounds: list[float | None] | None) -> str:
+def ci(bounds: list[float | None] | None, language: str | None = None) -> str:
     if not bounds or bounds[0] is None or bounds[1] is None:
         return "–"
-    return f"{pct(bounds[0])} … {pct(bounds[1])}"
+    return f"{pct(bounds[0], language)} … {pct(bounds[1], language)}"
 
 
-def day(value: date | None) -> str:
+def day(value: date | None, language: str | None = None) -> str:
     if value is None:
         return "–"
-    return value.strftime("%d/%m/%Y") if lang() == "fr" else value.isoformat()
+    return value.strftime("%d/%m/%Y") if (language or lang()) == "fr" else value.isoformat()
 
 
-def metric(key: str, group: str = "report") -> str:
-    """A metric's label from the catalogue, in the page's language (group: report, effect or criterion)."""
+def metric(key: str, group: str = "report", language: str | None = None) -> str:
+    """A metric's label from the catalogue, in `language` or the page's (group: report, effect or criterion)."""
     found = {"report": catalogue.REPORT, "effect": catalogue.EFFECTS, "criterion": catalogue.CRITERIA}[group]
-    return found[key].label(lang())
+    return found[key].label(language or lang())
 
 
-def flag(found: dict[str, Any]) -> str:
-    """A low-confidence flag in words, in the page's language."""
-    return catalogue.flag_text(found, lang())
+def flag(found: dict[str, Any], language: str | None = None) -> str:
+    """A low-confidence flag in words, in `language` or the page's."""
+    return catalogue.flag_text(found, language or lang())

@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -323,7 +323,11 @@ def _impact_request(args: argparse.Namespace) -> ImpactRequest:
 
     if bool(args.before) != bool(args.after):
         raise SystemExit("advocacy impact: --before and --after go together")
+    period = None
+    if args.first or args.last:
+        period = (args.first or date.min, args.last + timedelta(days=1) if args.last else date.max)
     return ImpactRequest(
+        period=period,
         only_team=args.team,
         window_months=args.window_months,
         gap_days=args.gap_days,
@@ -349,6 +353,70 @@ def cmd_impact(args: argparse.Namespace) -> int:
         print(_impact_text(report))
     if args.team and not report["scopes"]:
         return 1
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from dashboard import report  # the charts, kaleido and fpdf2 load only for `report`
+    from pipelines import mail
+
+    if not args.out and not args.mail_to:
+        print("advocacy report: say where the report goes: --out FILE.pdf, --mail-to ADDRESSES, or both",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    if args.period and (args.first or args.last):
+        print("advocacy report: --period or --from/--until, not both", file=sys.stderr)
+        return 2
+    if args.first and args.last and args.last < args.first:
+        print("advocacy report: --until comes before --from", file=sys.stderr)
+        return 2
+    try:
+        to = mail.recipients(args.mail_to) if args.mail_to else []
+    except ValueError as error:
+        print(f"advocacy report: --mail-to: {error}", file=sys.stderr)
+        return 2
+    teams = tuple(dict.fromkeys(t.strip() for given in args.team or [] for t in given.split(",") if t.strip()))
+    if args.period:
+        try:
+            request = report.month_request(args.period, args.lang, teams)
+        except ValueError as error:
+            print(f"advocacy report: --period: {error}", file=sys.stderr)
+            return 2
+    else:
+        request = report.range_request(args.first, args.last, args.lang, teams)
+    with connect(config.db_path(args.db), read_only=True) as con:
+        if teams:
+            from pipelines.analytics.privacy import is_named
+
+            sizes = ledger.filter_options(con)["teams"]
+            unknown = [t for t in teams if t not in sizes]
+            small = [t for t in teams if t in sizes and not is_named(sizes[t])]
+            if unknown or small:
+                hidden = f'{", ".join(small)}: under the privacy threshold, shown only inside "other teams"'
+                why = f"no team {', '.join(unknown)}" if unknown else hidden
+                print(f"advocacy report: --team: {why}", file=sys.stderr)
+                return 1
+        try:
+            gathered = report.gather(con, request)
+        except report.ReportError as error:
+            print(f"advocacy report: {error}", file=sys.stderr)
+            return 1
+    try:
+        made = report.finish(gathered)
+    except report.ReportError as error:
+        print(f"advocacy report: {error}", file=sys.stderr)
+        return 1
+    if args.out:
+        Path(args.out).write_bytes(made.pdf)
+        print(f"{made.title}: written to {args.out} ({len(made.pdf) // 1024} kB, {made.timings.total_s:.1f} s)")
+    if to:
+        letter = mail.message(to, made.title, made.body, made.pdf, made.filename, mail.sender())
+        try:
+            mail.send(letter)
+        except mail.MailError as error:
+            print(f"advocacy report: not sent: {error}", file=sys.stderr)
+            return 1
+        print(f"{made.title}: sent to {', '.join(to)}")
     return 0
 
 
@@ -592,9 +660,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--before", type=_range, metavar="A:B", help="explicit before window (end exclusive)")
     p.add_argument("--after", type=_range, metavar="C:D", help="explicit after window (end exclusive)")
     p.add_argument("--all-teams", action="store_true", help="show teams under the privacy threshold by name")
+    p.add_argument("--from", dest="first", type=_date, metavar="DATE", help="only the days from DATE")
+    p.add_argument("--until", dest="last", type=_date, metavar="DATE", help="only the days up to DATE (included)")
     p.add_argument("--cpm", type=float, default=None, help="earned media value: cost of 1,000 impressions")
     p.add_argument("--cpc", type=float, default=None, help="earned media value: cost of one click")
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("report", cmd_report, "Write the report leadership forwards (verdict, charts, teams, contests, "
+            "method) as a PDF, and mail it. Its charts need Chromium.")  # fmt: skip
+    p.add_argument("--period", metavar="YYYY-MM", help="one calendar month: its contests and totals; the verdict "
+                   "and the teams on every day up to its end")  # fmt: skip
+    p.add_argument("--from", dest="first", type=_date, metavar="DATE", help="only the days from DATE")
+    p.add_argument("--until", dest="last", type=_date, metavar="DATE", help="only the days up to DATE (included)")
+    p.add_argument("--team", action="append", metavar="TEAM", help="only these teams (repeat, or a,b)")
+    p.add_argument("--lang", choices=["en", "fr"], default="en", help="the report's language (default en)")
+    p.add_argument("--out", metavar="FILE.pdf", help="write the PDF to FILE.pdf")
+    p.add_argument("--mail-to", metavar="A@X,B@Y", help="send it to these addresses through $ADVOCACY_SMTP_HOST")
 
     p = add("contests", cmd_contests, "List the contests.")
     p.add_argument("--json", action="store_true", help="print JSON")

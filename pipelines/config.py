@@ -57,6 +57,25 @@ class Settings:
     """The accounts with the comms role when logging in through OIDC (`ADVOCACY_COMMS_EMAILS`, comma-separated; or
     `comms_emails` in Streamlit's secrets); none listed lets every account the provider admits in."""
 
+    smtp_host: str | None = field(default_factory=lambda: os.environ.get("ADVOCACY_SMTP_HOST") or None)
+    """The mail server that `advocacy report --mail-to` sends through (`ADVOCACY_SMTP_HOST`); none: no mail."""
+
+    smtp_port: int = field(default_factory=lambda: int(_env_float("ADVOCACY_SMTP_PORT", 587)))
+    """Its port (`ADVOCACY_SMTP_PORT`, 587): STARTTLS whenever the server offers it; 465 is TLS from the start."""
+
+    smtp_user: str | None = field(default_factory=lambda: os.environ.get("ADVOCACY_SMTP_USER") or None)
+    """The account to log in with (`ADVOCACY_SMTP_USER`); none: send without logging in."""
+
+    smtp_password: str | None = field(default_factory=lambda: os.environ.get("ADVOCACY_SMTP_PASSWORD") or None)
+    """Its password (`ADVOCACY_SMTP_PASSWORD`); it is only ever sent over TLS, or to a server on this machine."""
+
+    mail_from: str | None = field(default_factory=lambda: os.environ.get("ADVOCACY_MAIL_FROM") or None)
+    """The sender of the report's mail (`ADVOCACY_MAIL_FROM`; default: the SMTP user, else advocacy@ this
+    machine's name)."""
+
+    smtp_timeout_s: float = field(default_factory=lambda: _env_float("ADVOCACY_SMTP_TIMEOUT", 30.0))
+    """How long to wait for the mail server before saying it cannot be reached (`ADVOCACY_SMTP_TIMEOUT`)."""
+
 
 def settings() -> Settings:
     """The settings as the environment says now."""

@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import auth, charts, data, pages
-from dashboard.i18n import ci, delta, flag, metric, num, pct, t
+from dashboard.i18n import ci, delta, flag, lang, metric, num, pct, t
 
 st.title(t("Overview"))
 
@@ -44,6 +44,21 @@ for good, line in lines:
 for caveat in caveats:
     st.caption(caveat)
 st.caption(fresh)
+
+# The report a director forwards: this page's verdict and charts, the teams and the contests, built on click.
+language = lang()  # the callable runs outside the page's script: it cannot ask the session
+if data.report_available():
+    st.download_button(
+        t("Report (PDF)"),
+        data=lambda: data.report_pdf(request, language),
+        file_name=data.report_filename(request, language),
+        mime="application/pdf",
+        key="report_pdf",
+        on_click="ignore",
+        icon=":material/picture_as_pdf:",
+    )
+else:
+    st.caption(t("The PDF report needs Chromium and the DejaVu fonts on the server."))
 
 
 def card(column: Any, key: str, about: str = "") -> None:

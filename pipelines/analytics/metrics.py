@@ -177,6 +177,12 @@ def weekly_timeline(con: duckdb.DuckDBPyConnection, request: ImpactRequest | Non
     return weekly
 
 
+def period_totals(con: duckdb.DuckDBPyConnection, request: ImpactRequest) -> dict[str, int]:
+    """Posts and incidents in the request's period, organisation-wide, with its filters (the monthly report)."""
+    weekly = _posts_and_incidents_per_week(con, request)
+    return {"posts": int(weekly["posts"].sum()), "incidents": int(weekly["incidents"].sum())}
+
+
 def _posts_and_incidents_per_week(con: duckdb.DuckDBPyConnection, request: ImpactRequest) -> pd.DataFrame:
     return con.execute(
         f"""WITH p AS (
