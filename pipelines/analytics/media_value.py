@@ -12,8 +12,11 @@ from pipelines.config import settings
 
 
 class Rates(Protocol):
-    cpm: float | None
-    cpc: float | None
+    @property
+    def cpm(self) -> float | None: ...
+
+    @property
+    def cpc(self) -> float | None: ...
 
 
 def rates(request: Rates | None = None) -> tuple[float, float]:
