@@ -292,6 +292,6 @@ def decimals(key: str) -> int:
 
 def glossary(lang: str) -> pd.DataFrame:
     """Every figure of the reports with its one-line meaning, from the metric catalogue (the Method page)."""
-    rows = [(m.label(lang), m.about(lang)) for group in (catalogue.REPORT, catalogue.EFFECTS, catalogue.CRITERIA)
-            for m in group.values()]  # fmt: skip
+    groups = (catalogue.REPORT, catalogue.EFFECTS, catalogue.CRITERIA, catalogue.TRENDS)
+    rows = [(m.label(lang), m.about(lang)) for group in groups for m in group.values()]
     return pd.DataFrame(rows, columns=["figure", "meaning"]).drop_duplicates("figure")
