@@ -105,3 +105,230 @@ def event_study(study: Sequence[dict[str, Any]], t: Translate = _english) -> go.
         yaxis_title=t("Posts above (+) or below (−) expected (%)"),
     )
     return figure
+
+
+# --- trends month by month (the Trends page) -------------------------------------------------------------------
+# Each takes one scope's rows of `pipelines.analytics.trends.monthly` (or of `by_dimension`) and `scope`, the words
+# that say what is shown (the organisation or the chosen teams, the period), which the title carries.
+
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Months the data covers only in part: hatched bars, open markers (and said on hover), not a drop to explain.
+PARTIAL_PATTERN = "/"
+TREND_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                 "#bcbd22", "#17becf")  # fmt: skip
+
+
+def month_label(month: Any, t: Translate = _english) -> str:
+    """Mar 2025 (mars 2025 in French)."""
+    stamp = pd.Timestamp(month)
+    return f"{t(MONTH_NAMES[stamp.month - 1])} {stamp.year}"
+
+
+def _month_hover(rows: pd.DataFrame, t: Translate) -> list[str]:
+    """Each month's name, and for a month cut short, how many of its days the data covers."""
+    out = []
+    for month, partial, days, length in zip(rows["month"], rows["partial"], rows["days"], rows["days_in_month"],
+                                            strict=True):  # fmt: skip
+        text = month_label(month, t)
+        if partial:
+            text += f" ({t('partial month')}: {int(days)}/{int(length)} {t('days')})"
+        out.append(text)
+    return out
+
+
+def _count_axis(values: Any, title: str) -> dict[str, Any]:
+    """A count axis: whole numbers only (a step of 1 where the counts are small, so no 0.5 ticks), from zero."""
+    top = pd.to_numeric(pd.Series(values), errors="coerce").max()
+    axis: dict[str, Any] = {"title": title, "tickformat": ",d", "rangemode": "tozero"}
+    if pd.isna(top) or top <= 5:
+        axis.update(dtick=1, tick0=0, range=[0, max(1, 0 if pd.isna(top) else int(top)) * 1.1])
+    return axis
+
+
+def _month_axis(months: Any, t: Translate) -> dict[str, Any]:
+    """The months as ticks, named in the page's language: every month up to a year, else every third."""
+    stamps = sorted({pd.Timestamp(m) for m in months})
+    shown = stamps if len(stamps) <= 12 else [m for m in stamps if (m.month - 1) % 3 == 0]
+    return {"title": t("Month"), "tickvals": shown, "ticktext": [month_label(m, t) for m in shown]}
+
+
+def _trend_layout(figure: go.Figure, title: str, scope: str, **layout: Any) -> go.Figure:
+    figure.update_layout(
+        title={"text": title, "subtitle": {"text": html.escape(scope)}, "x": 0, "xanchor": "left"},
+        # above the plot, under the title: below it, a horizontal legend runs into the month axis' title
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        margin=layout.pop("margin", {"t": 110}),
+        **layout,
+    )
+    return figure
+
+
+def _partial_bars(rows: pd.DataFrame) -> dict[str, Any]:
+    return {"pattern": {"shape": [PARTIAL_PATTERN if p else "" for p in rows["partial"]]}}
+
+
+def _partial_markers(rows: pd.DataFrame) -> dict[str, Any]:
+    return {"symbol": ["circle-open" if p else "circle" for p in rows["partial"]], "size": 8}
+
+
+def _values(column: pd.Series) -> list[Any]:
+    """A column as plain numbers, None where missing (plotly draws a gap)."""
+    return [None if pd.isna(v) else float(v) for v in column]
+
+
+def monthly_activity(rows: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure:
+    """Posts (bars, left axis) and active ambassadors (line, right axis) per month."""
+    hover = _month_hover(rows, t)
+    figure = go.Figure(
+        go.Bar(x=rows["month"], y=_values(rows["posts"]), name=t("Posts"), customdata=hover,
+               marker=_partial_bars(rows), marker_color=TREND_COLOURS[0],
+               hovertemplate="%{customdata}<br>" + t("Posts") + ": %{y:,d}<extra></extra>")
+    )  # fmt: skip
+    figure.add_trace(
+        go.Scatter(x=rows["month"], y=_values(rows["active_ambassadors"]), name=t("Active ambassadors"),
+                   mode="lines+markers", yaxis="y2", customdata=hover, marker=_partial_markers(rows),
+                   line={"color": TREND_COLOURS[1]},
+                   hovertemplate="%{customdata}<br>" + t("Active ambassadors") + ": %{y:,d}<extra></extra>")
+    )  # fmt: skip
+    right = _count_axis(rows["active_ambassadors"], t("Active ambassadors (people)"))
+    return _trend_layout(
+        figure, t("Posts and active ambassadors per month"), scope,
+        xaxis=_month_axis(rows["month"], t), yaxis=_count_axis(rows["posts"], t("Posts (count)")),
+        yaxis2={**right, "overlaying": "y", "side": "right", "showgrid": False},
+    )  # fmt: skip
+
+
+FUNNEL_STEPS = (
+    ("members", "Programme members"),
+    ("ever_posted", "Ever posted"),
+    ("active_ambassadors", "Posted this month"),
+    ("regular", "Regular (each of the last 3 months)"),
+)
+
+
+def adoption_funnel(rows: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure | None:
+    """The adoption funnel of the latest month the data covers in full (else the latest): members → ever posted →
+    posted this month → regular, each with its share of the members. None without months."""
+    if rows.empty:
+        return None
+    full = rows[~rows["partial"].astype(bool)]
+    row = (full if not full.empty else rows).sort_values("month").iloc[-1]
+    steps = [(t(label), row[key]) for key, label in FUNNEL_STEPS if not pd.isna(row[key])]
+    members = row["members"] or 0
+    shares = [f"{100 * value / members:.0f} %" if members else "–" for _, value in steps]
+    figure = go.Figure(
+        go.Funnel(y=[label for label, _ in steps], x=[int(value) for _, value in steps], customdata=shares,
+                  texttemplate="%{x:,d} (%{customdata})", marker={"color": TREND_COLOURS[: len(steps)]},
+                  hovertemplate="%{y}: %{x:,d} (%{customdata} " + t("of the members") + ")<extra></extra>")
+    )  # fmt: skip
+    title = t("Adoption funnel") + f", {month_label(row['month'], t)}"
+    return _trend_layout(figure, title, scope, showlegend=False, margin={"t": 90, "l": 10})
+
+
+SHARES = (("ever_posted_rate", "Ever posted"), ("participation_rate", "Posted this month (participation)"),
+          ("regular_rate", "Regular (each of the last 3 months)"))  # fmt: skip
+
+
+def adoption_shares(rows: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure:
+    """The funnel's shares of the members over the months: ever posted, posted this month, regular."""
+    hover = _month_hover(rows, t)
+    figure = go.Figure()
+    for index, (key, label) in enumerate(SHARES):
+        figure.add_trace(
+            go.Scatter(x=rows["month"], y=_values(rows[key]), name=t(label), mode="lines+markers", customdata=hover,
+                       marker=_partial_markers(rows), line={"color": TREND_COLOURS[index + 1]},
+                       hovertemplate="%{customdata}<br>" + t(label) + ": %{y:.1%}<extra></extra>")
+        )  # fmt: skip
+    return _trend_layout(
+        figure, t("Share of the programme's members, per month"), scope, xaxis=_month_axis(rows["month"], t),
+        yaxis={"title": t("Share of members (%)"), "tickformat": ".0%", "rangemode": "tozero"},
+    )  # fmt: skip
+
+
+def participation_by_team(frame: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure:
+    """Each team's participation (active ambassadors over members) per month, one line per team."""
+    figure = go.Figure()
+    for index, (team, rows) in enumerate(frame.groupby("team", sort=False)):
+        figure.add_trace(
+            go.Scatter(x=rows["month"], y=_values(rows["participation_rate"]), name=html.escape(str(team)),
+                       mode="lines+markers", customdata=_month_hover(rows, t), marker=_partial_markers(rows),
+                       line={"color": TREND_COLOURS[index % len(TREND_COLOURS)]},
+                       hovertemplate="%{customdata}<br>" + html.escape(str(team)) + ": %{y:.1%}<extra></extra>")
+        )  # fmt: skip
+    return _trend_layout(
+        figure, t("Participation by team, per month"), scope, xaxis=_month_axis(frame["month"], t),
+        yaxis={"title": t("Members who posted (%)"), "tickformat": ".0%", "rangemode": "tozero"},
+    )  # fmt: skip
+
+
+def reach(rows: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure:
+    """Impressions (bars, left axis) and clicks (line, right axis) per month, over the posts with figures."""
+    hover = _month_hover(rows, t)
+    figure = go.Figure(
+        go.Bar(x=rows["month"], y=_values(rows["impressions"]), name=t("Impressions"), customdata=hover,
+               marker=_partial_bars(rows), marker_color=TREND_COLOURS[0],
+               hovertemplate="%{customdata}<br>" + t("Impressions") + ": %{y:,d}<extra></extra>")
+    )  # fmt: skip
+    figure.add_trace(
+        go.Scatter(x=rows["month"], y=_values(rows["clicks"]), name=t("Clicks"), mode="lines+markers", yaxis="y2",
+                   customdata=hover, marker=_partial_markers(rows), line={"color": TREND_COLOURS[2]},
+                   hovertemplate="%{customdata}<br>" + t("Clicks") + ": %{y:,d}<extra></extra>")
+    )  # fmt: skip
+    right = _count_axis(rows["clicks"], t("Clicks (count)"))
+    return _trend_layout(
+        figure, t("Impressions and clicks per month"), scope, xaxis=_month_axis(rows["month"], t),
+        yaxis=_count_axis(rows["impressions"], t("Impressions (count)")),
+        yaxis2={**right, "overlaying": "y", "side": "right", "showgrid": False},
+    )  # fmt: skip
+
+
+def engagement_rate(rows: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure:
+    """The engagement rate per month (engagements over impressions), with the engagements on hover."""
+    custom = list(zip(_month_hover(rows, t), [None if pd.isna(v) else int(v) for v in rows["engagements"]],
+                      strict=True))  # fmt: skip
+    figure = go.Figure(
+        go.Scatter(x=rows["month"], y=_values(rows["engagement_rate"]), name=t("Engagement rate"),
+                   mode="lines+markers", customdata=custom, marker=_partial_markers(rows),
+                   line={"color": TREND_COLOURS[3]},
+                   hovertemplate="%{customdata[0]}<br>" + t("Engagement rate") + ": %{y:.2%}<br>"
+                   + t("Engagements") + ": %{customdata[1]:,d}<extra></extra>")
+    )  # fmt: skip
+    return _trend_layout(
+        figure, t("Engagement rate per month"), scope, xaxis=_month_axis(rows["month"], t), showlegend=False,
+        yaxis={"title": t("Engagements / impressions (%)"), "tickformat": ".1%", "rangemode": "tozero"},
+    )  # fmt: skip
+
+
+def earned_media_value(rows: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure:
+    """Earned media value per month (what the impressions and clicks would have cost as paid posts)."""
+    figure = go.Figure(
+        go.Bar(x=rows["month"], y=_values(rows["earned_media_value"]), name=t("Earned media value"),
+               customdata=_month_hover(rows, t), marker=_partial_bars(rows), marker_color=TREND_COLOURS[2],
+               hovertemplate="%{customdata}<br>" + t("Earned media value") + ": %{y:,.2f}<extra></extra>")
+    )  # fmt: skip
+    return _trend_layout(
+        figure, t("Earned media value per month"), scope, xaxis=_month_axis(rows["month"], t), showlegend=False,
+        yaxis={"title": t("Earned media value (CPM/CPC currency)"), "tickformat": ",.0f", "rangemode": "tozero"},
+    )  # fmt: skip
+
+
+def breakdown(frame: pd.DataFrame, dimension: str, scope: str, t: Translate = _english) -> go.Figure:
+    """Posts per month stacked by network (or format), the engagements of each on hover."""
+    titles = {"network": ("Posts per month by network", "Network"), "format": ("Posts per month by format", "Format")}
+    title, legend = titles[dimension]
+    figure = go.Figure()
+    totals = frame.groupby("month")["posts"].sum() if not frame.empty else pd.Series(dtype="int64")
+    for index, (value, rows) in enumerate(frame.groupby(dimension, sort=True)):
+        name = html.escape(t(str(value)))
+        custom = list(zip(_month_hover(rows, t), [None if pd.isna(v) else int(v) for v in rows["engagements"]],
+                          strict=True))  # fmt: skip
+        figure.add_trace(
+            go.Bar(x=rows["month"], y=_values(rows["posts"]), name=name, customdata=custom,
+                   marker=_partial_bars(rows), marker_color=TREND_COLOURS[index % len(TREND_COLOURS)],
+                   hovertemplate="%{customdata[0]}<br>" + name + ": %{y:,d} " + t("posts") + ", "
+                   + "%{customdata[1]:,d} " + t("engagements") + "<extra></extra>")
+        )  # fmt: skip
+    return _trend_layout(
+        figure, t(title), scope, barmode="stack", legend_title_text=t(legend),
+        xaxis=_month_axis(frame["month"], t), yaxis=_count_axis(totals, t("Posts (count)")),
+    )  # fmt: skip

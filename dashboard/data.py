@@ -295,3 +295,20 @@ def glossary(lang: str) -> pd.DataFrame:
     groups = (catalogue.REPORT, catalogue.EFFECTS, catalogue.CRITERIA, catalogue.TRENDS)
     rows = [(m.label(lang), m.about(lang)) for group in groups for m in group.values()]
     return pd.DataFrame(rows, columns=["figure", "meaning"]).drop_duplicates("figure")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _trends(path: str, data_version: Version, request: ImpactRequest) -> dict[str, pd.DataFrame]:
+    with connect(path, read_only=True) as con:
+        return queries.trends(con, request)
+
+
+def trends(request: ImpactRequest | None = None) -> dict[str, pd.DataFrame]:
+    """Month by month, with the filters: "monthly" (per scope), "network" and "format" (breakdowns),
+    "top_engagements" and "top_impressions" (the best posts, no author)."""
+    return _trends(str(db_path()), version(), request or ImpactRequest())
+
+
+def trend_label(key: str) -> str:
+    """A trend figure's label from the metric catalogue, in the page's language."""
+    return catalogue.TRENDS[key].label(lang())

@@ -185,7 +185,8 @@ def monthly(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None
 
 
 def _by_dimension_sql(dimension: Sql) -> Sql:
-    return Sql(f"""SELECT s.scope_id, m.month::TIMESTAMP AS month, m.partial, {dimension} AS value,
+    return Sql(f"""SELECT s.scope_id, m.month::TIMESTAMP AS month, m.days, m.days_in_month, m.partial,
+        {dimension} AS value,
         count(*) AS posts, count(g.engagements) AS engaged_posts, sum(g.engagements) AS engagements,
         sum(g.impressions) AS impressions
     FROM posts p JOIN employees e ON e.employee_id = p.employee_id JOIN trend_scopes s ON s.team = e.team
@@ -195,12 +196,13 @@ def _by_dimension_sql(dimension: Sql) -> Sql:
 
 
 def by_dimension(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None, dimension: str) -> pd.DataFrame:
-    """Per scope, month and network (or format): posts, posts with engagement figures, engagements, impressions.
-    Only the combinations with posts are listed."""
+    """Per scope, month (its days, whether partial) and network (or format): posts, posts with engagement figures,
+    engagements, impressions. Only the combinations with posts are listed."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"no breakdown by {dimension!r}: choose one of {', '.join(DIMENSIONS)}")
     request = request or ImpactRequest()
-    columns = ["scope", "team", "month", "partial", dimension, "posts", "engaged_posts", "engagements", "impressions"]
+    columns = ["scope", "team", "month", "days", "days_in_month", "partial", dimension, "posts", "engaged_posts",
+               "engagements", "impressions"]  # fmt: skip
     found, covered = _scopes(con, request)
     if covered is None or not found:
         return pd.DataFrame(columns=columns)
