@@ -145,21 +145,39 @@ def _count_axis(values: Any, title: str) -> dict[str, Any]:
     return axis
 
 
-def _month_axis(months: Any, t: Translate) -> dict[str, Any]:
-    """The months as ticks, named in the page's language: every month up to a year, else every third."""
+def _month_axis(months: Any, t: Translate, step: int = 3) -> dict[str, Any]:
+    """The months as ticks, named in the page's language: every month up to a year, else every `step`-th."""
     stamps = sorted({pd.Timestamp(m) for m in months})
-    shown = stamps if len(stamps) <= 12 else [m for m in stamps if (m.month - 1) % 3 == 0]
-    return {"title": t("Month"), "tickvals": shown, "ticktext": [month_label(m, t) for m in shown]}
+    shown = stamps if len(stamps) <= 12 else [m for m in stamps if (m.month - 1) % step == 0]
+    text = [month_label(m, t).replace(" ", "<br>", 1) for m in shown]  # two lines: no slanted labels
+    return {"title": t("Month"), "tickvals": shown, "ticktext": text, "tickangle": 0, "ticklabeloverflow": "allow"}
+
+
+LEGEND_WIDTH_PX = 420  # a chart in half the page at 1280 px, less its margins
+
+
+def _legend_rows(figure: go.Figure) -> int:
+    """How many lines the horizontal legend takes (an estimate: about 7 px a character, 40 px for the symbol)."""
+    names = [str(trace.name) for trace in figure.data if trace.name and trace.showlegend is not False]
+    if len(names) < 2 or figure.layout.showlegend is False:
+        return 0
+    # Plotly lines a wrapped legend up in columns as wide as its widest entry.
+    per_row = max(1, LEGEND_WIDTH_PX // max(40 + 7 * len(name) for name in names))
+    return -(-len(names) // per_row)
 
 
 def _trend_layout(figure: go.Figure, title: str, scope: str, **layout: Any) -> go.Figure:
+    """The title (what, then for whom and when) at the top, the legend between it and the plot, with room for both."""
+    figure.update_layout(**layout)
+    top = 80 + 22 * _legend_rows(figure)
     figure.update_layout(
-        title={"text": title, "subtitle": {"text": html.escape(scope)}, "x": 0, "xanchor": "left"},
+        title={"text": title, "subtitle": {"text": html.escape(scope)}, "x": 0, "xanchor": "left",
+               "xref": "container", "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 14, "l": 12}},
         # above the plot, under the title: below it, a horizontal legend runs into the month axis' title
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
-        margin=layout.pop("margin", {"t": 110}),
-        **layout,
-    )
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "title_text": ""},
+        margin={"t": top, **(layout.get("margin") or {})},
+        height=layout.get("height", 420 + 22 * _legend_rows(figure)),
+    )  # fmt: skip
     return figure
 
 
@@ -194,7 +212,7 @@ def monthly_activity(rows: pd.DataFrame, scope: str, t: Translate = _english) ->
     return _trend_layout(
         figure, t("Posts and active ambassadors per month"), scope,
         xaxis=_month_axis(rows["month"], t), yaxis=_count_axis(rows["posts"], t("Posts (count)")),
-        yaxis2={**right, "overlaying": "y", "side": "right", "showgrid": False},
+        yaxis2={**right, "overlaying": "y", "side": "right", "showgrid": False, "tickmode": "auto"},
     )  # fmt: skip
 
 
@@ -222,11 +240,11 @@ def adoption_funnel(rows: pd.DataFrame, scope: str, t: Translate = _english) -> 
                   hovertemplate="%{y}: %{x:,d} (%{customdata} " + t("of the members") + ")<extra></extra>")
     )  # fmt: skip
     title = t("Adoption funnel") + f", {month_label(row['month'], t)}"
-    return _trend_layout(figure, title, scope, showlegend=False, margin={"t": 90, "l": 10})
+    return _trend_layout(figure, title, scope, showlegend=False, margin={"l": 10})
 
 
-SHARES = (("ever_posted_rate", "Ever posted"), ("participation_rate", "Posted this month (participation)"),
-          ("regular_rate", "Regular (each of the last 3 months)"))  # fmt: skip
+SHARES = (("ever_posted_rate", "Ever posted"), ("participation_rate", "Posted this month"),
+          ("regular_rate", "Regular (3 months running)"))  # fmt: skip
 
 
 def adoption_shares(rows: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure:
@@ -246,18 +264,29 @@ def adoption_shares(rows: pd.DataFrame, scope: str, t: Translate = _english) -> 
 
 
 def participation_by_team(frame: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure:
-    """Each team's participation (active ambassadors over members) per month, one line per team."""
-    figure = go.Figure()
-    for index, (team, rows) in enumerate(frame.groupby("team", sort=False)):
-        figure.add_trace(
-            go.Scatter(x=rows["month"], y=_values(rows["participation_rate"]), name=html.escape(str(team)),
-                       mode="lines+markers", customdata=_month_hover(rows, t), marker=_partial_markers(rows),
-                       line={"color": TREND_COLOURS[index % len(TREND_COLOURS)]},
-                       hovertemplate="%{customdata}<br>" + html.escape(str(team)) + ": %{y:.1%}<extra></extra>")
-        )  # fmt: skip
+    """Each team's participation (active ambassadors over members) per month: a team per row, a month per column,
+    darker where more members posted; the exact share, members and active ambassadors on hover."""
+    teams = list(dict.fromkeys(frame["team"]))
+    months = sorted({pd.Timestamp(m) for m in frame["month"]})
+    cells = frame.assign(month=pd.to_datetime(frame["month"])).set_index(["team", "month"])
+
+    def cell(team: str, month: pd.Timestamp, column: str) -> Any:
+        value = cells[column].get((team, month)) if (team, month) in cells.index else None
+        return None if value is None or pd.isna(value) else value
+
+    z = [[cell(team, m, "participation_rate") for m in months] for team in teams]
+    custom = [[[month_label(m, t), cell(team, m, "active_ambassadors"), cell(team, m, "members")] for m in months]
+              for team in teams]  # fmt: skip
+    figure = go.Figure(
+        go.Heatmap(x=months, y=[html.escape(str(team)) for team in teams], z=z, customdata=custom, zmin=0, zmax=1,
+                   colorscale="Blues", xgap=1, ygap=1,
+                   colorbar={"tickformat": ".0%", "thickness": 12},
+                   hovertemplate="%{y}, %{customdata[0]}: %{z:.1%}<br>%{customdata[1]:,d} / %{customdata[2]:,d} "
+                   + t("members posted") + "<extra></extra>")
+    )  # fmt: skip
     return _trend_layout(
-        figure, t("Participation by team, per month"), scope, xaxis=_month_axis(frame["month"], t),
-        yaxis={"title": t("Members who posted (%)"), "tickformat": ".0%", "rangemode": "tozero"},
+        figure, t("Share of members who posted, by team"), scope, xaxis=_month_axis(months, t, 6),
+        yaxis={"autorange": "reversed"}, showlegend=False,
     )  # fmt: skip
 
 
@@ -278,7 +307,7 @@ def reach(rows: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure:
     return _trend_layout(
         figure, t("Impressions and clicks per month"), scope, xaxis=_month_axis(rows["month"], t),
         yaxis=_count_axis(rows["impressions"], t("Impressions (count)")),
-        yaxis2={**right, "overlaying": "y", "side": "right", "showgrid": False},
+        yaxis2={**right, "overlaying": "y", "side": "right", "showgrid": False, "tickmode": "auto"},
     )  # fmt: skip
 
 
@@ -314,8 +343,7 @@ def earned_media_value(rows: pd.DataFrame, scope: str, t: Translate = _english) 
 
 def breakdown(frame: pd.DataFrame, dimension: str, scope: str, t: Translate = _english) -> go.Figure:
     """Posts per month stacked by network (or format), the engagements of each on hover."""
-    titles = {"network": ("Posts per month by network", "Network"), "format": ("Posts per month by format", "Format")}
-    title, legend = titles[dimension]
+    title = {"network": "Posts per month by network", "format": "Posts per month by format"}[dimension]
     figure = go.Figure()
     totals = frame.groupby("month")["posts"].sum() if not frame.empty else pd.Series(dtype="int64")
     for index, (value, rows) in enumerate(frame.groupby(dimension, sort=True)):
@@ -329,6 +357,6 @@ def breakdown(frame: pd.DataFrame, dimension: str, scope: str, t: Translate = _e
                    + "%{customdata[1]:,d} " + t("engagements") + "<extra></extra>")
         )  # fmt: skip
     return _trend_layout(
-        figure, t(title), scope, barmode="stack", legend_title_text=t(legend),
+        figure, t(title), scope, barmode="stack",
         xaxis=_month_axis(frame["month"], t), yaxis=_count_axis(totals, t("Posts (count)")),
     )  # fmt: skip

@@ -312,3 +312,8 @@ def trends(request: ImpactRequest | None = None) -> dict[str, pd.DataFrame]:
 def trend_label(key: str) -> str:
     """A trend figure's label from the metric catalogue, in the page's language."""
     return catalogue.TRENDS[key].label(lang())
+
+
+def trend_about(key: str) -> str:
+    """What a trend figure means, from the metric catalogue, in the page's language."""
+    return catalogue.TRENDS[key].about(lang())

@@ -240,8 +240,8 @@ FR = {
         "publié chacun des trois derniers mois ; ils sont comptés à partir du troisième mois des données."
     ),
     "Latest full month: {month}": "Dernier mois complet : {month}",
-    "Under each figure: its change from the month before.": (
-        "Sous chaque chiffre : son évolution par rapport au mois précédent."
+    "Under each figure: its change from the month before, and the line of every month shown.": (
+        "Sous chaque chiffre : son évolution par rapport au mois précédent, et la courbe de tous les mois affichés."
     ),
     (
         "Impressions, clicks and engagements come from each post's newest figures; posts without figures yet are "
@@ -280,14 +280,13 @@ FR = {
     "Oct": "oct.",
     "Nov": "nov.",
     "Dec": "déc.",
-    "post": "publication",
-    "article": "article",
-    "share": "partage",
-    "video": "vidéo",
-    "image": "image",
-    "document": "document",
-    "poll": "sondage",
-    "other": "autre",
+    "Post": "Publication",
+    "Share": "Partage",
+    "Video": "Vidéo",
+    "Image": "Image",
+    "Document": "Document",
+    "Poll": "Sondage",
+    "Other": "Autre",
     "posts": "publications",
     "engagements": "interactions",
     "Active ambassadors": "Ambassadeurs actifs",
@@ -298,13 +297,13 @@ FR = {
     "Ever posted": "Ont déjà publié",
     "Posted this month": "Ont publié ce mois-ci",
     "Regular (each of the last 3 months)": "Réguliers (chacun des 3 derniers mois)",
-    "Posted this month (participation)": "Ont publié ce mois-ci (participation)",
+    "Regular (3 months running)": "Réguliers (3 mois d'affilée)",
+    "members posted": "membres ont publié",
     "of the members": "des membres",
     "Adoption funnel": "Entonnoir d'adoption",
     "Share of the programme's members, per month": "Part des membres du programme, par mois",
     "Share of members (%)": "Part des membres (%)",
-    "Participation by team, per month": "Participation par équipe, par mois",
-    "Members who posted (%)": "Membres ayant publié (%)",
+    "Share of members who posted, by team": "Part des membres ayant publié, par équipe",
     "Impressions": "Impressions",
     "Impressions (count)": "Impressions (nombre)",
     "Clicks": "Clics",

@@ -12,8 +12,15 @@ from dashboard import charts, data
 from dashboard.i18n import lang, num, t
 
 ORGANISATION, OTHER_TEAMS = "organisation", "other teams"
+FORMAT_NAMES = {"post": "Post", "article": "Article", "share": "Share", "video": "Video", "image": "Image",
+                "document": "Document", "poll": "Poll", "other": "Other"}  # fmt: skip
 NETWORK_NAMES = {"linkedin": "LinkedIn", "twitter": "Twitter", "x": "X", "facebook": "Facebook",
                  "instagram": "Instagram"}  # fmt: skip
+
+
+def format_name(value: str) -> str:
+    return t(FORMAT_NAMES.get(value, value))
+
 
 st.title(t("Trends"))
 if data.is_empty():
@@ -49,7 +56,7 @@ def shown_as(label: str) -> str:
     if request.networks:
         parts.append(", ".join(NETWORK_NAMES.get(n, n) for n in request.networks))
     if request.formats:
-        parts.append(", ".join(t(f) for f in request.formats))
+        parts.append(", ".join(format_name(f) for f in request.formats))
     return " · ".join(parts)
 
 
@@ -75,9 +82,9 @@ latest = full.iloc[-1] if not full.empty else rows.iloc[-1]
 before = rows[rows["month"] < latest["month"]]
 previous = before.iloc[-1] if not before.empty else None
 st.subheader(t("Latest full month: {month}").format(month=charts.month_label(latest["month"], t)))
-cards = st.columns(5)
-for column, key, percent in zip(
-    cards,
+# Cards as wide as their labels need (in French too), wrapping to a second line; a sparkline of the months.
+cards = st.container(horizontal=True, gap="small")
+for key, percent in zip(
     ("posts", "active_ambassadors", "participation_rate", "engagement_rate", "earned_media_value"),
     (False, False, True, True, False),
     strict=True,
@@ -89,8 +96,10 @@ for column, key, percent in zip(
     if earlier is not None and not pd.isna(earlier) and not pd.isna(value):
         difference = (float(value) - float(earlier)) * scale
         change = ("+" if difference >= 0 else "-") + num(abs(difference), decimals) + (" pts" if percent else "")
-    column.metric(data.trend_label(key), shown, delta=change, delta_color="off", border=True)
-st.caption(t("Under each figure: its change from the month before."))
+    trend = [None if pd.isna(v) else float(v) * scale for v in rows[key]]
+    cards.metric(data.trend_label(key), shown, delta=change, delta_color="off", border=True, width=245,
+                 help=data.trend_about(key), chart_data=trend, chart_type="line")  # fmt: skip
+st.caption(t("Under each figure: its change from the month before, and the line of every month shown."))
 
 left, right = st.columns(2)
 show(charts.monthly_activity(rows, scope, t), left)
@@ -115,7 +124,8 @@ network = network[network["team"] == chosen].assign(
 show(charts.breakdown(network, "network", scope, t), right)
 formats = found["format"]
 left, right = st.columns(2)
-show(charts.breakdown(formats[formats["team"] == chosen], "format", scope, t), left)
+formats = formats[formats["team"] == chosen].assign(format=lambda f: f["format"].map(format_name))
+show(charts.breakdown(formats, "format", scope, t), left)
 right.caption(
     t("Impressions, clicks and engagements come from each post's newest figures; posts without figures yet are left "
       "out of them. Earned media value: impressions × CPM / 1,000 + clicks × CPC, at the settings' rates.")
@@ -133,13 +143,14 @@ for tab, key in zip(st.tabs([t("By engagements"), t("By impressions")]), ("top_e
         continue
     top["team"] = top["team"].map(lambda v: t(v) if v == OTHER_TEAMS else v)
     top["network"] = top["network"].map(lambda n: NETWORK_NAMES.get(n, n))
-    top["format"] = top["format"].map(t)
+    top["format"] = top["format"].map(format_name)
     top = top.rename(columns={k: t(v) for k, v in HEADERS.items()})
     tab.dataframe(
         top,
         hide_index=True,
         column_config={
-            t("Link"): st.column_config.LinkColumn(display_text=t("Open")),
+            t("Title"): st.column_config.TextColumn(width=240),
+            t("Link"): st.column_config.LinkColumn(display_text=t("Open"), width="small"),
             t("Engagements"): st.column_config.NumberColumn(format="localized"),
             t("Impressions"): st.column_config.NumberColumn(format="localized"),
             t("Published"): st.column_config.DateColumn(format="DD/MM/YYYY" if lang() == "fr" else "YYYY-MM-DD"),

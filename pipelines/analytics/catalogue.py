@@ -131,7 +131,7 @@ TRENDS: dict[str, Metric] = {
         _m("regular", "count", 0, True, "Regular ambassadors", "Ambassadeurs réguliers",
            "Members who posted in each of the last three months, this one included.",
            "Membres ayant publié chacun des trois derniers mois, celui-ci compris."),
-        _m("participation_rate", "share", 0, True, "Participation (of members)", "Participation (des membres)",
+        _m("participation_rate", "share", 0, True, "Member participation", "Participation membres",
            "Active ambassadors divided by the month's programme members.",
            "Ambassadeurs actifs rapportés aux membres du programme du mois."),
         _m("ever_posted_rate", "share", 0, True, "Share who ever posted", "Part ayant déjà publié",
