@@ -168,7 +168,8 @@ def _legend_rows(figure: go.Figure) -> int:
 
 def _trend_layout(figure: go.Figure, title: str, scope: str, **layout: Any) -> go.Figure:
     """The title (what, then for whom and when) at the top, the legend between it and the plot, with room for both."""
-    figure.update_layout(**layout)
+    figure.update_layout(**{"barmode": "overlay", **layout})
+    _solid_legend(figure)
     top = 80 + 22 * _legend_rows(figure)
     figure.update_layout(
         title={"text": title, "subtitle": {"text": html.escape(scope)}, "x": 0, "xanchor": "left",
@@ -179,6 +180,27 @@ def _trend_layout(figure: go.Figure, title: str, scope: str, **layout: Any) -> g
         height=layout.get("height", 420 + 22 * _legend_rows(figure)),
     )  # fmt: skip
     return figure
+
+
+def _solid_legend(figure: go.Figure) -> None:
+    """A legend that shows each series in its own style, not in its first month's (a partial month is hatched or
+    open): the series leaves the legend to a twin without data, and both toggle together."""
+    for trace in list(figure.data):
+        if trace.showlegend is False or not trace.name:
+            continue
+        if trace.type == "bar" and any(trace.marker.pattern.shape or ()):
+            twin: Any = go.Bar(x=[None], y=[None], marker_color=trace.marker.color)
+        elif (
+            trace.type == "scatter"
+            and not isinstance(trace.marker.symbol, str | None)
+            and any(symbol != "circle" for symbol in trace.marker.symbol)
+        ):
+            twin = go.Scatter(x=[None], y=[None], mode=trace.mode, line=trace.line,
+                              marker={"color": trace.line.color, "symbol": "circle", "size": 8})  # fmt: skip
+        else:
+            continue
+        trace.update(showlegend=False, legendgroup=trace.name)
+        figure.add_trace(twin.update(name=trace.name, legendgroup=trace.name, yaxis=trace.yaxis, hoverinfo="skip"))
 
 
 def _partial_bars(rows: pd.DataFrame) -> dict[str, Any]:

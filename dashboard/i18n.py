@@ -227,6 +227,7 @@ FR = {
     "Trends": "Tendances",
     "No posts in the chosen period.": "Aucune publication sur la période choisie.",
     "Chosen teams": "Équipes choisies",
+    "Chosen teams: {teams}": "Équipes choisies : {teams}",
     "Whole organisation": "Toute l'organisation",
     "other teams": "autres équipes",
     "Show": "Afficher",

@@ -50,8 +50,8 @@ def shown_as(label: str) -> str:
     """What the charts show, in words: whose posts, which months, which networks and formats."""
     who = scope_name(label)
     if label == ORGANISATION and request.team_filter:
-        who += ": " + ", ".join(t(team) if team == OTHER_TEAMS else team for team in data.shown_teams(
-            list(request.team_filter)))  # fmt: skip
+        names = [t(team) if team == OTHER_TEAMS else team for team in data.shown_teams(list(request.team_filter))]
+        who = t("Chosen teams: {teams}").format(teams=", ".join(names))
     parts = [who, period]
     if request.networks:
         parts.append(", ".join(NETWORK_NAMES.get(n, n) for n in request.networks))

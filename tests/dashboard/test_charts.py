@@ -123,6 +123,10 @@ def test_small_counts_get_a_step_of_one_so_no_half_ticks() -> None:
     # The first month is partial: hatched, and its hover says how many days it has.
     assert list(figure.data[0].marker.pattern.shape) == ["/", "", ""]
     assert "10/31" in figure.data[0].customdata[0]
+    # The legend shows the series' own style (a twin without data), not its first, partial, month's.
+    legend = [trace for trace in figure.data if trace.showlegend is not False]
+    assert [trace.name for trace in legend] == ["Posts", "Active ambassadors"]
+    assert not any(legend[0].marker.pattern.shape or ()) and legend[1].marker.symbol == "circle"
 
 
 def test_the_title_follows_the_scope_and_names_stay_text(demo_trends) -> None:
