@@ -42,7 +42,9 @@ def scope_name(label: str) -> str:
 
 
 labels = list(dict.fromkeys(monthly["team"]))  # the organisation first, then each team
-chosen = st.selectbox(t("Show"), labels, format_func=scope_name, key="trends_scope")
+# The options are the names shown (no format_func: AppTest formats a value again outside the page's language).
+names = [scope_name(label) for label in labels]
+chosen = labels[names.index(st.selectbox(t("Show"), names, key="trends_scope"))]
 rows = monthly[monthly["team"] == chosen].sort_values("month")
 
 
