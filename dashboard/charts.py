@@ -190,3 +190,280 @@ def event_study(study: Sequence[dict[str, Any]], t: Translate = _english) -> go.
         yaxis_title=t("Posts above (+) or below (−) expected (%)"),
     )
     return figure
+
+
+# --- trends month by month (the Trends page) -------------------------------------------------------------------
+# Each takes one scope's rows of `pipelines.analytics.trends.monthly` (or of `by_dimension`) and `scope`, the words
+# that say what is shown (the organisation or the chosen teams, the period), which the title carries.
+
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Months the data covers only in part: hatched bars, open markers (and said on hover), not a drop to explain.
+PARTIAL_PATTERN = "/"
+TREND_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                 "#bcbd22", "#17becf")  # fmt: skip
+
+
+def month_label(month: Any, t: Translate = _english) -> str:
+    """Mar 2025 (mars 2025 in French)."""
+    stamp = pd.Timestamp(month)
+    return f"{t(MONTH_NAMES[stamp.month - 1])} {stamp.year}"
+
+
+def _month_hover(rows: pd.DataFrame, t: Translate) -> list[str]:
+    """Each month's name, and for a month cut short, how many of its days the data covers."""
+    out = []
+    for month, partial, days, length in zip(rows["month"], rows["partial"], rows["days"], rows["days_in_month"],
+                                            strict=True):  # fmt: skip
+        text = month_label(month, t)
+        if partial:
+            text += f" ({t('partial month')}: {int(days)}/{int(length)} {t('days')})"
+        out.append(text)
+    return out
+
+
+def _count_axis(values: Any, title: str) -> dict[str, Any]:
+    """A count axis: whole numbers only (a step of 1 where the counts are small, so no 0.5 ticks), from zero."""
+    top = pd.to_numeric(pd.Series(values), errors="coerce").max()
+    axis: dict[str, Any] = {"title": title, "tickformat": ",d", "rangemode": "tozero"}
+    if pd.isna(top) or top <= 5:
+        axis.update(dtick=1, tick0=0, range=[0, max(1, 0 if pd.isna(top) else int(top)) * 1.1])
+    return axis
+
+
+def _month_axis(months: Any, t: Translate, step: int = 3) -> dict[str, Any]:
+    """The months as ticks, named in the page's language: every month up to a year, else every `step`-th."""
+    stamps = sorted({pd.Timestamp(m) for m in months})
+    shown = stamps if len(stamps) <= 12 else [m for m in stamps if (m.month - 1) % step == 0]
+    text = [month_label(m, t).replace(" ", "<br>", 1) for m in shown]  # two lines: no slanted labels
+    return {"title": t("Month"), "tickvals": shown, "ticktext": text, "tickangle": 0, "ticklabeloverflow": "allow"}
+
+
+LEGEND_WIDTH_PX = 420  # a chart in half the page at 1280 px, less its margins
+
+
+def _legend_rows(figure: go.Figure) -> int:
+    """How many lines the horizontal legend takes (an estimate: about 7 px a character, 40 px for the symbol)."""
+    names = [str(trace.name) for trace in figure.data if trace.name and trace.showlegend is not False]
+    if len(names) < 2 or figure.layout.showlegend is False:
+        return 0
+    # Plotly lines a wrapped legend up in columns as wide as its widest entry.
+    per_row = max(1, LEGEND_WIDTH_PX // max(40 + 7 * len(name) for name in names))
+    return -(-len(names) // per_row)
+
+
+def _trend_layout(figure: go.Figure, title: str, scope: str, **layout: Any) -> go.Figure:
+    """The title (what, then for whom and when) at the top, the legend between it and the plot, with room for both."""
+    figure.update_layout(**{"barmode": "overlay", **layout})
+    _solid_legend(figure)
+    top = 80 + 22 * _legend_rows(figure)
+    figure.update_layout(
+        title={"text": title, "subtitle": {"text": html.escape(scope)}, "x": 0, "xanchor": "left",
+               "xref": "container", "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 14, "l": 12}},
+        # above the plot, under the title: below it, a horizontal legend runs into the month axis' title
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "title_text": ""},
+        margin={"t": top, **(layout.get("margin") or {})},
+        height=layout.get("height", 420 + 22 * _legend_rows(figure)),
+    )  # fmt: skip
+    return figure
+
+
+def _solid_legend(figure: go.Figure) -> None:
+    """A legend that shows each series in its own style, not in its first month's (a partial month is hatched or
+    open): the series leaves the legend to a twin without data, and both toggle together."""
+    for trace in list(figure.data):
+        if trace.showlegend is False or not trace.name:
+            continue
+        if trace.type == "bar" and any(trace.marker.pattern.shape or ()):
+            twin: Any = go.Bar(x=[None], y=[None], marker_color=trace.marker.color)
+        elif (
+            trace.type == "scatter"
+            and not isinstance(trace.marker.symbol, str | None)
+            and any(symbol != "circle" for symbol in trace.marker.symbol)
+        ):
+            twin = go.Scatter(x=[None], y=[None], mode=trace.mode, line=trace.line,
+                              marker={"color": trace.line.color, "symbol": "circle", "size": 8})  # fmt: skip
+        else:
+            continue
+        trace.update(showlegend=False, legendgroup=trace.name)
+        figure.add_trace(twin.update(name=trace.name, legendgroup=trace.name, yaxis=trace.yaxis, hoverinfo="skip"))
+
+
+def _partial_bars(rows: pd.DataFrame) -> dict[str, Any]:
+    return {"pattern": {"shape": [PARTIAL_PATTERN if p else "" for p in rows["partial"]]}}
+
+
+def _partial_markers(rows: pd.DataFrame) -> dict[str, Any]:
+    return {"symbol": ["circle-open" if p else "circle" for p in rows["partial"]], "size": 8}
+
+
+def _values(column: pd.Series) -> list[Any]:
+    """A column as plain numbers, None where missing (plotly draws a gap)."""
+    return [None if pd.isna(v) else float(v) for v in column]
+
+
+def monthly_activity(rows: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure:
+    """Posts (bars, left axis) and active ambassadors (line, right axis) per month."""
+    hover = _month_hover(rows, t)
+    figure = go.Figure(
+        go.Bar(x=rows["month"], y=_values(rows["posts"]), name=t("Posts"), customdata=hover,
+               marker=_partial_bars(rows), marker_color=TREND_COLOURS[0],
+               hovertemplate="%{customdata}<br>" + t("Posts") + ": %{y:,d}<extra></extra>")
+    )  # fmt: skip
+    figure.add_trace(
+        go.Scatter(x=rows["month"], y=_values(rows["active_ambassadors"]), name=t("Active ambassadors"),
+                   mode="lines+markers", yaxis="y2", customdata=hover, marker=_partial_markers(rows),
+                   line={"color": TREND_COLOURS[1]},
+                   hovertemplate="%{customdata}<br>" + t("Active ambassadors") + ": %{y:,d}<extra></extra>")
+    )  # fmt: skip
+    right = _count_axis(rows["active_ambassadors"], t("Active ambassadors (people)"))
+    return _trend_layout(
+        figure, t("Posts and active ambassadors per month"), scope,
+        xaxis=_month_axis(rows["month"], t), yaxis=_count_axis(rows["posts"], t("Posts (count)")),
+        yaxis2={**right, "overlaying": "y", "side": "right", "showgrid": False, "tickmode": "auto"},
+    )  # fmt: skip
+
+
+FUNNEL_STEPS = (
+    ("members", "Programme members"),
+    ("ever_posted", "Ever posted"),
+    ("active_ambassadors", "Posted this month"),
+    ("regular", "Regular (each of the last 3 months)"),
+)
+
+
+def adoption_funnel(rows: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure | None:
+    """The adoption funnel of the latest month the data covers in full (else the latest): members → ever posted →
+    posted this month → regular, each with its share of the members. None without months."""
+    if rows.empty:
+        return None
+    full = rows[~rows["partial"].astype(bool)]
+    row = (full if not full.empty else rows).sort_values("month").iloc[-1]
+    steps = [(t(label), row[key]) for key, label in FUNNEL_STEPS if not pd.isna(row[key])]
+    members = row["members"] or 0
+    shares = [f"{100 * value / members:.0f} %" if members else "–" for _, value in steps]
+    figure = go.Figure(
+        go.Funnel(y=[label for label, _ in steps], x=[int(value) for _, value in steps], customdata=shares,
+                  texttemplate="%{x:,d} (%{customdata})", marker={"color": TREND_COLOURS[: len(steps)]},
+                  hovertemplate="%{y}: %{x:,d} (%{customdata} " + t("of the members") + ")<extra></extra>")
+    )  # fmt: skip
+    title = t("Adoption funnel") + f", {month_label(row['month'], t)}"
+    return _trend_layout(figure, title, scope, showlegend=False, margin={"l": 10})
+
+
+SHARES = (("ever_posted_rate", "Ever posted"), ("participation_rate", "Posted this month"),
+          ("regular_rate", "Regular (3 months running)"))  # fmt: skip
+
+
+def adoption_shares(rows: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure:
+    """The funnel's shares of the members over the months: ever posted, posted this month, regular."""
+    hover = _month_hover(rows, t)
+    figure = go.Figure()
+    for index, (key, label) in enumerate(SHARES):
+        figure.add_trace(
+            go.Scatter(x=rows["month"], y=_values(rows[key]), name=t(label), mode="lines+markers", customdata=hover,
+                       marker=_partial_markers(rows), line={"color": TREND_COLOURS[index + 1]},
+                       hovertemplate="%{customdata}<br>" + t(label) + ": %{y:.1%}<extra></extra>")
+        )  # fmt: skip
+    return _trend_layout(
+        figure, t("Share of the programme's members, per month"), scope, xaxis=_month_axis(rows["month"], t),
+        yaxis={"title": t("Share of members (%)"), "tickformat": ".0%", "rangemode": "tozero"},
+    )  # fmt: skip
+
+
+def participation_by_team(frame: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure:
+    """Each team's participation (active ambassadors over members) per month: a team per row, a month per column,
+    darker where more members posted; the exact share, members and active ambassadors on hover."""
+    teams = list(dict.fromkeys(frame["team"]))
+    months = sorted({pd.Timestamp(m) for m in frame["month"]})
+    cells = frame.assign(month=pd.to_datetime(frame["month"])).set_index(["team", "month"])
+
+    def cell(team: str, month: pd.Timestamp, column: str) -> Any:
+        value = cells[column].get((team, month)) if (team, month) in cells.index else None
+        return None if value is None or pd.isna(value) else value
+
+    z = [[cell(team, m, "participation_rate") for m in months] for team in teams]
+    custom = [[[month_label(m, t), cell(team, m, "active_ambassadors"), cell(team, m, "members")] for m in months]
+              for team in teams]  # fmt: skip
+    figure = go.Figure(
+        go.Heatmap(x=months, y=[html.escape(str(team)) for team in teams], z=z, customdata=custom, zmin=0, zmax=1,
+                   colorscale="Blues", xgap=1, ygap=1,
+                   colorbar={"tickformat": ".0%", "thickness": 12},
+                   hovertemplate="%{y}, %{customdata[0]}: %{z:.1%}<br>%{customdata[1]:,d} / %{customdata[2]:,d} "
+                   + t("members posted") + "<extra></extra>")
+    )  # fmt: skip
+    return _trend_layout(
+        figure, t("Share of members who posted, by team"), scope, xaxis=_month_axis(months, t, 6),
+        yaxis={"autorange": "reversed"}, showlegend=False,
+    )  # fmt: skip
+
+
+def reach(rows: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure:
+    """Impressions (bars, left axis) and clicks (line, right axis) per month, over the posts with figures."""
+    hover = _month_hover(rows, t)
+    figure = go.Figure(
+        go.Bar(x=rows["month"], y=_values(rows["impressions"]), name=t("Impressions"), customdata=hover,
+               marker=_partial_bars(rows), marker_color=TREND_COLOURS[0],
+               hovertemplate="%{customdata}<br>" + t("Impressions") + ": %{y:,d}<extra></extra>")
+    )  # fmt: skip
+    figure.add_trace(
+        go.Scatter(x=rows["month"], y=_values(rows["clicks"]), name=t("Clicks"), mode="lines+markers", yaxis="y2",
+                   customdata=hover, marker=_partial_markers(rows), line={"color": TREND_COLOURS[2]},
+                   hovertemplate="%{customdata}<br>" + t("Clicks") + ": %{y:,d}<extra></extra>")
+    )  # fmt: skip
+    right = _count_axis(rows["clicks"], t("Clicks (count)"))
+    return _trend_layout(
+        figure, t("Impressions and clicks per month"), scope, xaxis=_month_axis(rows["month"], t),
+        yaxis=_count_axis(rows["impressions"], t("Impressions (count)")),
+        yaxis2={**right, "overlaying": "y", "side": "right", "showgrid": False, "tickmode": "auto"},
+    )  # fmt: skip
+
+
+def engagement_rate(rows: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure:
+    """The engagement rate per month (engagements over impressions), with the engagements on hover."""
+    custom = list(zip(_month_hover(rows, t), [None if pd.isna(v) else int(v) for v in rows["engagements"]],
+                      strict=True))  # fmt: skip
+    figure = go.Figure(
+        go.Scatter(x=rows["month"], y=_values(rows["engagement_rate"]), name=t("Engagement rate"),
+                   mode="lines+markers", customdata=custom, marker=_partial_markers(rows),
+                   line={"color": TREND_COLOURS[3]},
+                   hovertemplate="%{customdata[0]}<br>" + t("Engagement rate") + ": %{y:.2%}<br>"
+                   + t("Engagements") + ": %{customdata[1]:,d}<extra></extra>")
+    )  # fmt: skip
+    return _trend_layout(
+        figure, t("Engagement rate per month"), scope, xaxis=_month_axis(rows["month"], t), showlegend=False,
+        yaxis={"title": t("Engagements / impressions (%)"), "tickformat": ".1%", "rangemode": "tozero"},
+    )  # fmt: skip
+
+
+def earned_media_value(rows: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure:
+    """Earned media value per month (what the impressions and clicks would have cost as paid posts)."""
+    figure = go.Figure(
+        go.Bar(x=rows["month"], y=_values(rows["earned_media_value"]), name=t("Earned media value"),
+               customdata=_month_hover(rows, t), marker=_partial_bars(rows), marker_color=TREND_COLOURS[2],
+               hovertemplate="%{customdata}<br>" + t("Earned media value") + ": %{y:,.2f}<extra></extra>")
+    )  # fmt: skip
+    return _trend_layout(
+        figure, t("Earned media value per month"), scope, xaxis=_month_axis(rows["month"], t), showlegend=False,
+        yaxis={"title": t("Earned media value (CPM/CPC currency)"), "tickformat": ",.0f", "rangemode": "tozero"},
+    )  # fmt: skip
+
+
+def breakdown(frame: pd.DataFrame, dimension: str, scope: str, t: Translate = _english) -> go.Figure:
+    """Posts per month stacked by network (or format), the engagements of each on hover."""
+    title = {"network": "Posts per month by network", "format": "Posts per month by format"}[dimension]
+    figure = go.Figure()
+    totals = frame.groupby("month")["posts"].sum() if not frame.empty else pd.Series(dtype="int64")
+    for index, (value, rows) in enumerate(frame.groupby(dimension, sort=True)):
+        name = html.escape(t(str(value)))
+        custom = list(zip(_month_hover(rows, t), [None if pd.isna(v) else int(v) for v in rows["engagements"]],
+                          strict=True))  # fmt: skip
+        figure.add_trace(
+            go.Bar(x=rows["month"], y=_values(rows["posts"]), name=name, customdata=custom,
+                   marker=_partial_bars(rows), marker_color=TREND_COLOURS[index % len(TREND_COLOURS)],
+                   hovertemplate="%{customdata[0]}<br>" + name + ": %{y:,d} " + t("posts") + ", "
+                   + "%{customdata[1]:,d} " + t("engagements") + "<extra></extra>")
+        )  # fmt: skip
+    return _trend_layout(
+        figure, t(title), scope, barmode="stack",
+        xaxis=_month_axis(frame["month"], t), yaxis=_count_axis(totals, t("Posts (count)")),
+    )  # fmt: skip

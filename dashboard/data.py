@@ -368,6 +368,28 @@ def charter_days(scopes: list[dict[str, Any]]) -> dict[date, list[str]]:
 
 def glossary(lang: str) -> pd.DataFrame:
     """Every figure of the reports with its one-line meaning, from the metric catalogue (the Method page)."""
-    rows = [(m.label(lang), m.about(lang)) for group in (catalogue.REPORT, catalogue.EFFECTS, catalogue.CRITERIA)
-            for m in group.values()]  # fmt: skip
+    groups = (catalogue.REPORT, catalogue.EFFECTS, catalogue.CRITERIA, catalogue.TRENDS)
+    rows = [(m.label(lang), m.about(lang)) for group in groups for m in group.values()]
     return pd.DataFrame(rows, columns=["figure", "meaning"]).drop_duplicates("figure")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _trends(path: str, data_version: Version, request: ImpactRequest) -> dict[str, pd.DataFrame]:
+    with connect(path, read_only=True) as con:
+        return queries.trends(con, request)
+
+
+def trends(request: ImpactRequest | None = None) -> dict[str, pd.DataFrame]:
+    """Month by month, with the filters: "monthly" (per scope), "network" and "format" (breakdowns),
+    "top_engagements" and "top_impressions" (the best posts, no author)."""
+    return _trends(str(db_path()), version(), request or ImpactRequest())
+
+
+def trend_label(key: str) -> str:
+    """A trend figure's label from the metric catalogue, in the page's language."""
+    return catalogue.TRENDS[key].label(lang())
+
+
+def trend_about(key: str) -> str:
+    """What a trend figure means, from the metric catalogue, in the page's language."""
+    return catalogue.TRENDS[key].about(lang())

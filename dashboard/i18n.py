@@ -287,6 +287,100 @@ FR = {
     "updated": "mises à jour",
     "waiting on this author will load": "en attente de cet auteur seront chargé(e)s",
     "would load": "chargerait",
+    # Trends page
+    "Trends": "Tendances",
+    "No posts in the chosen period.": "Aucune publication sur la période choisie.",
+    "Chosen teams": "Équipes choisies",
+    "Chosen teams: {teams}": "Équipes choisies : {teams}",
+    "Show": "Afficher",
+    (
+        "Calendar months. Hatched bars and open circles mark a month the data covers only in part (hover for its "
+        "days): not a drop. Regular ambassadors posted in each of the last three months; they are counted from the "
+        "data's third month."
+    ): (
+        "Mois calendaires. Les barres hachurées et les cercles vides marquent un mois que les données ne couvrent "
+        "qu'en partie (survolez pour voir ses jours) : ce n'est pas une baisse. Les ambassadeurs réguliers ont "
+        "publié chacun des trois derniers mois ; ils sont comptés à partir du troisième mois des données."
+    ),
+    "Latest full month: {month}": "Dernier mois complet : {month}",
+    "Under each figure: its change from the month before, and the line of every month shown.": (
+        "Sous chaque chiffre : son évolution par rapport au mois précédent, et la courbe de tous les mois affichés."
+    ),
+    (
+        "Impressions, clicks and engagements come from each post's newest figures; posts without figures yet are "
+        "left out of them. Earned media value: impressions × CPM / 1,000 + clicks × CPC, at the settings' rates."
+    ): (
+        "Impressions, clics et interactions viennent des derniers chiffres de chaque publication ; les publications "
+        "sans chiffres n'y comptent pas. Valeur média gagnée : impressions × CPM / 1 000 + clics × CPC, aux tarifs "
+        "des réglages."
+    ),
+    "Best posts of the period": "Meilleures publications de la période",
+    'All the chosen teams and months; a team under the privacy threshold is shown as "other teams".': (
+        "Toutes les équipes et tous les mois choisis ; une équipe sous le seuil de confidentialité apparaît comme "
+        "« autres équipes »."
+    ),
+    "By engagements": "Par interactions",
+    "By impressions": "Par impressions",
+    "No post has engagement figures yet.": "Aucune publication n'a encore de chiffres d'interaction.",
+    "Title": "Titre",
+    "Network": "Réseau",
+    "Format": "Format",
+    "Published": "Publiée le",
+    "Link": "Lien",
+    "Open": "Ouvrir",
+    "Month": "Mois",
+    "partial month": "mois partiel",
+    "days": "jours",
+    "Jan": "janv.",
+    "Feb": "févr.",
+    "Mar": "mars",
+    "Apr": "avr.",
+    "May": "mai",
+    "Jun": "juin",
+    "Jul": "juil.",
+    "Aug": "août",
+    "Sep": "sept.",
+    "Oct": "oct.",
+    "Nov": "nov.",
+    "Dec": "déc.",
+    "Post": "Publication",
+    "Share": "Partage",
+    "Video": "Vidéo",
+    "Image": "Image",
+    "Document": "Document",
+    "Poll": "Sondage",
+    "Other": "Autre",
+    "posts": "publications",
+    "engagements": "interactions",
+    "Active ambassadors": "Ambassadeurs actifs",
+    "Active ambassadors (people)": "Ambassadeurs actifs (personnes)",
+    "Posts (count)": "Publications (nombre)",
+    "Posts and active ambassadors per month": "Publications et ambassadeurs actifs par mois",
+    "Programme members": "Membres du programme",
+    "Ever posted": "Ont déjà publié",
+    "Posted this month": "Ont publié ce mois-ci",
+    "Regular (each of the last 3 months)": "Réguliers (chacun des 3 derniers mois)",
+    "Regular (3 months running)": "Réguliers (3 mois d'affilée)",
+    "members posted": "membres ont publié",
+    "of the members": "des membres",
+    "Adoption funnel": "Entonnoir d'adoption",
+    "Share of the programme's members, per month": "Part des membres du programme, par mois",
+    "Share of members (%)": "Part des membres (%)",
+    "Share of members who posted, by team": "Part des membres ayant publié, par équipe",
+    "Impressions": "Impressions",
+    "Impressions (count)": "Impressions (nombre)",
+    "Clicks": "Clics",
+    "Clicks (count)": "Clics (nombre)",
+    "Impressions and clicks per month": "Impressions et clics par mois",
+    "Engagements": "Interactions",
+    "Engagement rate": "Taux d'interaction",
+    "Engagement rate per month": "Taux d'interaction par mois",
+    "Engagements / impressions (%)": "Interactions / impressions (%)",
+    "Earned media value": "Valeur média gagnée",
+    "Earned media value per month": "Valeur média gagnée par mois",
+    "Earned media value (CPM/CPC currency)": "Valeur média gagnée (devise des CPM et CPC)",
+    "Posts per month by network": "Publications par mois et par réseau",
+    "Posts per month by format": "Publications par mois et par format",
 }
 
 

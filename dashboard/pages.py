@@ -25,6 +25,7 @@ class Page:
 
 PAGES: tuple[Page, ...] = (
     Page("overview", "reports/overview.py", "Overview", REPORTS),
+    Page("trends", "reports/trends.py", "Trends", REPORTS),
     Page("teams", "reports/teams.py", "Teams", REPORTS),
     Page("contests", "reports/contests.py", "Contests", REPORTS),
     Page("method", "reports/method.py", "Method", REPORTS, queries=False),

@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from pipelines.analytics import trends as month_by_month
 from pipelines.analytics.contests import CRITERIA, Ranking, contests, ranking
 from pipelines.analytics.metrics import impact, weekly_timeline
 from pipelines.analytics.scopes import ImpactRequest
@@ -33,6 +34,19 @@ def weekly(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None)
     return weekly_timeline(con, request or ImpactRequest())
 
 
+def trends(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None) -> dict[str, pd.DataFrame]:
+    """The Trends page's data: per scope and month the funnel and engagement, the breakdowns by network and by
+    format, and the best posts by engagements and by impressions, with the request's filters."""
+    request = request or ImpactRequest()
+    return {
+        "monthly": month_by_month.monthly(con, request),
+        "network": month_by_month.by_dimension(con, request, "network"),
+        "format": month_by_month.by_dimension(con, request, "format"),
+        "top_engagements": month_by_month.top_posts(con, request, by="engagements"),
+        "top_impressions": month_by_month.top_posts(con, request, by="impressions"),
+    }
+
+
 def opening_ranking(con: duckdb.DuckDBPyConnection) -> Ranking | None:
     """The ranking the Contests page opens on: the first contest, the first criterion, by person."""
     found = contests(con)
@@ -44,6 +58,7 @@ def opening_ranking(con: duckdb.DuckDBPyConnection) -> Ranking | None:
 ON_OPEN: dict[str, dict[str, Query]] = {
     "overview": {"data_version": ledger.data_version, "filter_options": options, "impact": report,
                  "weekly_timeline": weekly},
+    "trends": {"data_version": ledger.data_version, "filter_options": options, "trends": trends},
     "teams": {"data_version": ledger.data_version, "filter_options": options, "impact": report},
     "contests": {"data_version": ledger.data_version, "contests": contests, "filter_options": options,
                  "ranking": opening_ranking},

@@ -420,6 +420,60 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _trends_text(rows: list[dict[str, Any]]) -> str:
+    """The monthly table: one line per scope and month, counts as whole numbers, shares in percent."""
+
+    def share(value: float | None) -> str:
+        return "" if value is None else f"{100 * value:.1f} %"
+
+    def whole(value: int | None) -> str:
+        return "" if value is None else f"{value:,}"
+
+    table = [
+        (
+            row["team"],
+            row["month"] + (" *" if row["partial"] else ""),
+            whole(row["members"]),
+            whole(row["ever_posted"]),
+            whole(row["active_ambassadors"]),
+            whole(row["regular"]),
+            share(row["participation_rate"]),
+            whole(row["posts"]),
+            whole(row["impressions"]),
+            whole(row["clicks"]),
+            whole(row["engagements"]),
+            share(row["engagement_rate"]),
+            "" if row["earned_media_value"] is None else f"{row['earned_media_value']:,.0f}",
+        )
+        for row in rows
+    ]
+    header = ("scope", "month", "members", "ever posted", "active", "regular", "participation", "posts",
+              "impressions", "clicks", "engagements", "engagement rate", "earned media value")  # fmt: skip
+    notes = ["* a month the data covers only in part (its days: --json)."] if any(r["partial"] for r in rows) else []
+    notes.append("regular: posted in each of the last three months (none in the data's first two months).")
+    return "\n".join([_table(table, header), *notes])
+
+
+def cmd_trends(args: argparse.Namespace) -> int:
+    from pipelines.analytics.scopes import ImpactRequest
+    from pipelines.analytics.trends import as_records, monthly
+
+    period = None
+    if args.start or args.until:
+        end = date.max if args.until is None else args.until + timedelta(days=1)
+        period = (args.start or date.min, end)
+    request = ImpactRequest(only_team=args.team, period=period, with_effects=False)
+    with connect(config.db_path(args.db), read_only=True) as con:
+        rows = as_records(monthly(con, request))
+    if args.json:
+        _print_json(rows)
+    elif not rows:
+        print(f"no team {args.team!r} to show" if args.team else "no posts in the chosen period")
+    else:
+        print(_trends_text(rows))
+    return 1 if args.team and not rows else 0
+
+
 def cmd_contests(args: argparse.Namespace) -> int:
     with connect(config.db_path(args.db), read_only=True) as con:
         found = contests(con)
@@ -676,6 +730,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["en", "fr"], default="en", help="the report's language (default en)")
     p.add_argument("--out", metavar="FILE.pdf", help="write the PDF to FILE.pdf")
     p.add_argument("--mail-to", metavar="A@X,B@Y", help="send it to these addresses through $ADVOCACY_SMTP_HOST")
+
+    p = add("trends", cmd_trends, "Month by month, for the organisation and each team: members, the adoption "
+            "funnel, participation, posts, impressions, clicks, engagement rate, earned media value.")  # fmt: skip
+    p.add_argument("--team", help='only this team (a team under the privacy threshold: "other teams")')
+    p.add_argument("--from", dest="start", type=_date, metavar="DATE", help="from this day")
+    p.add_argument("--until", type=_date, metavar="DATE", help="up to this day, included")
+    p.add_argument("--json", action="store_true", help="print JSON: one object per scope and month")
 
     p = add("contests", cmd_contests, "List the contests.")
     p.add_argument("--json", action="store_true", help="print JSON")

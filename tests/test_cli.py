@@ -339,6 +339,51 @@ def test_undo_of_a_roster_update_restores_the_earlier_team(tmp_path, db, capsys)
     assert rows(db, "SELECT employee_id, team FROM employees ORDER BY 1") == [("E1", "Sales"), ("E2", "Ops")]
 
 
+# --- trends -------------------------------------------------------------------------------------------------
+
+TEAM_ROSTER = (
+    "employee_id,full_name,team,joined_on\n"
+    + "".join(f"S{i},Seller {i},Sales,{'2025-02-10' if i == 5 else ''}\n" for i in range(1, 6))
+    + "B1,Boss One,Board,\n"
+)
+TEAM_POSTS = (
+    "post_id,author,published_at,impressions,clicks,reactions\n"
+    "urn:li:activity:7000000000000000101,S1,2025-01-05,1000,10,40\n"
+    "urn:li:activity:7000000000000000102,S2,2025-02-05,500,5,15\n"
+    "urn:li:activity:7000000000000000103,S1,2025-02-20,,,\n"
+    "urn:li:activity:7000000000000000104,B1,2025-02-21,100,0,1\n"
+)
+
+
+def test_trends_prints_the_monthly_table_with_whole_numbers(tmp_path, db, capsys, monkeypatch):
+    monkeypatch.setenv("ADVOCACY_CPM", "10")
+    monkeypatch.setenv("ADVOCACY_CPC", "1")
+    assert (
+        run("load", csv(tmp_path, "roster.csv", TEAM_ROSTER), csv(tmp_path, "posts.csv", TEAM_POSTS), "--db", db) == 0
+    )
+    found = run_json(capsys, "trends", "--db", db)
+    org = [r for r in found if r["team"] == "organisation"]
+    assert [(r["month"], r["members"], r["active_ambassadors"], r["posts"]) for r in org] == [
+        ("2025-01", 5, 1, 1),
+        ("2025-02", 6, 3, 3),  # S5 joined on the 10th
+    ]
+    assert all(type(r[k]) is int for r in found for k in ("members", "posts", "ever_posted", "days"))
+    assert org[0]["earned_media_value"] == pytest.approx(1000 * 10 / 1000 + 10 * 1)
+    assert org[1]["partial"] is True and org[1]["days"] == 21  # the posts end on the 21st
+    assert {r["team"] for r in found} == {"organisation", "Sales", "other teams"}  # Board: one person
+    assert "Board" not in json.dumps(found) and "Boss" not in json.dumps(found)
+
+    capsys.readouterr()
+    assert run("trends", "--db", db, "--team", "Sales", "--from", "2025-02-01", "--until", "2025-02-28") == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["scope", "month", "members", "ever"]
+    # members 5, ever posted 2, active 2, regular none yet (the data's second month), participation 2/5
+    assert lines[2].split()[:8] == ["Sales", "2025-02", "*", "5", "2", "2", "40.0", "%"]
+    assert len(lines) == 5 and "* a month the data covers only in part" in out
+    assert run("trends", "--db", db, "--team", "Nope") == 1
+
+
 # --- charter ------------------------------------------------------------------------------------------------
 
 

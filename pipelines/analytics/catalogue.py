@@ -117,6 +117,45 @@ CRITERIA: dict[str, Metric] = {m.key: m for m in (
 )}  # fmt: skip
 
 
+# Trends month by month (pipelines/analytics/trends.py; trends --json): REPORT's entries where the meaning is the
+# same, a month being the window; the funnel's own figures below.
+TRENDS: dict[str, Metric] = {
+    **{key: REPORT[key] for key in ("posts", "active_ambassadors", "engagement_rate", "earned_media_value")},
+    **{m.key: m for m in (
+        _m("members", "count", 0, None, "Programme members", "Membres du programme",
+           "Roster members whose programme dates touch the month (no date: a member).",
+           "Membres de l'annuaire dont les dates de programme touchent le mois (sans date : membre)."),
+        _m("ever_posted", "count", 0, True, "Ever posted", "Ont déjà publié",
+           "Members with at least one post by the month's end, since the data began.",
+           "Membres ayant publié au moins une fois avant la fin du mois, depuis le début des données."),
+        _m("regular", "count", 0, True, "Regular ambassadors", "Ambassadeurs réguliers",
+           "Members who posted in each of the last three months, this one included.",
+           "Membres ayant publié chacun des trois derniers mois, celui-ci compris."),
+        _m("participation_rate", "share", 0, True, "Member participation", "Participation membres",
+           "Active ambassadors divided by the month's programme members.",
+           "Ambassadeurs actifs rapportés aux membres du programme du mois."),
+        _m("ever_posted_rate", "share", 0, True, "Share who ever posted", "Part ayant déjà publié",
+           "Members who ever posted divided by the month's members.",
+           "Membres ayant déjà publié rapportés aux membres du mois."),
+        _m("regular_rate", "share", 0, True, "Share of regular ambassadors", "Part d'ambassadeurs réguliers",
+           "Regular ambassadors divided by the month's members.",
+           "Ambassadeurs réguliers rapportés aux membres du mois."),
+        _m("impressions", "count", 0, True, "Impressions", "Impressions",
+           "Times the posts were shown, from each post's newest figures.",
+           "Nombre d'affichages des publications, d'après leurs derniers chiffres."),
+        _m("clicks", "count", 0, True, "Clicks", "Clics",
+           "Clicks on the posts, from each post's newest figures.",
+           "Clics sur les publications, d'après leurs derniers chiffres."),
+        _m("engaged_posts", "count", 0, None, "Posts with figures", "Publications mesurées",
+           "Posts with an engagement snapshot: the engagement figures count only these.",
+           "Publications ayant des chiffres d'interaction : seuls ceux-ci comptent dans les interactions."),
+        _m("engagements", "count", 0, True, "Engagements", "Interactions",
+           "Reactions, comments, shares and clicks, over the posts with figures.",
+           "Réactions, commentaires, partages et clics, sur les publications mesurées."),
+    )},
+}  # fmt: skip
+
+
 # --- low-confidence flags ------------------------------------------------------------------------------------
 
 

@@ -24,9 +24,9 @@ from threadpoolctl import threadpool_limits
 
 from pipelines.analytics import stats
 from pipelines.analytics.catalogue import Flag
+from pipelines.analytics.media_value import earned_media_value, rates
 from pipelines.analytics.privacy import OTHER_TEAMS
 from pipelines.analytics.scopes import ORGANISATION, ImpactRequest, Scope, add_months, covered_days, scopes
-from pipelines.config import settings
 from pipelines.store.db import Sql
 from pipelines.store.ledger import teams
 
@@ -286,7 +286,7 @@ def _scope_metrics(scope: Scope, index: int, agg: dict[str, pd.DataFrame], headc
     def emv(p: str) -> float:
         frame = side[p]["posts"]
         cpm, cpc = request.cpm or 0.0, request.cpc or 0.0  # resolved from the settings by impact()
-        return _value(frame, "impressions") * cpm / 1000 + _value(frame, "clicks") * cpc
+        return earned_media_value(_value(frame, "impressions"), _value(frame, "clicks"), cpm, cpc)
 
     def top_share(p: str) -> float | None:
         return stats.top_share(hist[p]["value"], hist[p]["n"]) if len(hist[p]) else None
@@ -445,9 +445,8 @@ def _year_earlier(con: duckdb.DuckDBPyConnection, found: list[Scope], covered: t
 def impact(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None) -> dict[str, Any]:
     """The whole impact report: per scope, plain comparisons with intervals, adjusted effects, references."""
     request = request or ImpactRequest()
-    rates = settings()
-    request = replace(request, cpm=rates.cpm if request.cpm is None else request.cpm,
-                      cpc=rates.cpc if request.cpc is None else request.cpc)  # fmt: skip
+    cpm, cpc = rates(request)
+    request = replace(request, cpm=cpm, cpc=cpc)
     covered = covered_days(con, request)
     if covered is None:
         note = "no posts in the chosen period" if request.period else "no posts loaded yet"

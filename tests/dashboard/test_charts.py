@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from dashboard import charts
@@ -100,3 +101,81 @@ def test_pages_ask_dashboard_data_and_never_pipelines() -> None:
                 names = [alias.name for alias in node.names]
             offenders += [f"{page.name}: {n}" for n in names if n.split(".")[0] in ("pipelines", "plotly")]
     assert offenders == []
+
+
+# --- trends month by month -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_trends(demo_db: Path):
+    from pipelines.analytics import trends
+
+    with connect(demo_db, read_only=True) as con:
+        request = ImpactRequest()
+        return trends.monthly(con, request), trends.by_dimension(con, request, "network")
+
+
+def _org(frame):
+    return frame[frame["team"] == "organisation"]
+
+
+def _whole_number_axis(axis) -> None:
+    assert axis.tickformat == ",d"
+    assert axis.dtick in (None, 1)
+
+
+def test_trend_count_axes_show_whole_numbers_and_the_title_names_the_scope(demo_trends) -> None:
+    monthly, network = demo_trends
+    rows = _org(monthly)
+    scope = "Whole organisation · Jan 2025 – Oct 2026"
+    for figure in (
+        charts.monthly_activity(rows, scope),
+        charts.reach(rows, scope),
+        charts.breakdown(_org(network), "network", scope),
+    ):
+        _whole_number_axis(figure.layout.yaxis)
+        assert figure.layout.title.subtitle.text == scope
+        assert figure.layout.legend.orientation == "h" and figure.layout.legend.y > 1  # above the plot
+        assert all("%{y:,d}" in trace.hovertemplate for trace in figure.data)  # exact counts on hover
+    activity = charts.monthly_activity(rows, scope)
+    _whole_number_axis(activity.layout.yaxis2)
+    assert list(activity.data[0].y) == rows["posts"].astype(float).tolist()
+    assert list(activity.data[1].y) == rows["active_ambassadors"].astype(float).tolist()
+
+
+def test_small_counts_get_a_step_of_one_so_no_half_ticks() -> None:
+    months = pd.date_range("2025-01-01", periods=3, freq="MS")
+    rows = pd.DataFrame({"month": months, "partial": [True, False, False], "days": [10, 28, 31],
+                         "days_in_month": [31, 28, 31], "posts": [1, 2, 0],
+                         "active_ambassadors": [1, 1, 0]})  # fmt: skip
+    figure = charts.monthly_activity(rows, "Sales · Jan 2025 – Mar 2025")
+    assert figure.layout.yaxis.dtick == 1 and figure.layout.yaxis2.dtick == 1
+    # The first month is partial: hatched, and its hover says how many days it has.
+    assert list(figure.data[0].marker.pattern.shape) == ["/", "", ""]
+    assert "10/31" in figure.data[0].customdata[0]
+    # The legend shows the series' own style (a twin without data), not its first, partial, month's.
+    legend = [trace for trace in figure.data if trace.showlegend is not False]
+    assert [trace.name for trace in legend] == ["Posts", "Active ambassadors"]
+    assert not any(legend[0].marker.pattern.shape or ()) and legend[1].marker.symbol == "circle"
+
+
+def test_the_title_follows_the_scope_and_names_stay_text(demo_trends) -> None:
+    monthly, _ = demo_trends
+    sales = monthly[monthly["team"] == "Sales"]
+    figure = charts.monthly_activity(sales, "<b>Sales</b> · 2026")
+    assert figure.layout.title.subtitle.text == "&lt;b&gt;Sales&lt;/b&gt; · 2026"
+    funnel = charts.adoption_funnel(sales, "Sales", lambda s: f"<{s}>")
+    assert funnel is not None
+    assert funnel.layout.title.text.startswith("<Adoption funnel>, <Oct> 2026")  # the latest full month
+    latest = sales.iloc[-1]
+    assert list(funnel.data[0].x) == [latest[k] for k in ("members", "ever_posted", "active_ambassadors", "regular")]
+
+
+def test_participation_by_team_has_a_row_per_team_and_exact_values_on_hover(demo_trends) -> None:
+    monthly, _ = demo_trends
+    teams = monthly[monthly["scope"] == "team"]
+    figure = charts.participation_by_team(teams, "Jan 2025 – Oct 2026")
+    (heatmap,) = figure.data
+    assert list(heatmap.y) == list(dict.fromkeys(teams["team"]))
+    assert heatmap.z[0][0] == pytest.approx(teams["participation_rate"].iloc[0])
+    assert "%{z:.1%}" in heatmap.hovertemplate
