@@ -381,6 +381,16 @@ FR = {
     "Earned media value (CPM/CPC currency)": "Valeur média gagnée (devise des CPM et CPC)",
     "Posts per month by network": "Publications par mois et par réseau",
     "Posts per month by format": "Publications par mois et par format",
+    # The report's trend charts
+    "Calendar months, the last twelve up to the report's end; a month the data covers only in part is hatched.": (
+        "Mois calendaires, les douze derniers jusqu'à la fin du rapport ; un mois que les données ne couvrent qu'en "
+        "partie est hachuré."
+    ),
+    "The adoption funnel of the latest full month: programme members, those who ever posted, posted that month, and "
+    "posted in each of the last three months.": (
+        "L'entonnoir d'adoption du dernier mois complet : membres du programme, ceux qui ont déjà publié, qui ont "
+        "publié ce mois-là, et qui ont publié chacun des trois derniers mois."
+    ),
 }
 
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ import plotly.graph_objects as go
 
 from dashboard import charts
 from dashboard.i18n import ci, day, flag, metric, num, pct, translate
-from pipelines.analytics import privacy, verdict
+from pipelines.analytics import privacy, trends, verdict
 from pipelines.analytics.contests import CRITERIA, Contest, contests, ranking
 from pipelines.analytics.metrics import (
     ARTICLE_INCIDENT_RISK_CHANGE_PCT,
@@ -38,7 +38,7 @@ from pipelines.analytics.metrics import (
     period_totals,
 )
 from pipelines.analytics.metrics import weekly_timeline as weekly_counts
-from pipelines.analytics.scopes import ImpactRequest
+from pipelines.analytics.scopes import ORGANISATION, ImpactRequest
 from pipelines.store import ledger
 
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
@@ -112,6 +112,19 @@ class Inputs:
         return [{**s, "team": _team(s["team"], self.request.lang)} for s in self.report["scopes"]
                 if s["scope"] == "team"]  # fmt: skip
 
+    @cached_property
+    def months(self) -> pd.DataFrame:
+        """The organisation's (or the chosen teams') last twelve months up to the report's end, as on Trends."""
+        found = trends.monthly(self.con, replace(self.request.impact, with_effects=False))
+        rows = found[found["scope"] == ORGANISATION].sort_values("month")
+        return rows.tail(12)
+
+    @property
+    def scope(self) -> str:
+        return charts.scope_label(
+            replace(self.request.impact, period=None), lambda s: translate(s, self.request.lang)
+        )
+
     @property
     def charters(self) -> dict[date, list[str]]:
         """Each charter date with the teams that adopted then."""
@@ -124,8 +137,7 @@ Chart = tuple[Caption, Callable[[Inputs, Translate], go.Figure | None]]  # (capt
 
 
 def _weekly(i: Inputs, t: Translate) -> go.Figure:
-    scope = charts.scope_label(replace(i.request.impact, period=None), t, partial(day, language=i.request.lang))
-    figure = charts.weekly_timeline(i.weekly, i.charters, scope, t)
+    figure = charts.weekly_timeline(i.weekly, i.charters, i.scope, t)
     if i.request.monthly and i.request.focus:  # the month the report is about, within the weeks before it
         figure.add_vrect(x0=i.request.focus[0].isoformat(), x1=i.request.focus[1].isoformat(), fillcolor="gold",
                          opacity=0.25, line_width=0, layer="below")  # fmt: skip
@@ -134,9 +146,11 @@ def _weekly(i: Inputs, t: Translate) -> go.Figure:
 
 def _weekly_caption(i: Inputs, t: Translate) -> str:
     shaded = t("Shaded: the month of the report.") + " " if i.request.monthly and i.request.focus else ""
-    days = ", ".join(day(c, i.request.lang) for c in i.charters)
-    return (shaded + t("Posts (line, left axis) and incidents (bars, right axis) per week; dashed lines mark the "
-                       "days teams adopted the charter") + (f" ({days})." if days else "."))  # fmt: skip
+    return shaded + t(
+        "Posts (line, left axis) and incidents (bars, right axis) per week; dashed lines mark the days teams adopted "
+        "the charter. The dotted line is the posts the adjusted model expects without the charter: the trend before "
+        "it, or the teams that had not adopted it yet; it is missing where the model has nothing to compare with."
+    )
 
 
 def _event_study(i: Inputs, t: Translate) -> go.Figure | None:
@@ -151,6 +165,10 @@ CHARTS: list[Chart] = [
      lambda i, t: charts.team_changes(i.team_scopes, t)),
     ("Teams adopted the charter on different days: each point compares teams the same number of months from their "
      "own adoption with teams that had not adopted yet, with its 95 % interval.", _event_study),
+    ("Calendar months, the last twelve up to the report's end; a month the data covers only in part is hatched.",
+     lambda i, t: charts.monthly_activity(i.months, i.scope, t) if len(i.months) else None),
+    ("The adoption funnel of the latest full month: programme members, those who ever posted, posted that month, and "
+     "posted in each of the last three months.", lambda i, t: charts.adoption_funnel(i.months, i.scope, t)),
 ]  # fmt: skip
 
 
