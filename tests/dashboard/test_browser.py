@@ -14,7 +14,8 @@ from pipelines.store.db import connect
 from pipelines.synthetic.demo import build_demo
 from tests.conftest import CHROMIUM, NO_CHROMIUM, dashboard_server
 
-pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+expect = sync_api.expect
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)]
 SHOTS = Path(__file__).parents[1] / "screenshots"
 
@@ -82,3 +83,30 @@ def test_download_a_ranking_and_open_it(server, page, tmp_path):
     assert data.startswith(b"\xef\xbb\xbf")
     header, first = data.decode("utf-8-sig").splitlines()[:2]
     assert header.startswith("Rank,") and first.startswith("1,")
+
+
+def test_two_undos_in_a_row_each_ask_anew(server, page):
+    url, db = server
+
+    def in_force() -> int:
+        with connect(db, read_only=True) as con:
+            return con.execute("SELECT count(*) FROM uploads WHERE undone_at IS NULL").fetchall()[0][0]
+
+    before = in_force()
+    page.goto(f"{url}/data")
+    undo = page.get_by_role("button", name="Undo this upload")
+    undo.wait_for()
+    # Streamlit marks each keyed widget with the class st-key-<key>: the undo's box is keyed by its upload
+    sure = page.locator("[class*='st-key-sure_undo_'] label")
+    for step in (1, 2):
+        expect(undo).to_be_disabled()  # nothing happens before the box is ticked, for this very upload
+        expect(sure.locator("input")).not_to_be_checked()
+        page.get_by_text("Undoing Upload ").first.wait_for()  # what will change is said first
+        sure.click()
+        expect(undo).to_be_enabled()
+        undo.click()
+        page.get_by_text(" row(s) taken out, ").first.wait_for()
+        page.wait_for_timeout(1500)
+        assert in_force() == before - step
+        shot(page, f"data_after_undo_{step}")
+    expect(undo).to_be_disabled()  # the next upload asks again
