@@ -1,11 +1,11 @@
 """Comms' decisions about authors that match nobody: an employee, or "not staff" (data-contract.md, "Matching an
 author to a person").
 
-A decision is an upload of the `authors` kind, keyed by the folded name, so that it is listed with the uploads and
-can be undone. In the same transaction, the quarantined rows waiting on that author (posts, incidents, workshop attendances) are checked
-again: those that now pass are stored under the decision's upload and marked resolved by it, so that undoing the
-decision takes them back and puts them back in quarantine. A post by "not staff" (the agency or the admin who runs
-the company page) is kept with no employee: no figure counts it as an employee's.
+A decision is an upload of the `authors` kind, keyed by the folded name, so that it is listed with the uploads and can
+be undone. In the same transaction, the quarantined rows waiting on that author (posts, incidents, workshop
+attendances) are checked again: those that now pass are stored under the decision's upload and marked resolved by it,
+so that undoing the decision takes them back and puts them back in quarantine. A post by "not staff" (the agency or
+the admin who runs the company page) is kept with no employee: no figure counts it as an employee's.
 """
 
 from __future__ import annotations

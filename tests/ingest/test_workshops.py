@@ -75,4 +75,3 @@ def test_an_incident_log_is_still_an_incident_log(db):
     # its date, team and author columns would fit a workshops file too: its severity makes it an incident log
     _, result = load(db, ROSTER, "incidents_note_row.csv")
     assert result.kind == "incidents"
-
