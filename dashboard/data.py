@@ -164,11 +164,11 @@ def cocreation_table(cocreation: dict[str, Any]) -> pd.DataFrame:
             t("Scope"): label,
             t("Participants"): posting["participants"],
             t("Others"): posting["others"],
-            t("Posts per member-week before: participants"): (levels.get("participants") or {}).get("before"),
-            t("Posts per member-week before: others"): (levels.get("others") or {}).get("before"),
-            t("Posting: participants against others"): _times(posting.get("ratio")),
+            t("Before: participants"): num((levels.get("participants") or {}).get("before"), 2),
+            t("Before: others"): num((levels.get("others") or {}).get("before"), 2),
+            t("Posting"): _times(posting.get("ratio")),
             t("Posting 95 % CI"): _times_ci(posting.get("ci95")),
-            t("Engagement per post: participants against others"): _times(engagement.get("ratio")),
+            t("Engagement per post"): _times(engagement.get("ratio")),
             t("Engagement 95 % CI"): _times_ci(engagement.get("ci95")),
         })  # fmt: skip
     return pd.DataFrame(rows)

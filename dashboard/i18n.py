@@ -404,12 +404,12 @@ FR = {
     "Participants attended a charter workshop on or before their team's charter date; others are the other "
     "members of the same teams. Each figure is (participants after ÷ before) ÷ (others after ÷ before): ×1.20 "
     "means participants' posting grew 20 % more than the others'. Intervals: bootstrap over employees. Teams "
-    "are listed only where both groups have at least 5 members.": (
+    "are listed only where both groups have at least 5 members. Before: posts per member-week before the charter.": (
         "Les participants ont suivi un atelier de la charte au plus tard à la date de charte de leur équipe ; les "
         "autres sont les autres membres des mêmes équipes. Chaque chiffre vaut (participants après ÷ avant) ÷ "
         "(autres après ÷ avant) : ×1,20 signifie que les publications des participants ont crû de 20 % de plus que "
         "celles des autres. Intervalles : bootstrap sur les collaborateurs. Une équipe n'est listée que si chaque "
-        "groupe compte au moins 5 membres."
+        "groupe compte au moins 5 membres. Avant : publications par membre et par semaine avant la charte."
     ),
     "Volunteers may have been keener already: the before columns show their level. The ratio of ratios "
     "removes that level, not the reason they volunteered.": (
@@ -420,11 +420,11 @@ FR = {
     "Scope": "Périmètre",
     "Participants": "Participants",
     "Others": "Autres",
-    "Posts per member-week before: participants": "Publications par membre et par semaine avant : participants",
-    "Posts per member-week before: others": "Publications par membre et par semaine avant : autres",
-    "Posting: participants against others": "Publications : participants face aux autres",
+    "Before: participants": "Avant : participants",
+    "Before: others": "Avant : autres",
+    "Posting": "Publications",
     "Posting 95 % CI": "Publications, IC à 95 %",
-    "Engagement per post: participants against others": "Interactions par publication : participants face aux autres",
+    "Engagement per post": "Interactions par publication",
     "Engagement 95 % CI": "Interactions, IC à 95 %",
     "Contests: do they lift posting, and does it last?": "Concours : font-ils publier plus, et cela dure-t-il ?",
     "Eligible members' posts during each contest (and in as many days after it) against as many days before "

@@ -24,7 +24,7 @@ else:
         "Participants attended a charter workshop on or before their team's charter date; others are the other "
         "members of the same teams. Each figure is (participants after ÷ before) ÷ (others after ÷ before): ×1.20 "
         "means participants' posting grew 20 % more than the others'. Intervals: bootstrap over employees. Teams "
-        "are listed only where both groups have at least 5 members."
+        "are listed only where both groups have at least 5 members. Before: posts per member-week before the charter."
     ))  # fmt: skip
     st.dataframe(data.cocreation_table(cocreation), hide_index=True)
     st.caption(t(
