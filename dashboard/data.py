@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, charts, queries
-from dashboard.i18n import day, lang, t
+from dashboard.i18n import day, lang, num, t
 from pipelines import config
 from pipelines.analytics import catalogue, privacy, verdict
 from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, ranking
@@ -142,11 +142,62 @@ def freshness() -> dict[str, Any]:
     return _freshness(str(db_path()), version())
 
 
-def answer(effect: dict[str, Any]) -> tuple[list[tuple[bool | None, str]], list[str], str]:
+def answer(effect: dict[str, Any], report: dict[str, Any] | None = None) -> tuple[list[tuple[bool | None, str]],
+                                                                               list[str], str]:  # fmt: skip
     """The verdict in the page's language: each claim's line with whether it went the programme's way (None:
-    nothing to say), the caveats, and the data's freshness."""
+    nothing to say), the workshops' and contests' lines where the `report` holds them, the caveats, and the data's
+    freshness."""
     found = [(reading.good, verdict.sentence(reading, lang())) for reading in verdict.read(effect)]
+    found += verdict.programme_lines(report or {}, lang())
     return found, verdict.caveats(effect, lang()), verdict.freshness(freshness(), lang())
+
+
+def cocreation_table(cocreation: dict[str, Any]) -> pd.DataFrame:
+    """Co-creation for every team together, then each team where both groups reach the privacy threshold: the
+    groups' sizes, the ratio of ratios and its interval on posting and on engagement per post, in the page's
+    language."""
+    rows = []
+    for label, found in ((t("All teams"), cocreation), *((x["team"], x) for x in cocreation.get("teams", []))):
+        posting, engagement = found["posting"], found["engagement"]
+        levels = posting.get("levels") or {}
+        rows.append({
+            t("Scope"): label,
+            t("Participants"): posting["participants"],
+            t("Others"): posting["others"],
+            t("Before: participants"): num((levels.get("participants") or {}).get("before"), 2),
+            t("Before: others"): num((levels.get("others") or {}).get("before"), 2),
+            t("Posting"): _times(posting.get("ratio")),
+            t("Posting 95 % CI"): _times_ci(posting.get("ci95")),
+            t("Engagement per post"): _times(engagement.get("ratio")),
+            t("Engagement 95 % CI"): _times_ci(engagement.get("ci95")),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def contest_effect_table(effect: dict[str, Any]) -> pd.DataFrame:
+    """Each contest's effect, then all contests pooled, in the page's language."""
+    rows = []
+    for found in (*effect.get("contests", []), {**effect.get("pooled", {}), "contest_id": t("All contests")}):
+        share = found.get("new_voices_share")
+        rows.append({
+            t("Contest"): found.get("name") or found["contest_id"],
+            t("Compared with"): t(found.get("method", "")) if found.get("method") else "–",
+            t("Posting during"): _times(found["lift_during"].get("ratio")),
+            t("During 95 % CI"): _times_ci(found["lift_during"].get("ci95")),
+            t("Posting after"): _times(found["lift_after"].get("ratio")),
+            t("After 95 % CI"): _times_ci(found["lift_after"].get("ci95")),
+            t("New voices"): "–" if share is None else f"{num(share * 100, 0)} %",
+            t("Best-written posts' engagement"): _times(found.get("best_written_ratio")),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _times(ratio: float | None) -> str:
+    return "–" if ratio is None else "×" + num(ratio, 2)
+
+
+def _times_ci(bounds: list[float] | None) -> str:
+    return "–" if not bounds else f"×{num(bounds[0], 2)} … ×{num(bounds[1], 2)}"
 
 
 def report_available() -> bool:

@@ -391,6 +391,62 @@ FR = {
         "L'entonnoir d'adoption du dernier mois complet : membres du programme, ceux qui ont déjà publié, qui ont "
         "publié ce mois-là, et qui ont publié chacun des trois derniers mois."
     ),
+    # Co-creation and contests
+    "Workshops": "Ateliers",
+    "Workshops & contests": "Ateliers et concours",
+    "Charter workshops: did co-creating the charter pay?": (
+        "Ateliers de la charte : la co-construction a-t-elle payé ?"
+    ),
+    "No workshop attendance loaded yet: upload a workshops file (who attended which charter workshop).": (
+        "Aucune participation aux ateliers chargée : importez un fichier d'ateliers (qui a participé à quel atelier "
+        "de la charte)."
+    ),
+    "Participants attended a charter workshop on or before their team's charter date; others are the other "
+    "members of the same teams. Each figure is (participants after ÷ before) ÷ (others after ÷ before): ×1.20 "
+    "means participants' posting grew 20 % more than the others'. Intervals: bootstrap over employees. Teams "
+    "are listed only where both groups have at least 5 members. Before: posts per member-week before the charter.": (
+        "Les participants ont suivi un atelier de la charte au plus tard à la date de charte de leur équipe ; les "
+        "autres sont les autres membres des mêmes équipes. Chaque chiffre vaut (participants après ÷ avant) ÷ "
+        "(autres après ÷ avant) : ×1,20 signifie que les publications des participants ont crû de 20 % de plus que "
+        "celles des autres. Intervalles : bootstrap sur les collaborateurs. Une équipe n'est listée que si chaque "
+        "groupe compte au moins 5 membres. Avant : publications par membre et par semaine avant la charte."
+    ),
+    "Volunteers may have been keener already: the before columns show their level. The ratio of ratios "
+    "removes that level, not the reason they volunteered.": (
+        "Les volontaires étaient peut-être déjà plus actifs : les colonnes « avant » montrent leur niveau. Le ratio "
+        "de ratios retire ce niveau, pas la raison pour laquelle ils se sont portés volontaires."
+    ),
+    "All teams": "Toutes les équipes",
+    "Scope": "Périmètre",
+    "Participants": "Participants",
+    "Others": "Autres",
+    "Before: participants": "Avant : participants",
+    "Before: others": "Avant : autres",
+    "Posting": "Publications",
+    "Posting 95 % CI": "Publications, IC à 95 %",
+    "Engagement per post": "Interactions par publication",
+    "Engagement 95 % CI": "Interactions, IC à 95 %",
+    "Contests: do they lift posting, and does it last?": "Concours : font-ils publier plus, et cela dure-t-il ?",
+    "Eligible members' posts during each contest (and in as many days after it) against as many days before "
+    "it, divided by the same ratio for the teams it did not cover where there are any. After below ×1: "
+    "posting was borrowed from the weeks after. New voices: those who posted during it with no post in the 8 "
+    "weeks before. Best-written: the 3 best jury-rated posts' engagement per post against the others'.": (
+        "Publications des membres éligibles pendant chaque concours (et pendant autant de jours après) face à autant "
+        "de jours avant, divisé par le même ratio pour les équipes hors concours quand il y en a. Après sous ×1 : "
+        "les publications ont été empruntées aux semaines suivantes. Nouvelles voix : ceux qui ont publié pendant le "
+        "concours sans aucune publication dans les 8 semaines avant. Mieux écrites : interactions par publication "
+        "des 3 publications les mieux notées par le jury face aux autres."
+    ),
+    "Compared with": "Comparé à",
+    "against non-eligible teams": "les équipes hors concours",
+    "against the weeks before": "les semaines d'avant",
+    "Posting during": "Publications pendant",
+    "During 95 % CI": "Pendant, IC à 95 %",
+    "Posting after": "Publications après",
+    "After 95 % CI": "Après, IC à 95 %",
+    "New voices": "Nouvelles voix",
+    "Best-written posts' engagement": "Interactions des mieux écrites",
+    "All contests": "Tous les concours",
 }
 
 

@@ -28,6 +28,7 @@ PAGES: tuple[Page, ...] = (
     Page("trends", "reports/trends.py", "Trends", REPORTS),
     Page("teams", "reports/teams.py", "Teams", REPORTS),
     Page("contests", "reports/contests.py", "Contests", REPORTS),
+    Page("programme", "reports/programme.py", "Workshops & contests", REPORTS),
     Page("method", "reports/method.py", "Method", REPORTS, queries=False),
     Page("upload", "comms/upload.py", "Upload", COMMS, queries=False),
     Page("data", "comms/data.py", "Data", COMMS),

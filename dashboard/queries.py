@@ -62,5 +62,6 @@ ON_OPEN: dict[str, dict[str, Query]] = {
     "teams": {"data_version": ledger.data_version, "filter_options": options, "impact": report},
     "contests": {"data_version": ledger.data_version, "contests": contests, "filter_options": options,
                  "ranking": opening_ranking},
+    "programme": {"data_version": ledger.data_version, "filter_options": options, "impact": report},
     "data": {"data_coverage": ledger.data_coverage, "uploads": ledger.uploads, "quarantined": ledger.quarantined},
 }  # fmt: skip

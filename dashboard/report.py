@@ -291,9 +291,11 @@ def filename(request: ReportRequest) -> str:
 
 
 def verdict_lines(report: dict[str, Any], lang: str) -> list[tuple[bool | None, str]]:
-    """The organisation's verdict, one line per claim, with whether it went the programme's way."""
+    """The organisation's verdict, one line per claim (the workshops' and contests' too, where the data holds
+    them), with whether it went the programme's way."""
     effect = report["scopes"][0].get("effect") or {}
-    return [(reading.good, verdict.sentence(reading, lang)) for reading in verdict.read(effect)]
+    found = [(reading.good, verdict.sentence(reading, lang)) for reading in verdict.read(effect)]
+    return found + verdict.programme_lines(report, lang)
 
 
 def mail_body(gathered: Gathered) -> str:

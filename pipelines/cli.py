@@ -294,7 +294,52 @@ def _impact_text(report: dict[str, Any]) -> str:
     lines.append(_table(rows, header))
     lines += _adjusted_text(report["scopes"][0].get("effect") or {})
     lines += ["", *verdict.lines(report["scopes"][0].get("effect") or {}, "en")]
+    lines += [line for _, line in verdict.programme_lines(report, "en")]
+    lines += _programme_text(report)
     return "\n".join(lines)
+
+
+def _programme_text(report: dict[str, Any]) -> list[str]:
+    """Co-creation per team and the effect of each contest, where the data holds workshops or contests."""
+    out: list[str] = []
+    rows: list[tuple[Any, ...]]
+
+    def ratio(found: dict[str, Any] | None) -> str:
+        found = found or {}
+        if found.get("ratio") is None:
+            return "n/a"
+        ci = found.get("ci95")
+        return f"x{found['ratio']:.2f}" + (f" [{ci[0]:.2f}, {ci[1]:.2f}]" if ci else "")
+
+    if cocreation := report.get("cocreation"):
+        rows = [("all teams", cocreation["posting"]["participants"], cocreation["posting"]["others"],
+                 ratio(cocreation["posting"]), ratio(cocreation["engagement"]))]  # fmt: skip
+        rows += [(t["team"], t["posting"]["participants"], t["posting"]["others"], ratio(t["posting"]),
+                  ratio(t["engagement"])) for t in cocreation["teams"]]  # fmt: skip
+        out += ["", "Co-creation (participants against the other members, after the charter against before):"]
+        out.append(_table(rows, ("scope", "participants", "others", "posting", "engagement per post")))
+        out += [
+            f"  {note}" for note in dict.fromkeys(cocreation["posting"]["notes"] + cocreation["engagement"]["notes"])
+        ]
+    if effect := report.get("contest_effect"):
+        pooled = effect["pooled"]
+        rows = [(c["contest_id"], c["method"], ratio(c["lift_during"]), ratio(c["lift_after"]),
+                 _share(c.get("new_voices_share")), _x(c.get("best_written_ratio")))
+                for c in effect["contests"]]  # fmt: skip
+        rows.append(("pooled", pooled.get("method", "-"), ratio(pooled["lift_during"]), ratio(pooled["lift_after"]),
+                     _share(pooled.get("new_voices_share")), _x(pooled.get("best_written_ratio"))))  # fmt: skip
+        out += ["", "Contest effect (posting during and after each contest, against the days before it):"]
+        out.append(_table(rows, ("contest", "against", "during", "after", "new voices", "best-written")))
+        out += [f"  {c['contest_id']}: {note}" for c in effect["contests"] for note in c.get("notes", [])]
+    return out
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.0f} %"
+
+
+def _x(value: float | None) -> str:
+    return "n/a" if value is None else f"x{value:.2f}"
 
 
 def _adjusted_text(effect: dict[str, Any]) -> list[str]:

@@ -24,6 +24,7 @@ files = st.file_uploader(
 KIND_NAMES = {
     "employees": t("Roster (employees)"), "teams": t("Teams"), "posts": t("Posts"), "engagement": t("Engagement"),
     "incidents": t("Incidents"), "contests": t("Contests"), "jury_scores": t("Jury scores"),
+    "workshops": t("Workshops"),
 }  # fmt: skip
 left, middle, right = st.columns(3)
 export_date = left.date_input(

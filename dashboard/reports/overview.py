@@ -37,7 +37,7 @@ if not metrics:
 # The answer first: one line per claim of the article, from the adjusted effect, then the plain figures as detail.
 effect = org.get("effect") or {}
 st.subheader(t("The answer"))
-lines, caveats, fresh = data.answer(effect)
+lines, caveats, fresh = data.answer(effect, report)
 for good, line in lines:
     say = st.success if good is True else st.error if good is False else st.info
     say(line)

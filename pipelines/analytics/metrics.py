@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from pipelines.analytics import stats
+from pipelines.analytics import programme_effects, stats
 from pipelines.analytics.catalogue import Flag
 from pipelines.analytics.media_value import earned_media_value, rates
 from pipelines.analytics.privacy import OTHER_TEAMS
@@ -462,6 +462,9 @@ def impact(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None)
     frame = panel(con, request, covered) if request.with_effects else pd.DataFrame()
     with small_matrices():
         reports = _reports(con, request, covered, found, headcounts, agg, frame)
+    # The article's other two claims (metrics.md, "Co-creation", "Contest effect"): None where nothing is loaded.
+    cocreation = programme_effects.cocreation(con, request, covered) if request.with_effects else None
+    contest_effect = programme_effects.contest_effect(con, request, covered) if request.with_effects else None
     return {
         "coverage": {"start": covered[0], "end": covered[1]},
         "filters": {
@@ -471,6 +474,8 @@ def impact(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None)
         },
         "reference": _reference(reports),
         "scopes": reports,
+        "cocreation": cocreation,
+        "contest_effect": contest_effect,
     }
 
 

@@ -4,7 +4,8 @@ A line says which way the figure went and how sure it is: clearly up or down whe
 change, "can't tell yet" when it holds it, "not to be trusted" when the placebo check failed, and why there is no
 figure where there is none (too few teams, too few incidents, under a year of history). The caveats that apply
 (approximate intervals, a team that adopted after a bad run of incidents) follow, worded in both languages. The
-dashboard's Overview (through `dashboard/data.py`) and `advocacy impact` both say it from here.
+dashboard's Overview (through `dashboard/data.py`) and `advocacy impact` both say it from here, with a line each
+for the charter workshops and the contests where the data holds them (`programme_lines`).
 """
 
 from __future__ import annotations
@@ -160,3 +161,111 @@ def freshness(summary: dict[str, Any], lang: str = "en") -> str:
 def lines(effect: dict[str, Any], lang: str = "en") -> list[str]:
     """The verdict: one sentence per claim."""
     return [sentence(reading, lang) for reading in read(effect)]
+
+
+# --- the article's other two claims: workshops and contests (metrics.md, "Co-creation", "Contest effect") ------
+
+
+def _ratio_outcome(found: dict[str, Any] | None) -> tuple[str, float | None, tuple[float, float] | None]:
+    """(up / down / unclear / none, change in percent, interval in percent) of a `{ratio, ci95}` figure."""
+    ratio, ci = (found or {}).get("ratio"), (found or {}).get("ci95")
+    if ratio is None:
+        return "none", None, None
+    ci_pct = ((ci[0] - 1) * 100, (ci[1] - 1) * 100) if ci else None
+    if ci_pct is not None and ci_pct[0] > 0:
+        return "up", (ratio - 1) * 100, ci_pct
+    if ci_pct is not None and ci_pct[1] < 0:
+        return "down", (ratio - 1) * 100, ci_pct
+    return "unclear", (ratio - 1) * 100, ci_pct
+
+
+def _moved(change: float, ci_pct: tuple[float, float] | None, fr: bool) -> str:
+    size = f"{abs(change):.0f} %"
+    moved = (f"en hausse de {size}" if change > 0 else f"en baisse de {size}") if fr else (
+        f"up {size}" if change > 0 else f"down {size}")  # fmt: skip
+    if ci_pct is None:
+        return moved
+    low, high = (_pct(v) for v in ci_pct)
+    return f"{moved} (entre {low} et {high})" if fr else f"{moved} (between {low} and {high})"
+
+
+def _judged(outcome: str, fr: bool) -> str:
+    return {
+        "up": ("nettement en hausse", "clearly up"),
+        "down": ("nettement en baisse", "clearly down"),
+        "unclear": ("impossible de conclure pour l'instant", "can't tell yet"),
+    }[outcome][0 if fr else 1]
+
+
+def cocreation_line(cocreation: dict[str, Any] | None, lang: str = "en") -> str | None:
+    """Did the workshops pay: participants against the other members, on engagement then posting; None where no
+    workshop is loaded."""
+    if not cocreation:
+        return None
+    fr = lang == "fr"
+    label = "Charte co-construite en ateliers" if fr else "Charter co-created in workshops"
+    parts = []
+    for measure, (name_en, name_fr) in (("engagement", ("engagement per post", "interactions par publication")),
+                                        ("posting", ("posting", "publications"))):  # fmt: skip
+        outcome, change, ci_pct = _ratio_outcome(cocreation.get(measure))
+        name = name_fr if fr else name_en
+        if outcome == "none" or change is None:
+            parts.append(f"{name} : impossible de conclure" if fr else f"{name}: can't tell")
+        else:
+            parts.append(f"{name} {_moved(change, ci_pct, fr)} : {_judged(outcome, fr)}" if fr else
+                         f"{name} {_moved(change, ci_pct, fr)}: {_judged(outcome, fr)}")  # fmt: skip
+    found = cocreation.get("posting") or {}
+    if found.get("ratio") is None and (found.get("participants", 0) < 5 or found.get("others", 0) < 5):
+        why = "trop peu de participants ou d'autres membres" if fr else "too few participants or other members"
+        return f"{label} : impossible de conclure, {why}." if fr else f"{label}: can't tell, {why}."
+    who = ("participants face aux autres membres de leurs équipes" if fr else
+           "participants against the other members of their teams")  # fmt: skip
+    return f"{label} ({who}) : " + " ; ".join(parts) + "." if fr else f"{label} ({who}): " + "; ".join(parts) + "."
+
+
+def contest_line(contest_effect: dict[str, Any] | None, lang: str = "en") -> str | None:
+    """Do contests lift posting, and did it last or was it borrowed from later; None where no contest is loaded."""
+    if not contest_effect:
+        return None
+    fr = lang == "fr"
+    pooled = contest_effect.get("pooled") or {}
+    label = "Concours" if fr else "Contests"
+    during, change, ci_pct = _ratio_outcome(pooled.get("lift_during"))
+    if during == "none" or change is None:
+        why = "trop peu de données autour des concours" if fr else "too little data around the contests"
+        return f"{label} : impossible de conclure, {why}." if fr else f"{label}: can't tell, {why}."
+    head = (f"{label} : publications {_moved(change, ci_pct, fr)} pendant les concours : {_judged(during, fr)}" if fr
+            else f"{label}: posting {_moved(change, ci_pct, fr)} during them: {_judged(during, fr)}")  # fmt: skip
+    after, change_after, ci_after = _ratio_outcome(pooled.get("lift_after"))
+    if after == "none" or change_after is None:
+        tail = "après : impossible de conclure" if fr else "after them: can't tell"
+    else:
+        moved = _moved(change_after, ci_after, fr)
+        tail = {
+            "down": ("après : {m}, une partie de la hausse a été empruntée aux semaines suivantes",
+                     "after them: {m}, part of the lift was borrowed from the weeks after"),
+            "up": ("après : {m}, la hausse a duré", "after them: {m}, the lift lasted"),
+            "unclear": ("après : {m}, impossible de dire si elle a duré ou a été empruntée",
+                        "after them: {m}, can't tell yet whether it lasted or was borrowed"),
+        }[after][0 if fr else 1].format(m=moved)  # fmt: skip
+    return f"{head} ; {tail}." if fr else f"{head}; {tail}."
+
+
+def _good(outcomes: list[str]) -> bool | None:
+    """Whether figures went the programme's way: clearly up (and none clearly down), clearly down, or unsaid."""
+    if "up" in outcomes and "down" not in outcomes:
+        return True
+    return False if "down" in outcomes and "up" not in outcomes else None
+
+
+def programme_lines(report: dict[str, Any], lang: str = "en") -> list[tuple[bool | None, str]]:
+    """The workshops' and the contests' lines of an impact report (`impact --json`), with whether each went the
+    programme's way, where it holds workshops or contests."""
+    found: list[tuple[bool | None, str]] = []
+    cocreation, contests = report.get("cocreation"), report.get("contest_effect")
+    if line := cocreation_line(cocreation, lang):
+        outcomes = [_ratio_outcome((cocreation or {}).get(m))[0] for m in ("engagement", "posting")]
+        found.append((_good(outcomes), line))
+    if line := contest_line(contests, lang):
+        found.append((_good([_ratio_outcome(((contests or {}).get("pooled") or {}).get("lift_during"))[0]]), line))
+    return found

@@ -1,11 +1,11 @@
 """Comms' decisions about authors that match nobody: an employee, or "not staff" (data-contract.md, "Matching an
 author to a person").
 
-A decision is an upload of the `authors` kind, keyed by the folded name, so that it is listed with the uploads and
-can be undone. In the same transaction, the quarantined rows waiting on that author (posts, incidents) are checked
-again: those that now pass are stored under the decision's upload and marked resolved by it, so that undoing the
-decision takes them back and puts them back in quarantine. A post by "not staff" (the agency or the admin who runs
-the company page) is kept with no employee: no figure counts it as an employee's.
+A decision is an upload of the `authors` kind, keyed by the folded name, so that it is listed with the uploads and can
+be undone. In the same transaction, the quarantined rows waiting on that author (posts, incidents, workshop
+attendances) are checked again: those that now pass are stored under the decision's upload and marked resolved by it,
+so that undoing the decision takes them back and puts them back in quarantine. A post by "not staff" (the agency or
+the admin who runs the company page) is kept with no employee: no figure counts it as an employee's.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Decision:
     author: str
     employee_id: str | None
     not_staff: bool
-    loaded: int  # rows waiting on this author that now load (posts and incidents)
+    loaded: int  # rows waiting on this author that now load (posts, incidents, workshops)
     still_waiting: int  # rows with this author that still do not load (another reason)
 
 
@@ -70,7 +70,7 @@ def _load_waiting(con: duckdb.DuckDBPyConnection, decision: int, author: str) ->
         """SELECT q.upload_id, q.kind, any_value(u.dialect), any_value(u.carried)
         FROM quarantine q JOIN uploads u USING (upload_id)
         WHERE q.resolved_by IS NULL AND u.undone_at IS NULL AND q.cells IS NOT NULL
-          AND q.kind IN ('posts', 'incidents') AND adv_name(q.cells ->> 'author') = adv_name(?)
+          AND q.kind IN ('posts', 'incidents', 'workshops') AND adv_name(q.cells ->> 'author') = adv_name(?)
         GROUP BY ALL ORDER BY q.upload_id DESC""",  # the newest file first: its version of a post wins
         [author],
     ).fetchall()

@@ -298,6 +298,23 @@ JURY_SCORES = Kind(
     description="votes for the best-written post",
 )
 
+WORKSHOPS = Kind(
+    "workshops",
+    (
+        Column(
+            "author",
+            AUTHOR,
+            ("employee_id", "participant", "collaborateur", "attendee", "e-mail", "nom", "participante"),
+            True,
+        ),
+        Column("attended_on", DATE, ("date", "date de l'atelier", "session date", "workshop date"), True),
+        Column("workshop", TEXT, ("atelier", "session", "workshop name", "intitulé")),
+        Column("team", TEXT, ("équipe", "department", "service")),  # informative: the roster decides the team
+    ),
+    key=("employee_id", "workshop", "attended_on"),
+    description="who took part in co-creating the charter",
+)
+
 # Comms' decisions about authors that match nobody (`advocacy authors map` / `not-staff`, the Data page): keyed by
 # the folded name, so that every spelling of it is decided at once.
 AUTHORS = Kind(
@@ -314,7 +331,7 @@ AUTHORS = Kind(
 
 # The kinds comms uploads as files (recognised from their headers); authors' decisions are made in the app.
 FILE_KINDS: dict[str, Kind] = {
-    k.name: k for k in (EMPLOYEES, TEAMS, POSTS, ENGAGEMENT, INCIDENTS, CONTESTS, JURY_SCORES)
+    k.name: k for k in (EMPLOYEES, TEAMS, POSTS, ENGAGEMENT, INCIDENTS, CONTESTS, JURY_SCORES, WORKSHOPS)
 }
 KINDS: dict[str, Kind] = {**FILE_KINDS, AUTHORS.name: AUTHORS}
 
@@ -340,7 +357,8 @@ _FRENCH_WORDS = {
         "clics sur le lien", "référence", "date de l'incident", "gravité", "sévérité", "niveau", "catégorie",
         "concours", "début", "fin", "équipes", "périmètre", "minimum publications", "juré",
         "évaluateur", "prénom", "nom de famille", "nom d'usage", "statut", "date d'embauche",
-        "date de fin de contrat", "profil linkedin", "e-mail professionnel",
+        "date de fin de contrat", "profil linkedin", "e-mail professionnel", "participante",
+        "date de l'atelier", "atelier", "intitulé",
     )
 }  # fmt: skip
 

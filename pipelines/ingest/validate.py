@@ -209,6 +209,8 @@ _STORED_AS: dict[str | tuple[str, str], Sql] = {
         "list_filter(list_transform(string_split(teams, '|'), lambda x: trim(x)), lambda x: x <> '')"
     ),
     ("contests", "min_posts"): Sql("coalesce(min_posts, 3)"),
+    # A workshop without a name is the one of its day (the key needs a value).
+    ("workshops", "workshop"): Sql("coalesce(workshop, 'workshop of ' || strftime(attended_on, '%Y-%m-%d'))"),
     "as_of": Sql("coalesce(as_of, $export_date)"),
     "source": Sql("coalesce(source, $source)"),
     "paid_engagements": Sql(
@@ -245,7 +247,7 @@ def _shape(kind: c.Kind, converted: Sql) -> Sql:
 def _resolve_authors(con: duckdb.DuckDBPyConnection, typed: Identifier, kind: c.Kind) -> None:
     """Match authors to the roster, unique matches only, in this order: employee_id, e-mail, LinkedIn profile,
     the folded name (contract: 'Matching an author to a person'); an ambiguous one names its candidates."""
-    if kind not in (c.POSTS, c.INCIDENTS):
+    if kind not in (c.POSTS, c.INCIDENTS, c.WORKSHOPS):
         return
     ways = {  # how an author is looked up: the roster's side and the author's side of each key
         "id": (Sql("lower(trim(employee_id))"), Sql("lower(trim(a.author))")),
@@ -291,6 +293,11 @@ def _resolve_authors(con: duckdb.DuckDBPyConnection, typed: Identifier, kind: c.
         f"""UPDATE {typed} AS t SET employee_id = a.employee_id, reason = coalesce(t.reason, a.problem)
         FROM {typed}_authors a WHERE a.author = t.author"""
     )
+    if kind is c.WORKSHOPS:  # an attendance counts for an employee only (a "not staff" author has none)
+        con.execute(
+            f"""UPDATE {typed} SET reason = 'author ' || adv_quote(author) || ' is marked not staff: a workshop '
+                || 'attendance counts for an employee only' WHERE reason IS NULL AND employee_id IS NULL"""
+        )
     if kind is c.INCIDENTS:
         # An incident belongs to the team written on it, else to its author's team.
         con.execute(

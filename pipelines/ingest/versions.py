@@ -42,8 +42,10 @@ class Target:
 
     @property
     def values(self) -> tuple[str, ...]:
-        """Columns compared to tell an updated row from an unchanged one."""
-        return tuple(col for col in self.columns if col not in self.key and col != "extra")
+        """Columns compared to tell an updated row from an unchanged one. Where the key is the employee, how the
+        file wrote them (`author`) is not a value: one person written two ways is one row."""
+        spelling = ("author",) if "employee_id" in self.key else ()
+        return tuple(col for col in self.columns if col not in (*self.key, "extra", *spelling))
 
     @property
     def grain(self) -> tuple[str, ...]:
@@ -70,6 +72,7 @@ TARGETS: dict[str, Target] = {
         Target(c.INCIDENTS, Identifier("incident_versions"), Identifier("incidents")),
         Target(c.CONTESTS, Identifier("contest_versions"), Identifier("contests")),
         Target(c.JURY_SCORES, Identifier("jury_score_versions"), Identifier("jury_scores")),
+        Target(c.WORKSHOPS, Identifier("workshop_versions"), Identifier("workshops")),
     )
 }  # fmt: skip
 

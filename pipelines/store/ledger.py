@@ -122,7 +122,8 @@ def data_coverage(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                       count(*) AS rows FROM posts
             UNION ALL SELECT 'engagement snapshots', min(as_of), max(as_of), count(*) FROM engagement_snapshots
             UNION ALL SELECT 'incidents', min(occurred_on), max(occurred_on), count(*) FROM incidents
-            UNION ALL SELECT 'contests', min(starts_on), max(ends_on), count(*) FROM contests"""
+            UNION ALL SELECT 'contests', min(starts_on), max(ends_on), count(*) FROM contests
+            UNION ALL SELECT 'workshops', min(attended_on), max(attended_on), count(*) FROM workshops"""
         )
     )
     without = con.execute(

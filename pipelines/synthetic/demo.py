@@ -15,7 +15,11 @@ The simulated company, Acme Conseil, runs an employee-advocacy programme from 20
   after adoption. A post's figures grow with its age and never decrease between snapshots.
 - Incidents ("dérapages") are rare: about 3.5 a month across the organisation before adoption, a tenth of
   that rate per team after it.
-- Three contests, two of them judged by a jury of three.
+- Three contests, two of them judged by a jury of three; eligible members post more during a contest and a little
+  less in the weeks after it (part of the lift is borrowed from later).
+- Charter workshops: in the weeks before their team's charter, about a quarter of its members co-create it
+  (the keener posters are likelier to volunteer); after the charter, participants post a bit more than the
+  others do (a true co-creation effect of x1.25 on posting).
 
 The files come in the dialects the data contract promises to read (Windows-1252 French Excel, UTF-8 with BOM,
 UTF-16 "Unicode text", tab, `;` and `,` delimiters, day-first and month-first dates, no-break-space
@@ -135,6 +139,12 @@ INCIDENT_CATEGORIES = {
 }
 INCIDENT_CATEGORY_WEIGHTS = (0.25, 0.3, 0.15, 0.05, 0.1, 0.15)
 
+# --- charter workshops -----------------------------------------------------------------------------------------
+
+WORKSHOP_SHARE = 0.25  # of each team's members, more of the keen posters (chosen with weight sqrt(rate))
+COCREATION_EFFECT = 1.25  # participants' posting after the charter, on top of the charter's own effect
+WORKSHOP_WEEKS_BEFORE = (2, 3, 5)  # a team's workshops: so many weeks before its charter date
+
 # --- contests --------------------------------------------------------------------------------------------------
 
 
@@ -144,6 +154,8 @@ CONTESTS = (
     Contest("C2025-RENTREE", "Défi de la rentrée", date(2025, 10, 1), date(2025, 11, 30), [], 3),
     Contest("C2026-SUMMER", "Summer Stories", date(2026, 6, 1), date(2026, 7, 31), [], 2),
 )  # fmt: skip
+CONTEST_LIFT = 1.4  # eligible members' posting during a contest ...
+CONTEST_AFTER = 0.9  # ... and in as many days after it: borrowed from later
 JUDGED = {"C2025-PRINTEMPS", "C2025-RENTREE"}  # contests whose posts a jury scores
 JUDGES = ("Claire Dumas", "Tom Baker", "Inès Haddad")
 JURY_POSTS = 15
@@ -297,6 +309,7 @@ class Programme:
     posts: list[Post]  # in publication order
     incidents: list[Incident]
     jury: list[tuple[str, Post, str, float]]  # (contest_id, post, judge, score)
+    workshops: list[tuple[Employee, date, str]]  # (attendee, day, workshop)
 
 
 def charter_date(team: str) -> date:
@@ -306,10 +319,11 @@ def charter_date(team: str) -> date:
 def simulate(seed: int = 7) -> Programme:
     rng = np.random.default_rng(seed)
     employees = _employees(rng)
-    posts = _posts(rng, employees)
+    workshops = _workshops(np.random.default_rng(seed + 1), employees)
+    posts = _posts(rng, employees, {e.employee_id for e, _, _ in workshops})
     incidents = _incidents(rng, employees)
     jury = _jury(rng, posts)
-    return Programme(employees, posts, incidents, jury)
+    return Programme(employees, posts, incidents, jury, workshops)
 
 
 def _days() -> list[date]:
@@ -417,15 +431,48 @@ def _charter_factors(days: list[date], team: str) -> np.ndarray:
     return np.where(after, POST_EFFECT * spike, 1.0)
 
 
-def _posts(rng: np.random.Generator, employees: list[Employee]) -> list[Post]:
+def _workshops(rng: np.random.Generator, employees: list[Employee]) -> list[tuple[Employee, date, str]]:
+    """Each team's charter workshops, before its charter date, and who attended (once each)."""
+    out = []
+    for team in TEAM_SIZES:
+        members = [e for e in employees if e.team == team and e.first_day < charter_date(team)]
+        weights = np.sqrt([e.rate for e in members])
+        size = round(WORKSHOP_SHARE * len(members))
+        chosen = rng.choice(len(members), size=size, replace=False, p=weights / weights.sum())
+        sessions = [(charter_date(team) - timedelta(weeks=w), f"Atelier charte {team} n°{n}")
+                    for n, w in enumerate(WORKSHOP_WEEKS_BEFORE, start=1)]  # fmt: skip
+        for i in sorted(chosen):
+            day, name = sessions[int(rng.integers(len(sessions)))]
+            out.append((members[i], day, name))
+    return sorted(out, key=lambda w: (w[1], w[2], w[0].employee_id))
+
+
+def _contest_factors(days: list[date], team: str) -> np.ndarray:
+    """Posting during the contests a team is eligible for, and in as many days after each (borrowed)."""
+    factor = np.ones(len(days))
+    day = np.array([(d - START).days for d in days])
+    for contest in CONTESTS:
+        if contest.teams and team not in contest.teams:
+            continue
+        start, end = (contest.starts_on - START).days, (contest.ends_on - START).days
+        length = end - start + 1
+        factor[(day >= start) & (day <= end)] *= CONTEST_LIFT
+        factor[(day > end) & (day <= end + length)] *= CONTEST_AFTER
+    return factor
+
+
+def _posts(rng: np.random.Generator, employees: list[Employee], participants: set[str]) -> list[Post]:
     days = _days()
     common = _day_factors(days)
-    charter = {team: _charter_factors(days, team) for team in TEAM_SIZES}
+    charter = {team: _charter_factors(days, team) * _contest_factors(days, team) for team in TEAM_SIZES}
+    cocreated = {team: np.where(np.array([d >= charter_date(team) for d in days]), COCREATION_EFFECT, 1.0)
+                 for team in TEAM_SIZES}  # fmt: skip
     hours = np.array(POST_HOUR_WEIGHTS) / sum(POST_HOUR_WEIGHTS)
     drafts: list[tuple[datetime, Employee]] = []
     for e in employees:
         active = np.array([e.first_day <= d and (e.left_on is None or d < e.left_on) for d in days])
-        counts = rng.poisson(e.rate * common * charter[e.team] * active)
+        own = cocreated[e.team] if e.employee_id in participants else 1.0
+        counts = rng.poisson(e.rate * common * charter[e.team] * own * active)
         for index in np.flatnonzero(counts):
             day = days[index]
             if not e.name_unique and _in_linkedin_month(day):
@@ -838,6 +885,18 @@ def _write_contests(out: Path) -> Path:
     return _write_csv(out / "contests.csv", header, rows)
 
 
+def _write_workshops(out: Path, workshops: list[tuple[Employee, date, str]]) -> Path:
+    """A sign-in sheet as comms keep it in French Excel: a note row, ';', day-first dates, Windows-1252; some
+    attendees written by e-mail."""
+    rows = [(e.email if n % 4 == 3 else e.employee_id, _fr_date(day), name, e.team)
+            for n, (e, day, name) in enumerate(workshops)]  # fmt: skip
+    path = out / "ateliers_charte.csv"
+    _write_csv(path, ("Collaborateur", "Date de l'atelier", "Atelier", "Équipe"), rows, delimiter=";",
+               encoding="cp1252", crlf=True)  # fmt: skip
+    path.write_bytes("Feuilles d'émargement des ateliers charte;;;\r\n".encode("cp1252") + path.read_bytes())
+    return path
+
+
 def _write_jury(out: Path, jury: list[tuple[str, Post, str, float]]) -> Path:
     rows = [
         (contest_id, _url(post.post_id) if n % 2 else post.post_id, judge, f"{score:g}")
@@ -856,6 +915,7 @@ def write_demo_files(out_dir: Path, seed: int = 7) -> list[DemoFile]:
     files = [
         DemoFile(_write_employees(out, programme.employees), plain),
         DemoFile(_write_teams(out, programme.employees), plain),
+        DemoFile(_write_workshops(out, programme.workshops), plain),
     ]
     # Exports arrive in time order: each engagement export after the posts it covers.
     posts_files = [

@@ -1,0 +1,70 @@
+"""Co-creation and the contest effect through the real loader and `impact()`: where they appear, what they hold,
+what privacy leaves out (metrics.md, "Co-creation", "Contest effect")."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from pipelines.analytics import verdict
+from pipelines.analytics.metrics import impact
+from pipelines.analytics.scopes import ImpactRequest
+from pipelines.ingest.load import set_charter
+from pipelines.store.db import connect
+from tests.conftest import ROSTER, load
+
+
+def test_no_workshops_and_no_contests_say_nothing(db: Path) -> None:
+    load(db, ROSTER, "teams_bom.csv", "posts_fr.csv")
+    with connect(db, read_only=True) as con:
+        report = impact(con)
+    assert report["cocreation"] is None and report["contest_effect"] is None
+    assert verdict.programme_lines(report) == []
+
+
+def test_fewer_than_five_participants_give_no_figure_but_a_note(db: Path) -> None:
+    load(db, ROSTER, "posts_fr.csv", "workshops_fr_cp1252.csv")
+    set_charter(db, date(2025, 6, 14))  # the posts cover June 2025: both sides of it
+    with connect(db, read_only=True) as con:
+        found = impact(con)["cocreation"]
+    assert found is not None and found["teams"] == []
+    for measure in ("posting", "engagement"):
+        assert found[measure]["ratio"] is None and found[measure]["ci95"] is None
+        assert found[measure]["notes"] == ["fewer than 5 participants or others: no figure"]
+    assert verdict.cocreation_line(found) == (
+        "Charter co-created in workshops: can't tell, too few participants or other members."
+    )
+
+
+def test_the_demo_reports_both_with_intervals_and_privacy(demo_db: Path) -> None:
+    with connect(demo_db, read_only=True) as con:
+        report = impact(con, ImpactRequest())
+    co = report["cocreation"]
+    for measure in ("posting", "engagement"):
+        figure = co[measure]
+        assert set(figure) >= {"ratio", "ci95", "participants", "others", "notes"}
+        assert figure["ci95"][0] < figure["ratio"] < figure["ci95"][1]
+        assert figure["participants"] >= 5 and figure["others"] >= 5
+        assert any("keener" in note for note in figure["notes"])
+    assert 1.0 < co["posting"]["ci95"][1] and co["posting"]["ci95"][0] < 1.25 < co["posting"]["ci95"][1]
+    assert co["posting"]["levels"]["participants"]["before"] > co["posting"]["levels"]["others"]["before"]
+    assert co["teams"] and all(t["posting"]["participants"] >= 5 and t["posting"]["others"] >= 5 for t in co["teams"])
+    assert "Executive Office" not in {t["team"] for t in co["teams"]}  # 4 members: never alone
+    effect = report["contest_effect"]
+    assert [c["contest_id"] for c in effect["contests"]] == ["C2025-PRINTEMPS", "C2025-RENTREE", "C2026-SUMMER"]
+    spring = effect["contests"][0]
+    assert spring["method"] == "against non-eligible teams"  # Sales and Marketing only: the others are controls
+    for contest in (*effect["contests"], effect["pooled"]):
+        assert set(contest["lift_during"]) == {"ratio", "ci95"} and set(contest["lift_after"]) == {"ratio", "ci95"}
+        assert contest["lift_during"]["ratio"] > 1
+        assert 0 <= contest["new_voices_share"] <= 1
+    assert spring["best_written_ratio"] is not None and effect["contests"][2]["best_written_ratio"] is None
+    lines = [line for _, line in verdict.programme_lines(report, "fr")]
+    assert lines[0].startswith("Charte co-construite en ateliers") and lines[1].startswith("Concours : publications")
+
+
+def test_a_team_filter_keeps_only_its_members(demo_db: Path) -> None:
+    with connect(demo_db, read_only=True) as con:
+        report = impact(con, ImpactRequest(team_filter=("Sales",)))
+    assert [t["team"] for t in report["cocreation"]["teams"]] == ["Sales"]
+    assert report["cocreation"]["posting"]["participants"] + report["cocreation"]["posting"]["others"] <= 70
