@@ -174,6 +174,12 @@ def cocreation_table(cocreation: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _baselines() -> dict[str, str]:
+    """What a contest's lift was compared with (programme_effects' `method`), in the page's language."""
+    return {"against non-eligible teams": t("against non-eligible teams"),
+            "against the weeks before": t("against the weeks before")}  # fmt: skip
+
+
 def contest_effect_table(effect: dict[str, Any]) -> pd.DataFrame:
     """Each contest's effect, then all contests pooled, in the page's language."""
     rows = []
@@ -181,7 +187,7 @@ def contest_effect_table(effect: dict[str, Any]) -> pd.DataFrame:
         share = found.get("new_voices_share")
         rows.append({
             t("Contest"): found.get("name") or found["contest_id"],
-            t("Compared with"): t(found.get("method", "")) if found.get("method") else "–",
+            t("Compared with"): _baselines().get(found.get("method") or "", "–"),
             t("Posting during"): _times(found["lift_during"].get("ratio")),
             t("During 95 % CI"): _times_ci(found["lift_during"].get("ci95")),
             t("Posting after"): _times(found["lift_after"].get("ratio")),
