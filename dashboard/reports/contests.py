@@ -31,8 +31,10 @@ st.text(t("teams") + ": " + (", ".join(scope) or t("all")))  # uploaded names: p
 
 ranked = data.contest_ranking(contest_id, criterion, by)
 if ranked.note:
-    st.info(ranked.note)
-st.dataframe(pd.DataFrame(ranked.rows, columns=ranked.columns), hide_index=True)
+    st.info(t(ranked.note))
+# "Anonymous participant N" and "other teams" in the page's language (the downloads keep the stored names)
+shown = pd.DataFrame(ranked.rows, columns=ranked.columns).map(lambda v: t(v) if isinstance(v, str) else v)
+st.dataframe(shown, hide_index=True)
 name = f"{contest_id}_{criterion}_{by}"
 left, right = st.columns(2)
 left.download_button("CSV", data=data.ranking_csv(ranked), file_name=f"{name}.csv", mime="text/csv", key="csv")
