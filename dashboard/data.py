@@ -113,9 +113,9 @@ def filters() -> ImpactRequest:
                                         placeholder=t("Choose options"), key=f"filter_{name}")  # fmt: skip
         st.query_params[name] = picked
         chosen[name] = tuple(picked)
-    shown = date_format()
-    first = st.sidebar.date_input(t("From"), value=_day_param("from"), format=shown, key="filter_from")
-    last = st.sidebar.date_input(t("Until (included)"), value=_day_param("to"), format=shown, key="filter_to")
+    written = date_format()
+    first = st.sidebar.date_input(t("From"), value=_day_param("from"), format=written, key="filter_from")
+    last = st.sidebar.date_input(t("Until (included)"), value=_day_param("to"), format=written, key="filter_to")
     for name, value in (("from", first), ("to", last)):
         if isinstance(value, date):
             st.query_params[name] = value.isoformat()

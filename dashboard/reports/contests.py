@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.i18n import day, metric, t
+from dashboard.i18n import colon, day, metric, t
 
 st.title(t("Contests"))
 found = data.contest_list()
@@ -27,7 +27,7 @@ by = st.radio(
 chosen = by_id[contest_id]
 st.caption(f"{day(chosen.starts_on)} → {day(chosen.ends_on)}")
 scope = data.shown_teams(chosen.teams)  # the privacy threshold
-st.text(t("teams") + ": " + (", ".join(scope) or t("all")))  # uploaded names: plain text, never markdown
+st.text(t("teams") + colon() + (", ".join(scope) or t("all")))  # uploaded names: plain text, never markdown
 
 ranked = data.contest_ranking(contest_id, criterion, by)
 if ranked.note:

@@ -12,7 +12,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(CHROMIUM
 
 # What the issue found in French, and what an English page would say instead of the French one.
 ENGLISH = ["Choose options", "yyyy", "Deploy", "Drag and drop", "Browse files", "per file", "Upload", "Apr", "Jul",
-           "Oct", "Posts", "fewer than", "other teams", "Anonymous", "Overview", "low confidence", "Export files"]  # fmt: skip
+           "Oct", "Posts", "fewer than", "other teams", "Anonymous", "Overview", "low confidence",
+           "Export files"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
