@@ -98,17 +98,13 @@ def format_name(value: str) -> str:
     return t(FORMAT_NAMES.get(value, value))
 
 
-def network_name(value: str) -> str:
-    return NETWORK_NAMES.get(value, value)
-
-
 def filters() -> ImpactRequest:
     """Sidebar filters (teams big enough to be shown, networks, formats), kept in the page's address."""
     options = filter_choices()
     chosen: dict[str, tuple[str, ...]] = {}
     for name, label in (("teams", "Teams"), ("networks", "Networks"), ("formats", "Formats")):
         default = [v for v in st.query_params.get_all(name) if v in options[name]]
-        shown = {"formats": format_name, "networks": network_name}.get(name, str)
+        shown = format_name if name == "formats" else str  # network names are proper names: as written
         picked = st.sidebar.multiselect(t(label), options[name], default=default, format_func=shown,
                                         placeholder=t("Choose options"), key=f"filter_{name}")  # fmt: skip
         st.query_params[name] = picked
