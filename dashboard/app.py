@@ -6,7 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.i18n import LANGUAGES, lang, t
+from dashboard import data
+from dashboard.i18n import LANGUAGES, lang, streamlit_words, t
 from dashboard.pages import PAGES
 from pipelines.store.db import DatabaseBusy, DatabaseUnavailable
 
@@ -15,6 +16,8 @@ HERE = Path(__file__).parent
 st.set_page_config(page_title="Employee advocacy", layout="wide")
 lang()  # sets the default language (the browser's) before the switch shows it
 st.sidebar.selectbox("Language / Langue", list(LANGUAGES), format_func=LANGUAGES.__getitem__, key="lang")
+if style := streamlit_words(data.max_upload_mb()):
+    st.html(style)
 
 sections: dict[str, list[st.Page]] = {}
 for number, page in enumerate(PAGES):

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -23,6 +25,12 @@ Translate = Callable[[str], str]
 BETTER, WORSE, NEUTRAL = "#1a7f37", "#c62828", "#8a8a8a"  # green, red, grey: readable on white and in print
 # a change in percent with its 95 % interval (customdata: low, high)
 CHANGE_HOVER = "%{x}: %{y:+.1f} % (95 % CI %{customdata[0]:+.1f} … %{customdata[1]:+.1f} %)<extra></extra>"
+
+
+def _change_hover(t: Translate) -> str:
+    return CHANGE_HOVER.replace("95 % CI", t("95 % CI"))
+
+
 LEGEND_ABOVE = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0}
 
 
@@ -142,11 +150,11 @@ def team_changes(team_scopes: Sequence[dict[str, Any]], t: Translate = _english)
     clear = [lo is not None and hi is not None and (lo > 0 or hi < 0) for lo, hi in zip(lows, highs, strict=True)]
     figure = go.Figure(
         go.Bar(
-            x=[html.escape(name) for name, _ in bars],  # plotly reads tags in labels: names stay text
+            x=[html.escape(t(name)) for name, _ in bars],  # "other teams" translated; tags in names stay text
             y=changes,
             marker_color=[direction_colour(c, True, k) for c, k in zip(changes, clear, strict=True)],
             customdata=[[lo, hi] for lo, hi in zip(lows, highs, strict=True)],
-            hovertemplate=CHANGE_HOVER,
+            hovertemplate=_change_hover(t),
             error_y={
                 "type": "data",
                 "symmetric": False,
@@ -173,7 +181,7 @@ def event_study(study: Sequence[dict[str, Any]], t: Translate = _english) -> go.
             y=(frame["ratio"] - 1) * 100,
             mode="markers+lines",
             customdata=frame[["low", "high"]].sub(1).mul(100).to_numpy(),
-            hovertemplate=CHANGE_HOVER,
+            hovertemplate=_change_hover(t),
             error_y={
                 "type": "data",
                 "symmetric": False,
@@ -467,3 +475,49 @@ def breakdown(frame: pd.DataFrame, dimension: str, scope: str, t: Translate = _e
         figure, t(title), scope, barmode="stack",
         xaxis=_month_axis(frame["month"], t), yaxis=_count_axis(totals, t("Posts (count)")),
     )  # fmt: skip
+
+
+# --- one language for every chart: the pages' and the PDF report's -----------------------------------------------
+# Streamlit's plotly.js bundle registers only its English locale (config={"locale": "fr"} changes nothing), and the
+# PDF's images are drawn without a config at all: the French is written into the figure itself.
+
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def localise(figure: go.Figure, lang: str) -> go.Figure:
+    """`figure` in `lang`: in French, decimal commas and spaces between thousands, month names in French on a date
+    axis without its own ticks, days as 31/12/2026 on hover and in annotations. Every chart goes through it."""
+    if lang != "fr":
+        figure.update_layout(separators=".,")
+        return figure
+    figure.update_layout(separators=", ")
+    _french_months(figure)
+    for trace in figure.data:
+        if isinstance(getattr(trace, "hovertemplate", None), str):
+            trace.hovertemplate = trace.hovertemplate.replace("|%Y-%m-%d}", "|%d/%m/%Y}")
+    for note in figure.layout.annotations:
+        if isinstance(note.text, str):
+            note.text = _ISO_DAY.sub(r"\3/\2/\1", note.text)
+    return figure
+
+
+def _french_months(figure: go.Figure) -> None:
+    """Month ticks written in French on an x axis that holds dates and has no ticks of its own (plotly would write
+    "Apr 2026")."""
+    from dashboard.i18n import translate  # charts stay free of the page's session: the language is given
+
+    if figure.layout.xaxis.ticktext is not None:
+        return
+    values: list[Any] = []
+    for trace in figure.data:
+        x = getattr(trace, "x", None)
+        if x is not None and len(x) and trace.type != "funnel":
+            values.extend(v for v in x if v is not None)
+    if not values or not all(isinstance(v, date | np.datetime64) for v in values):  # Timestamp is a date too
+        return
+    stamps = pd.to_datetime(pd.Series(values))
+    first, last = stamps.min(), stamps.max()
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    step = max(1, math.ceil(months / 8))
+    ticks = pd.date_range(first.to_period("M").to_timestamp(), last, freq=f"{step}MS")
+    figure.update_xaxes(tickvals=list(ticks), ticktext=[month_label(d, lambda s: translate(s, "fr")) for d in ticks])

@@ -87,17 +87,31 @@ def shown_teams(teams: list[str]) -> list[str]:
     return list(dict.fromkeys(privacy.shown_name(team, sizes.get(team, 0)) for team in teams))
 
 
+FORMAT_NAMES = {"post": "Post", "article": "Article", "share": "Share", "video": "Video", "image": "Image",
+                "document": "Document", "poll": "Poll", "other": "Other"}  # fmt: skip
+NETWORK_NAMES = {"linkedin": "LinkedIn", "twitter": "Twitter", "x": "X", "facebook": "Facebook",
+                 "instagram": "Instagram"}  # fmt: skip
+
+
+def format_name(value: str) -> str:
+    """A post format by its name in the page's language."""
+    return t(FORMAT_NAMES.get(value, value))
+
+
 def filters() -> ImpactRequest:
     """Sidebar filters (teams big enough to be shown, networks, formats), kept in the page's address."""
     options = filter_choices()
     chosen: dict[str, tuple[str, ...]] = {}
     for name, label in (("teams", "Teams"), ("networks", "Networks"), ("formats", "Formats")):
         default = [v for v in st.query_params.get_all(name) if v in options[name]]
-        picked = st.sidebar.multiselect(t(label), options[name], default=default, key=f"filter_{name}")
+        shown = format_name if name == "formats" else str  # network names are proper names: as written
+        picked = st.sidebar.multiselect(t(label), options[name], default=default, format_func=shown,
+                                        placeholder=t("Choose options"), key=f"filter_{name}")  # fmt: skip
         st.query_params[name] = picked
         chosen[name] = tuple(picked)
-    first = st.sidebar.date_input(t("From"), value=_day_param("from"), key="filter_from")
-    last = st.sidebar.date_input(t("Until (included)"), value=_day_param("to"), key="filter_to")
+    written = date_format()
+    first = st.sidebar.date_input(t("From"), value=_day_param("from"), format=written, key="filter_from")
+    last = st.sidebar.date_input(t("Until (included)"), value=_day_param("to"), format=written, key="filter_to")
     for name, value in (("from", first), ("to", last)):
         if isinstance(value, date):
             st.query_params[name] = value.isoformat()
@@ -111,6 +125,11 @@ def filters() -> ImpactRequest:
     return ImpactRequest(
         team_filter=chosen["teams"], networks=chosen["networks"], formats=chosen["formats"], period=period
     )
+
+
+def date_format() -> str:
+    """How a date input writes its day: 31/12/2026 in French, 2026/12/31 in English (Streamlit's own)."""
+    return "DD/MM/YYYY" if lang() == "fr" else "YYYY/MM/DD"
 
 
 def _day_param(name: str) -> date | None:

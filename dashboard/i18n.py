@@ -6,6 +6,7 @@ import math
 from datetime import date
 from typing import Any
 
+from pipelines import messages
 from pipelines.analytics import catalogue
 
 LANGUAGES = {"en": "English", "fr": "Français"}
@@ -187,7 +188,7 @@ FR = {
         "avec son intervalle à 95 %."
     ),
     ('Teams smaller than the privacy threshold are shown together as "other teams". Click a header to sort.'): (
-        "Les équipes sous le seuil de confidentialité sont regroupées dans « other teams ». Cliquez "
+        "Les équipes sous le seuil de confidentialité sont regroupées dans « autres équipes ». Cliquez "
         "un en-tête pour trier."
     ),
     "Teams without a charter date": "Équipes sans date de charte",
@@ -447,7 +448,35 @@ FR = {
     "New voices": "Nouvelles voix",
     "Best-written posts' engagement": "Interactions des mieux écrites",
     "All contests": "Tous les concours",
+    # French complete: Streamlit's own words on the pages
+    "Choose options": "Choisir des options",
 }
+
+
+# Words Streamlit writes itself, in English whatever the page's language, and no option changes: the file uploader's
+# button and limit, a date input's empty fields. In French the page hides them and shows its own (a CSS ::after,
+# which screen readers and the page's text both skip: the button's accessible name stays the label's).
+_OWN_WORDS_CSS = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,
+[data-testid="stFileUploaderDropzoneInstructions"] span {visibility: hidden; display: grid}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after,
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {visibility: visible; grid-area: 1 / 1}
+[data-testid="stDateInputField"] span[data-placeholder="true"] {visibility: hidden; position: relative}
+[data-testid="stDateInputField"] span[data-placeholder="true"]::after {
+  visibility: visible; position: absolute; left: 0}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {content: "Parcourir"}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {content: "LIMIT"}
+[data-testid="stDateInputField"] span[data-placeholder="true"][data-type="day"]::after {content: "jj"}
+[data-testid="stDateInputField"] span[data-placeholder="true"][data-type="month"]::after {content: "mm"}
+[data-testid="stDateInputField"] span[data-placeholder="true"][data-type="year"]::after {content: "aaaa"}
+</style>"""
+
+
+def streamlit_words(max_upload_mb: float) -> str | None:
+    """The style that says Streamlit's own words in the page's language (None in English: they are English)."""
+    if lang() != "fr":
+        return None
+    return _OWN_WORDS_CSS.replace("LIMIT", f"{num(max_upload_mb, 0)} Mo par fichier • CSV, TXT, XLSX")
 
 
 def lang() -> str:
@@ -465,13 +494,22 @@ def lang() -> str:
 
 
 def translate(text: str, language: str) -> str:
-    """`text` in `language` (en or fr), whatever the page's language: the PDF report and the command line."""
-    return FR.get(text, text) if language == "fr" else text
+    """`text` in `language` (en or fr), whatever the page's language: the PDF report and the command line. A label
+    is looked up in FR; a message of the pipelines (a quarantine reason, a refusal, a statistics note, "other
+    teams") is recognised by its English template in pipelines/messages.py and written from its French one."""
+    if language != "fr":
+        return text
+    return FR.get(text) or messages.translate(text, language)
 
 
 def t(text: str) -> str:
     """`text` in the page's language."""
     return translate(text, lang())
+
+
+def colon(language: str | None = None) -> str:
+    """What joins a label to its value: "IC 95 % : +66 %" in French, "95 % CI: +66 %" in English."""
+    return " : " if (language or lang()) == "fr" else ": "
 
 
 def num(value: float | None, decimals: int = 1, language: str | None = None) -> str:

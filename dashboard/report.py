@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import calendar
 import concurrent.futures
-import math
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -23,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import charts
 from dashboard.i18n import ci, day, flag, metric, num, pct, translate
+from pipelines import messages
 from pipelines.analytics import privacy, trends, verdict
 from pipelines.analytics.contests import CRITERIA, Contest, contests, ranking
 from pipelines.analytics.metrics import (
@@ -341,27 +340,7 @@ def print_ready(figure: go.Figure, lang: str) -> go.Figure:
             words = axis.title.text.split(" ")
             half = min(range(1, len(words)), key=lambda n: abs(len(" ".join(words[:n])) - len(axis.title.text) / 2))
             axis.title.text = " ".join(words[:half]) + "<br>" + " ".join(words[half:])
-    if lang == "fr":
-        figure.update_layout(separators=", ")
-        _french_dates(figure)
-    return figure
-
-
-def _french_dates(figure: go.Figure) -> None:
-    """Month ticks written in French on an x axis that holds dates."""
-    values: list[Any] = []
-    for trace in figure.data:
-        x = getattr(trace, "x", None)
-        if x is not None and len(x):
-            values.extend(x)
-    if not values or not all(isinstance(v, date | np.datetime64) for v in values):  # Timestamp is a date too
-        return
-    stamps = pd.to_datetime(pd.Series(values))
-    first, last = stamps.min(), stamps.max()
-    months = (last.year - first.year) * 12 + last.month - first.month + 1
-    step = max(1, math.ceil(months / 8))
-    ticks = pd.date_range(first.to_period("M").to_timestamp(), last, freq=f"{step}MS")
-    figure.update_xaxes(tickvals=list(ticks), ticktext=[f"{SHORT_MONTHS['fr'][d.month - 1]} {d.year}" for d in ticks])
+    return charts.localise(figure, lang)
 
 
 def render(figures: Sequence[go.Figure], timings: Timings | None = None) -> list[bytes]:
@@ -608,15 +587,9 @@ def _team(name: str, lang: str) -> str:
 CONTEST_NOTES = ("nobody qualifies on this criterion yet", "this contest has no jury scores: no best-written ranking")
 
 
-_ANONYMOUS = re.compile(r"^Anonymous participant (\d+)$")
-
-
 def _person(name: str, lang: str) -> str:
     """A winner's name; an opted-out person as the contests page says it, in the report's language."""
-    match = _ANONYMOUS.match(name)
-    if match and lang == "fr":
-        return f"Participant anonyme {match.group(1)}"
-    return name
+    return translate(name, lang) if messages.recognise(name) else name
 
 
 def _method(lang: str) -> list[str]:

@@ -595,6 +595,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     command = [
         sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
         "--server.address", args.address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "minimal",  # no Deploy button, no English-only menu (dashboard/.streamlit too)
         "--server.maxUploadSize", str(max(1, math.ceil(config.settings().max_upload_mb))),  # the server's own cap
     ]  # fmt: skip
     print(f"dashboard on http://{args.address}:{args.port} (database {db})")

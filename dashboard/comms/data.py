@@ -100,7 +100,7 @@ if len(waiting):
         try:
             st.session_state["decided"] = data.decide_author(author, who or None)
         except data.DecisionRefused as error:
-            st.error(str(error))
+            st.error(t(str(error)))
         else:
             st.rerun()
 if found["not_staff_posts"]:
@@ -127,13 +127,13 @@ if len(active):
     try:
         consequence = undid(data.undo_preview(int(upload_id))) + " " + t("Every figure changes with it.")
     except data.UndoError as error:
-        st.error(str(error))
+        st.error(t(str(error)))
     else:
         if confirm("undo", upload_id, t("Undoing") + " " + consequence, t("Undo this upload")):
             try:
                 st.session_state["undone"] = data.undo(int(upload_id))
             except data.UndoError as error:
-                st.error(str(error))
+                st.error(t(str(error)))
             else:
                 st.rerun()
 
@@ -142,6 +142,7 @@ st.caption(
     t("Rows that could not be loaded, with the reason. Reprocess tries them again (say, after a roster upload).")
 )
 waiting_rows = data.quarantine()
+waiting_rows["reason"] = waiting_rows["reason"].map(t)  # stored in English, shown in the page's language
 st.dataframe(waiting_rows.rename(columns=COLUMNS), hide_index=True,
              column_config={COLUMNS["reason"]: st.column_config.TextColumn(width="large")})  # fmt: skip
 if len(waiting_rows):

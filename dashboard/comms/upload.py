@@ -30,7 +30,7 @@ left, middle, right = st.columns(3)
 export_date = left.date_input(
     t("Date of the export"),
     value=None,
-    format="DD/MM/YYYY",
+    format=data.date_format(),
     help=t("Leave empty: taken from a LinkedIn file's name, else today."),
     key="export_date",
 )
@@ -57,7 +57,7 @@ author = (
 def outcome(r: LoadResult, preview: bool) -> str:
     """One file's outcome in words: loaded (with its counts), the same file again, or refused and the whole reason."""
     if r.refused:
-        return f"{r.file}: {t('refused')}. {r.refused}"
+        return f"{r.file}: {t('refused')}. {t(r.refused)}"
     if r.already_loaded:
         return f"{r.file}: " + t("the same file as an earlier upload: nothing would change.")
     counts = [(r.loaded, t("new rows")), (r.updated, t("updated")), (r.unchanged, t("unchanged")),
@@ -79,7 +79,8 @@ def read_as(dialect: dict) -> str:
     said.append(t("decimal comma") if dialect.get("decimal_comma") else t("decimal point"))
     if dialect.get("date_order"):
         order = t("dates day first") if dialect["date_order"] == "dmy" else t("dates month first")
-        said.append(order + (f" ({dialect['date_order_reason']})" if dialect.get("date_order_reason") else ""))
+        why = dialect.get("date_order_reason")
+        said.append(order + (f" ({t(why)})" if why else ""))
     if dialect.get("header_row", 1) != 1:
         said.append(t("headers on line") + f" {dialect['header_row']}")
     return t("Read as") + ": " + ", ".join(said) + "."
@@ -96,11 +97,13 @@ def show(results: list[LoadResult], lines: pd.DataFrame | None, preview: bool) -
         with st.expander(t("How it was read") + f": {plain(r.file)}"):
             st.text(read_as(r.dialect))
             for note in r.notes:
-                st.text(note)
+                st.text(t(note))
     if lines is not None and len(lines):
         st.markdown(f"**{t('Lines that would go to quarantine') if preview else t('Lines in quarantine')}**")
-        shown = lines[["file", "line", "raw", "reason"]].rename(
-            columns={"file": t("File"), "line": t("Line"), "raw": t("Text"), "reason": t("Reason")}
+        shown = (
+            lines[["file", "line", "raw", "reason"]]
+            .assign(reason=lambda f: f["reason"].map(t))
+            .rename(columns={"file": t("File"), "line": t("Line"), "raw": t("Text"), "reason": t("Reason")})
         )
         st.dataframe(shown, hide_index=True, width="stretch",
                      column_config={t("Reason"): st.column_config.TextColumn(width="large")})  # fmt: skip

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.i18n import day, metric, t
+from dashboard.i18n import colon, day, metric, t
 
 st.title(t("Contests"))
 found = data.contest_list()
@@ -27,12 +27,14 @@ by = st.radio(
 chosen = by_id[contest_id]
 st.caption(f"{day(chosen.starts_on)} → {day(chosen.ends_on)}")
 scope = data.shown_teams(chosen.teams)  # the privacy threshold
-st.text(t("teams") + ": " + (", ".join(scope) or t("all")))  # uploaded names: plain text, never markdown
+st.text(t("teams") + colon() + (", ".join(scope) or t("all")))  # uploaded names: plain text, never markdown
 
 ranked = data.contest_ranking(contest_id, criterion, by)
 if ranked.note:
-    st.info(ranked.note)
-st.dataframe(pd.DataFrame(ranked.rows, columns=ranked.columns), hide_index=True)
+    st.info(t(ranked.note))
+# "Anonymous participant N" and "other teams" in the page's language (the downloads keep the stored names)
+shown = pd.DataFrame(ranked.rows, columns=ranked.columns).map(lambda v: t(v) if isinstance(v, str) else v)
+st.dataframe(shown, hide_index=True)
 name = f"{contest_id}_{criterion}_{by}"
 left, right = st.columns(2)
 left.download_button("CSV", data=data.ranking_csv(ranked), file_name=f"{name}.csv", mime="text/csv", key="csv")

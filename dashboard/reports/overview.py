@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import auth, charts, data, pages
-from dashboard.i18n import ci, delta, flag, lang, metric, num, pct, t
+from dashboard.i18n import ci, colon, delta, flag, lang, metric, num, pct, t
 
 st.title(t("Overview"))
 
@@ -30,7 +30,7 @@ low: list[dict[str, Any]] = org.get("low_confidence") or []
 if not metrics:
     st.info(t("The loaded posts do not cover both sides of a charter date yet: no comparison."))
     for note in org.get("notes", []):
-        st.text(note)
+        st.text(t(note))
     st.stop()
 
 
@@ -76,16 +76,16 @@ def card(column: Any, key: str, about: str = "") -> None:
     colour = "off" if better is None or holds_no_change else "normal" if better else "inverse"
     value = f"{shown(m.get('before'))} → {shown(m.get('after'))}"
     column.metric(metric(key), value, delta=delta(m.get("change_pct")), delta_color=colour, border=True)
-    notes = [f"{t('95 % CI')}: {ci(m.get('ci95_pct'))}"] if "ci95_pct" in m else []
+    notes = [t("95 % CI") + colon() + ci(m.get("ci95_pct"))] if "ci95_pct" in m else []
     if "counts" in m:
-        notes.append(t("Incidents") + f": {m['counts']['before']} → {m['counts']['after']}")
+        notes.append(t("Incidents") + colon() + f"{m['counts']['before']} → {m['counts']['after']}")
     if m.get("note"):
-        notes.append(m["note"])
+        notes.append(t(m["note"]))
     if notes:
         column.caption(" · ".join(notes))
     flagged = [flag(f) for f in low if about and f["metric"] == about]
     if flagged:
-        column.warning(t("low confidence") + ": " + "; ".join(flagged))
+        column.warning(t("low confidence") + colon() + "; ".join(flagged))
 
 
 def cards(items: list[tuple[str, str]]) -> None:
@@ -174,7 +174,7 @@ if paid.get("before") or paid.get("after"):  # boosted posts: their campaigns' e
 weekly = data.weekly(request)
 charters = data.charter_days(scopes)
 figure = charts.weekly_timeline(weekly, charters, data.scope_label(request), t)
-st.plotly_chart(figure, width="stretch")
+st.plotly_chart(charts.localise(figure, lang()), width="stretch")
 st.caption(
     t(
         "Posts (line, left axis) and incidents (bars, right axis) per week; dashed lines mark the days teams "

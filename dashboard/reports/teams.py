@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
-from dashboard.i18n import ci, day, flag, num, t
+from dashboard.i18n import ci, day, flag, lang, num, t
 
 st.title(t("Teams"))
 if data.is_empty():
@@ -20,7 +20,7 @@ for s in team_scopes:
     m = s.get("metrics") or {}
     ppw, inc, eng = m.get("posts_per_week") or {}, m.get("incidents") or {}, m.get("engagements_per_post") or {}
     rows.append({
-        t("Team"): s["team"] + (f" ({s['teams_count']})" if s.get("teams_count") else ""),
+        t("Team"): t(s["team"]) + (f" ({s['teams_count']})" if s.get("teams_count") else ""),
         t("Charter date"): day(s.get("charter_date")),
         t("Posts/week before"): ppw.get("before"),
         t("Posts/week after"): ppw.get("after"),
@@ -45,17 +45,17 @@ st.dataframe(
 
 figure = charts.team_changes(team_scopes, t)
 if figure is not None:
-    st.plotly_chart(figure, width="stretch")
+    st.plotly_chart(charts.localise(figure, lang()), width="stretch")
     st.caption(t("Each bar is a team's before → after change; the whiskers are its 95 % confidence interval."))
 
 org = report["scopes"][0] if report["scopes"] else {}
 study = (org.get("event_study") or {}).get("posts") or []
 if org.get("charter_date") is None and study:
     figure = charts.event_study(study, t)
-    st.plotly_chart(figure, width="stretch")
+    st.plotly_chart(charts.localise(figure, lang()), width="stretch")
     st.caption(
         t("Teams adopted the charter on different days: each point compares teams the same number of months from "
           "their own adoption with teams that had not adopted yet, with its 95 % interval.")
     )  # fmt: skip
 elif (org.get("event_study") or {}).get("note"):
-    st.text(org["event_study"]["note"])
+    st.text(t(org["event_study"]["note"]))

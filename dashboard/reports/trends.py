@@ -12,14 +12,7 @@ from dashboard import charts, data
 from dashboard.i18n import lang, num, t
 
 ORGANISATION, OTHER_TEAMS = "organisation", "other teams"
-FORMAT_NAMES = {"post": "Post", "article": "Article", "share": "Share", "video": "Video", "image": "Image",
-                "document": "Document", "poll": "Poll", "other": "Other"}  # fmt: skip
-NETWORK_NAMES = {"linkedin": "LinkedIn", "twitter": "Twitter", "x": "X", "facebook": "Facebook",
-                 "instagram": "Instagram"}  # fmt: skip
-
-
-def format_name(value: str) -> str:
-    return t(FORMAT_NAMES.get(value, value))
+NETWORK_NAMES, format_name = data.NETWORK_NAMES, data.format_name
 
 
 st.title(t("Trends"))
@@ -74,8 +67,7 @@ st.caption(
 def show(figure: Any, column: Any = st) -> None:
     if figure is None:
         return
-    figure.update_layout(separators=", " if lang() == "fr" else ".,")  # 1 234,5 in French
-    column.plotly_chart(figure, width="stretch")
+    column.plotly_chart(charts.localise(figure, lang()), width="stretch")
 
 
 # The latest month the data covers in full, against the month before it.
