@@ -284,6 +284,38 @@ TEMPLATES: dict[str, str] = {
     "this contest has no jury scores: no best-written ranking": (
         "ce concours n'a pas de notes du jury : pas de classement du mieux écrit"
     ),
+    # workshops and contests (pipelines/analytics/programme_effects.py)
+    "fewer than {threshold} participants or others: no figure": (
+        "moins de {threshold} participants ou autres membres : pas de chiffre"
+    ),
+    "a group has no {what} in a window: no ratio": "un groupe n'a pas de {what} sur une période : pas de ratio",
+    "too few posts for an interval": "trop peu de publications pour un intervalle",
+    "participants volunteered: they may have been keener already; the ratio of ratios removes their level before "
+    "the charter, not the reason they volunteered": (
+        "les participants étaient volontaires : ils étaient peut-être déjà plus actifs ; le ratio de ratios retire "
+        "leur niveau d'avant la charte, pas la raison de leur engagement"
+    ),
+    "no team with a charter date and posts on both sides of it": (
+        "aucune équipe avec une date de charte et des publications des deux côtés"
+    ),
+    "the posts cover only {covered} of the {days} days before the contest": (
+        "les publications ne couvrent que {covered} des {days} jours avant le concours"
+    ),
+    "the posts cover only {covered} of the {days} days after the contest": (
+        "les publications ne couvrent que {covered} des {days} jours après le concours"
+    ),
+    "every team (or nearly) was eligible: the weeks before stand for the season's level": (
+        "toutes les équipes (ou presque) concouraient : les semaines d'avant donnent le niveau de la saison"
+    ),
+    "fewer than {threshold} eligible members: no figure": "moins de {threshold} membres concernés : pas de chiffre",
+    "the posts do not reach 8 weeks before the contest: some new voices may not be new": (
+        "les publications ne remontent pas à 8 semaines avant le concours : certaines nouvelles voix n'en sont "
+        "peut-être pas"
+    ),
+    "no jury-rated posts with engagement figures, or no other posts: no best-written figure": (
+        "aucune publication notée par le jury avec des chiffres d'interaction, ou aucune autre publication : pas de "
+        "chiffre pour la mieux écrite"
+    ),
 }
 
 # Words a message carries as a value, said in French too.

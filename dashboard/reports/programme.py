@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data
-from dashboard.i18n import t
+from dashboard.i18n import lang, t
 
 st.title(t("Workshops & contests"))
 if data.is_empty():
@@ -33,7 +33,7 @@ else:
     ))  # fmt: skip
     notes = [n for n in cocreation["posting"]["notes"] if "volunteered" not in n]
     for note in dict.fromkeys(notes):
-        st.caption(note)
+        st.caption(t(note))
 
 st.subheader(t("Contests: do they lift posting, and does it last?"))
 if not contests:
@@ -48,4 +48,5 @@ else:
     st.dataframe(data.contest_effect_table(contests), hide_index=True)
     for found in contests["contests"]:
         for note in found.get("notes", []):
-            st.caption(f"{found.get('name') or found['contest_id']}: {note}")
+            st.caption(f"{found.get('name') or found['contest_id']} : {t(note)}" if lang() == "fr" else
+                       f"{found.get('name') or found['contest_id']}: {note}")  # fmt: skip

@@ -80,8 +80,10 @@ def known_french(db: Path) -> re.Pattern[str]:
     with connect(db, read_only=True) as con:
         from dashboard import queries
 
-        effect = (queries.report(con, ImpactRequest())["scopes"][0]).get("effect") or {}
+        report = queries.report(con, ImpactRequest())
+        effect = report["scopes"][0].get("effect") or {}
         said = verdict.lines(effect, "fr") + verdict.caveats(effect, "fr")
+        said += [line for _, line in verdict.programme_lines(report, "fr")]  # workshops' and contests' lines
         said.append(verdict.freshness(ledger.freshness(con), "fr"))
     texts = [*FR.values(), *_catalogue_french(), *said]
     texts += _method_french().split("\n\n")
