@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import data
@@ -31,8 +30,8 @@ st.text(t("teams") + ": " + (", ".join(scope) or t("all")))  # uploaded names: p
 
 ranked = data.contest_ranking(contest_id, criterion, by)
 if ranked.note:
-    st.info(ranked.note)
-st.dataframe(pd.DataFrame(ranked.rows, columns=ranked.columns), hide_index=True)
+    st.info(t(ranked.note))
+st.dataframe(data.shown(data.ranking_shown(ranked)), hide_index=True)  # the table both downloads hold
 name = f"{contest_id}_{criterion}_{by}"
 left, right = st.columns(2)
 left.download_button("CSV", data=data.ranking_csv(ranked), file_name=f"{name}.csv", mime="text/csv", key="csv")
