@@ -41,7 +41,8 @@ def test_xlsx_download_has_the_contest_on_top_a_frozen_header_and_text_not_formu
 def test_a_french_csv_has_semicolons_decimal_commas_french_headers_and_anonymous_participants(contest_db):
     result = rank(contest_db, "engagement_per_post")
     rows = list(csv.reader(io.StringIO(to_csv(result, "fr").decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["Rang", "Matricule", "Nom", "Équipe", "Interactions par publication", "Publications du concours"]
+    assert rows[0] == ["Rang", "Matricule", "Nom", "Équipe", "Interactions par publication",
+                       "Publications du concours"]  # fmt: skip
     assert rows[1:] == [["1", "E1", "Ann", "A", "20,00", "3"], ["1", "E2", "Bob", "A", "20,00", "3"],
                         ["3", "", "Participant anonyme 2", "B", "5,00", "2"]]  # fmt: skip
 
