@@ -299,6 +299,8 @@ def _impact_text(report: dict[str, Any]) -> str:
         engagement = metrics["engagements_per_post"]
 
         def change(m: dict[str, Any]) -> str:
+            if m.get("change_pct") is None:
+                return "(no change to compute)"  # nothing before: no ratio
             return f"({_pct(m['change_pct'])}{_interval(m.get('ci95_pct'))})"
 
         def before_after(m: dict[str, Any], key: str) -> str:
