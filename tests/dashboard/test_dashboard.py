@@ -112,7 +112,7 @@ def test_contest_and_criterion_change_the_table(demo: Path) -> None:
     at.selectbox(key="contest").set_value(at.selectbox(key="contest").options[-1]).run()
     assert not at.exception
     at.radio(key="by").set_value("team").run()
-    assert "members" in at.dataframe[0].value.columns
+    assert "Members" in at.dataframe[0].value.columns
 
 
 def test_best_written_without_jury_scores_says_so(demo: Path) -> None:
