@@ -20,8 +20,8 @@ from dashboard.i18n import day, lang, num, t
 from pipelines import config
 from pipelines.analytics import catalogue, privacy, verdict
 from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, ranking
+from pipelines.analytics.downloads import Table, formatted, ranking_table, table_xlsx
 from pipelines.analytics.downloads import table_csv as to_table_csv
-from pipelines.analytics.downloads import to_csv, to_xlsx
 from pipelines.analytics.scopes import ImpactRequest
 from pipelines.config import settings
 from pipelines.ingest.authors import Decision, DecisionRefused, decide
@@ -402,19 +402,33 @@ def load_demo() -> None:
     build_demo(db_path())
 
 
-def table_csv(frame: pd.DataFrame) -> bytes:
+def table_csv(frame: pd.DataFrame | Table) -> bytes:
     """A table as shown, as CSV for Excel in the page's language (French: ';' and decimal commas)."""
     return to_table_csv(frame, lang())
 
 
+def shown(table: Table) -> Any:
+    """The table for st.dataframe: each number written the page's way with its decimals (1 234,57 in French),
+    while the cells keep their numbers, so that a click on a header sorts them as numbers."""
+    language = lang()
+    return table.frame.style.format(
+        {name: (lambda v, d=d: formatted(v, d, language)) for name, d in table.decimals.items()}
+    )
+
+
+def ranking_shown(r: Ranking) -> Table:
+    """The ranking as the page shows it, in the page's language: the one frame both downloads hold."""
+    return ranking_table(r, lang())
+
+
 def ranking_csv(r: Ranking) -> bytes:
-    """The ranking as shown, as CSV for Excel."""
-    return to_csv(r)
+    """The ranking as shown, as CSV for Excel in the page's language."""
+    return to_table_csv(ranking_shown(r), lang())
 
 
 def ranking_xlsx(r: Ranking) -> bytes:
     """The ranking as shown, as an Excel workbook."""
-    return to_xlsx(r)
+    return table_xlsx(ranking_shown(r), "Ranking")
 
 
 def decimals(key: str) -> int:

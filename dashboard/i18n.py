@@ -167,8 +167,6 @@ FR = {
     ),
     "Incidents per week (count)": "Incidents par semaine (nombre)",
     "Posts without engagement figures": "Publications sans chiffres d'interaction",
-    "Posts/week after": "Publications/semaine après",
-    "Posts/week before": "Publications/semaine avant",
     "Preview (nothing written yet)": "Aperçu (rien n'est encore écrit)",
     "Programme": "Programme",
     "Quarantine": "Quarantaine",
@@ -235,6 +233,15 @@ FR = {
     ),
     "teams": "équipes",
     "upload(s)": "import(s)",
+    # Tables and downloads
+    "Posts/week": "Publ./sem.",
+    "Engagement %": "Interactions %",
+    "Too few": "Trop peu de",
+    "Low confidence: too few posts or incidents on one side of the charter date (in full below).": (
+        "Confiance faible : trop peu de publications ou d'incidents d'un côté de la date de charte (détail "
+        "ci-dessous)."
+    ),
+    "Low confidence: why": "Confiance faible : pourquoi",
     # Comms pages: outcomes in words, confirmations
     "Download these lines (CSV, to fix in Excel)": "Télécharger ces lignes (CSV, à corriger dans Excel)",
     "Every figure changes with it.": "Tous les chiffres changent en conséquence.",

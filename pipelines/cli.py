@@ -21,7 +21,7 @@ from pipelines import config
 from pipelines.analytics import verdict
 from pipelines.analytics.catalogue import REPORT, flag_text
 from pipelines.analytics.contests import CRITERIA, contests, ranking
-from pipelines.analytics.downloads import to_csv, to_xlsx
+from pipelines.analytics.downloads import formatted, ranking_table, to_csv, to_xlsx
 from pipelines.ingest.authors import DecisionRefused, decide
 from pipelines.ingest.contract import FILE_KINDS
 from pipelines.ingest.load import LoadOptions, LoadResult, load_paths, set_charter
@@ -127,7 +127,7 @@ def cmd_uploads(args: argparse.Namespace) -> int:
         )
         for r in rows
     ]  # fmt: skip
-    header = ("id", "when", "file", "kind", "read", "loaded", "updated", "unchanged", "quarantined", "by", "")
+    header = ("id", "when", "file", "kind", "read", "loaded", "updated", "unchanged", "quarantined", "by", "status")
     print(_table(table, header))
     return 0
 
@@ -251,20 +251,43 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:+.0f} %"
 
 
-def _num(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:,.2f}"
+def _num(value: float | None, decimals: int = 2) -> str:
+    """A number with its decimals (counts whole: 19, not 19.0); a dash when there is none."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return f"{value:,.{decimals}f}"
+
+
+def _interval(low_high: Sequence[float] | None) -> str:
+    return f" [{low_high[0]:+.0f}, {low_high[1]:+.0f}]" if low_high else ""
+
+
+def _headline(scope: dict[str, Any], article: dict[str, Any]) -> str:
+    """The article's claims beside this scope's plain change and adjusted effect, with the adjusted 95 % intervals;
+    where there is no adjusted figure, why."""
+    metrics, effect = scope.get("metrics") or {}, scope.get("effect") or {}
+    name = scope.get("team") or "the organisation"
+
+    def yours(claim: str, plain_key: str) -> str:
+        plain = (metrics.get(plain_key) or {}).get("change_pct")
+        found = effect.get(claim) or {}
+        shown = f"{_pct(plain)} plain" if plain is not None else "no plain figure"
+        if found.get("change_pct") is None:
+            return f"{shown}, no adjusted figure: {verdict.why_none(claim, found.get('doubt'))}"
+        low_high = found.get("ci95_pct")
+        interval = f" (95 % CI {_pct(low_high[0])} to {_pct(low_high[1])})" if low_high else ""
+        return f"{shown}, {_pct(found['change_pct'])} adjusted{interval}"
+
+    return (
+        f"Article's claim: posts {_pct(article['posts_change_pct'])}, incident risk "
+        f"{_pct(article['incident_risk_change_pct'])}.\nYours ({name}): posts {yours('posts', 'posts_per_week')}; "
+        f"incident risk per post {yours('incidents', 'incidents_per_1000_posts')}."
+    )
 
 
 def _impact_text(report: dict[str, Any]) -> str:
-    lines = []
-    ref = report["reference"]
-    lines.append(
-        f"Article's claim: posts {_pct(ref['article']['posts_change_pct'])}, incident risk "
-        f"{_pct(ref['article']['incident_risk_change_pct'])}. Yours: posts {_pct(ref['plain']['posts_change_pct'])} "
-        f"plain, {_pct(ref['adjusted']['posts_change_pct'])} adjusted; incident risk "
-        f"{_pct(ref['plain']['incident_risk_change_pct'])} plain, "
-        f"{_pct(ref['adjusted']['incidents_change_pct'])} adjusted."
-    )
+    lines = [_headline(report["scopes"][0], report["reference"]["article"])]
+    decimals = {key: REPORT[key].decimals for key in ("posts_per_week", "engagements_per_post")}
     rows = []
     for scope in report["scopes"]:
         name = scope.get("team") or "Organisation"
@@ -275,22 +298,26 @@ def _impact_text(report: dict[str, Any]) -> str:
         posts, incidents = metrics["posts_per_week"], metrics["incidents_per_1000_posts"]
         engagement = metrics["engagements_per_post"]
 
-        def ci(m: dict[str, Any]) -> str:
-            low_high = m.get("ci95_pct")
-            return f" [{low_high[0]:+.0f}, {low_high[1]:+.0f}]" if low_high else ""
+        def change(m: dict[str, Any]) -> str:
+            if m.get("change_pct") is None:
+                return "(no change to compute)"  # nothing before: no ratio
+            return f"({_pct(m['change_pct'])}{_interval(m.get('ci95_pct'))})"
+
+        def before_after(m: dict[str, Any], key: str) -> str:
+            return f"{_num(m['before'], decimals[key])} -> {_num(m['after'], decimals[key])} {change(m)}"
 
         counts = incidents.get("counts") or {}
         rows.append((
             name,
             scope["charter_date"] or "per team",
-            f"{_num(posts['before'])} -> {_num(posts['after'])} ({_pct(posts['change_pct'])}{ci(posts)})",
-            f"{counts.get('before')} -> {counts.get('after')} ({_pct(incidents['change_pct'])}{ci(incidents)})",
-            f"{_num(engagement['before'])} -> {_num(engagement['after'])} "
-            f"({_pct(engagement['change_pct'])}{ci(engagement)})",
-            "; ".join(flag_text(f) for f in scope["low_confidence"]),
+            before_after(posts, "posts_per_week"),
+            f"{_num(counts.get('before'), 0)} -> {_num(counts.get('after'), 0)} {change(incidents)}",
+            before_after(engagement, "engagements_per_post"),
+            "; ".join(flag_text(f) for f in scope["low_confidence"]) or "-",
         ))  # fmt: skip
     labels = [REPORT[key].label("en").lower() for key in ("posts_per_week", "incidents", "engagements_per_post")]
-    header = ("scope", "charter", labels[0], f"{labels[1]} (risk per post)", labels[2], "low confidence")
+    header = ("scope", "charter", f"{labels[0]} (95 % CI)", f"{labels[1]} (risk per post, 95 % CI)",
+              f"{labels[2]} (95 % CI)", "low confidence: why")  # fmt: skip
     lines.append(_table(rows, header))
     lines += _adjusted_text(report["scopes"][0].get("effect") or {})
     lines += ["", *verdict.lines(report["scopes"][0].get("effect") or {}, "en")]
@@ -343,7 +370,7 @@ def _x(value: float | None) -> str:
 
 
 def _adjusted_text(effect: dict[str, Any]) -> list[str]:
-    """The organisation's adjusted effects with their intervals, and why one cannot be trusted where it cannot."""
+    """The adjusted effects with their intervals, and why one cannot be trusted where it cannot, or is missing."""
     from pipelines.analytics.metrics import DOUBTS  # the statistics load only for `impact`
 
     lines = []
@@ -351,14 +378,15 @@ def _adjusted_text(effect: dict[str, Any]) -> list[str]:
         if not isinstance(found, dict):
             continue
         if found.get("ratio") is None:
-            shown = "no figure"
+            shown = f"no adjusted figure: {verdict.why_none(name, found.get('doubt'))}"
         else:
             low_high = found.get("ci95")
-            shown = f"x{found['ratio']:.2f}" + (f" [x{low_high[0]:.2f}, x{low_high[1]:.2f}]" if low_high else "")
+            shown = f"x{found['ratio']:.2f}" + (f" (95 % CI x{low_high[0]:.2f} to x{low_high[1]:.2f})"
+                                                if low_high else "")  # fmt: skip
         lines.append(f"Adjusted effect on {name.replace('_', ' ')}: {shown}")
         if found.get("doubt"):  # the note that gave the doubt its key says why in full
             reason = next((n for n in found["notes"] if any(text in n for text in DOUBTS)), found["doubt"])
-            why = "cannot be trusted" if found.get("ratio") is not None else "why"
+            why = "cannot be trusted" if found.get("ratio") is not None else "in detail"
             lines.append(f"  {why}: {reason}")
     return lines
 
@@ -554,11 +582,22 @@ def cmd_ranking(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(result.as_json())
     else:
-        print(f"{result.contest.name} ({result.contest.starts_on} to {result.contest.ends_on}): {args.criterion}")
+        print(
+            f"{result.contest.name} ({result.contest.starts_on} to {result.contest.ends_on}): "
+            f"{ranking_table(result).frame.columns[result.columns.index('value')]}"
+        )
         if result.note:
             print(result.note)
         else:
-            print(_table([[row[c] for c in result.columns] for row in result.rows], result.columns))
+            table = ranking_table(result)
+            shown = [
+                [
+                    v if c not in table.decimals else formatted(v, table.decimals[c], "en")
+                    for c, v in zip(table.frame.columns, row, strict=True)
+                ]
+                for row in table.frame.itertuples(index=False)
+            ]
+            print(_table(shown, list(table.frame.columns)))
     if args.out:
         print(f"written to {args.out}", file=sys.stderr)
     return 0
@@ -694,7 +733,7 @@ def build_parser() -> argparse.ArgumentParser:
     order.add_argument("--monthfirst", dest="date_order", action="store_const", const="mdy",
                        help="read 01/03/2025 as January 3 where the values do not tell")  # fmt: skip
     p.add_argument("--by", help="who uploads (default: the OS user)")
-    p.add_argument("--json", action="store_true", help="print one JSON object per file")
+    p.add_argument("--json", action="store_true", help="print a JSON array: one object per file")
 
     p = add("uploads", cmd_uploads, "List every upload: file, checksum, kind, counts, when and by whom.")
     p.add_argument("--json", action="store_true", help="print JSON")

@@ -434,3 +434,62 @@ def test_the_installed_command_exit_codes(tmp_path, db):
     unknown = advocacy("undo", "99", "--db", db)
     assert (refused.returncode, usage.returncode, unknown.returncode) == (1, 2, 1)
     assert "Traceback" not in refused.stderr + usage.stderr + unknown.stderr
+
+
+# --- the text output: headers, intervals, reasons, whole numbers ---------------------------------------------
+
+
+def _header_and_rows(text: str) -> tuple[list[str], list[str]]:
+    """The table of a text output: its header's cells (split where two spaces or more) and its rows."""
+    lines = text.splitlines()
+    rule = next(i for i, line in enumerate(lines) if line.startswith("---"))
+    rows = []
+    for line in lines[rule + 1 :]:
+        if not line or line.startswith("Adjusted"):
+            break
+        rows.append(line)
+    return [cell for cell in lines[rule - 1].split("  ") if cell.strip()], rows
+
+
+def test_impact_text_gives_plain_and_adjusted_figures_with_intervals_headers_and_reasons(demo_db, capsys):
+    import re
+
+    assert main(["impact", "--db", str(demo_db)]) == 0
+    text = capsys.readouterr().out
+    headline = text.splitlines()[1]
+    assert re.search(r"posts [+−-]\d+ % plain, [+−-]\d+ % adjusted \(95 % CI [+-]\d+ % to [+-]\d+ %\)", headline)
+    assert re.search(r"incident risk per post [+-]\d+ % plain, [+-]\d+ % adjusted \(95 % CI ", headline)
+    header, rows = _header_and_rows(text)
+    assert header[-1] == "low confidence: why" and len(header) == 6
+    assert all(
+        re.search(r"(fewer than \d+ (posts|incidents) (before|after) the charter \(\d+\)|-)$", r) for r in rows
+    )
+    cells = [re.split(r"  +", row) for row in rows]
+    assert all(re.match(r"\d+ -> \d+ \(", row[3]) for row in cells)  # incident counts are whole numbers
+    assert "n/a" not in text
+
+
+def test_impact_text_for_a_small_team_says_why_there_is_no_adjusted_figure(demo_db, capsys):
+    assert main(["impact", "--db", str(demo_db), "--team", "Legal"]) == 0
+    text = capsys.readouterr().out
+    assert "Yours (Legal): posts +" in text and "n/a" not in text
+    assert "no adjusted figure: too few incidents" in text.splitlines()[1]
+
+
+def test_ranking_text_has_human_headers_whole_counts_and_two_decimal_scores(demo_db, capsys):
+    assert main(["ranking", "C2025-RENTREE", "--criterion", "best_written", "--db", str(demo_db)]) == 0
+    header, rows = _header_and_rows(capsys.readouterr().out)
+    assert [h.strip() for h in header] == ["Rank", "Employee ID", "Name", "Team", "Best-written post (jury score)",
+                                           "Posts in the contest"]  # fmt: skip
+    import re
+
+    assert rows and all(re.search(r"  \d+\.\d\d  +\d+$", row) for row in rows)
+    assert main(["ranking", "C2025-RENTREE", "--by", "team", "--db", str(demo_db)]) == 0
+    header, rows = _header_and_rows(capsys.readouterr().out)
+    assert "Posts per member" in header and not any(".0 " in row or row.endswith(".0") for row in rows)
+
+
+def test_load_help_says_json_is_an_array(capsys):
+    with pytest.raises(SystemExit):
+        main(["load", "--help"])
+    assert "a JSON array: one object per file" in " ".join(capsys.readouterr().out.split())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import data
@@ -32,9 +31,8 @@ st.text(t("teams") + colon() + (", ".join(scope) or t("all")))  # uploaded names
 ranked = data.contest_ranking(contest_id, criterion, by)
 if ranked.note:
     st.info(t(ranked.note))
-# "Anonymous participant N" and "other teams" in the page's language (the downloads keep the stored names)
-shown = pd.DataFrame(ranked.rows, columns=ranked.columns).map(lambda v: t(v) if isinstance(v, str) else v)
-st.dataframe(shown, hide_index=True)
+# the table both downloads hold; "other teams" in the page's language
+st.dataframe(data.shown(data.ranking_shown(ranked)).map(lambda v: t(v) if v == "other teams" else v), hide_index=True)
 name = f"{contest_id}_{criterion}_{by}"
 left, right = st.columns(2)
 left.download_button("CSV", data=data.ranking_csv(ranked), file_name=f"{name}.csv", mime="text/csv", key="csv")

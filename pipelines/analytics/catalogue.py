@@ -117,6 +117,41 @@ CRITERIA: dict[str, Metric] = {m.key: m for m in (
 )}  # fmt: skip
 
 
+# A ranking by team: the posts and articles criteria count per roster member (contests.py, _team_rows).
+PER_MEMBER: dict[str, Metric] = {m.key: m for m in (
+    _m("posts", "per_person", 2, True, "Posts per member", "Publications par membre",
+       "The team's posts in the contest's days divided by its roster members.",
+       "Publications de l'équipe pendant le concours divisées par ses membres de l'annuaire."),
+    _m("articles", "per_person", 2, True, "Articles per member", "Articles par membre",
+       "The team's articles in the contest's days divided by its roster members.",
+       "Articles de l'équipe pendant le concours divisés par ses membres de l'annuaire."),
+)}  # fmt: skip
+
+# The other columns of the tables (contest rankings): named here like the metrics, so that the page, the command
+# line and both downloads head them alike. Unit "text" is written as is, "rank" and "count" as whole numbers.
+COLUMNS: dict[str, Metric] = {m.key: m for m in (
+    _m("rank", "rank", 0, None, "Rank", "Rang", "1 is first; ties share a rank.",
+       "1 est premier ; les ex aequo partagent un rang."),
+    _m("employee_id", "text", 0, None, "Employee ID", "Matricule", "The roster's id; none for anonymous people.",
+       "L'identifiant de l'annuaire ; aucun pour les anonymes."),
+    _m("name", "text", 0, None, "Name", "Nom", "As in the roster, or anonymous.",
+       "Comme dans l'annuaire, ou anonyme."),
+    _m("team", "text", 0, None, "Team", "Équipe", 'A team under the privacy threshold is "other teams".',
+       "Une équipe sous le seuil de confidentialité est « autres équipes »."),
+    _m("members", "count", 0, None, "Members", "Membres", "The team's members in the roster.",
+       "Les membres de l'équipe dans l'annuaire."),
+    _m("posts", "count", 0, None, "Posts in the contest", "Publications du concours",
+       "Posts published in the contest's days.", "Publications parues pendant le concours."),
+)}  # fmt: skip
+
+_ANONYMOUS = {"en": "Anonymous participant {n}", "fr": "Participant anonyme {n}"}
+
+
+def anonymous(n: int, lang: str = "en") -> str:
+    """How a person who opted out of named rankings is shown: "Anonymous participant 3"."""
+    return _ANONYMOUS.get(lang, _ANONYMOUS["en"]).format(n=n)
+
+
 # Trends month by month (pipelines/analytics/trends.py; trends --json): REPORT's entries where the meaning is the
 # same, a month being the window; the funnel's own figures below.
 TRENDS: dict[str, Metric] = {

@@ -1,8 +1,9 @@
 """Contest rankings (metrics.md, "Contest rankings"); their downloads are `pipelines.analytics.downloads`.
 
-A ranking is a table of rows {rank, employee_id, name, team, value, posts}; the screen, the command line and
-both downloads show exactly that table. Employees who opted out of named rankings appear as "Anonymous
-participant N" (N stable: their order by employee_id among everyone who opted out) and still count.
+A ranking is a table of rows {rank, employee_id, name, team, value, posts, anonymous}; the screen, the command line
+and both downloads show its `columns` (through `downloads.ranking_table`). Employees who opted out of named rankings
+appear as "Anonymous participant N" (N, in `anonymous`, stable: their order by employee_id among everyone who opted
+out), with no id, and still count.
 """
 
 from __future__ import annotations
@@ -40,9 +41,11 @@ class Ranking:
 
     @property
     def columns(self) -> list[str]:
+        """The columns shown: a person's posts only once when the criterion is the posts themselves."""
         if self.by == "team":
             return ["rank", "team", "members", "value", "posts"]
-        return ["rank", "employee_id", "name", "team", "value", "posts"]
+        shown = ["rank", "employee_id", "name", "team", "value", "posts"]
+        return shown[:-1] if self.criterion == "posts" else shown
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -116,7 +119,7 @@ def ranking(con: duckdb.DuckDBPyConnection, contest_id: str, criterion: str, by:
                 CASE WHEN anonymous_n IS NULL THEN employee_id END AS employee_id,
                 coalesce(name, 'Anonymous participant ' || anonymous_n) AS name,
                 {SHOWN_TEAM_SQL} AS team,
-                {q(criterion)}::DOUBLE AS value, posts
+                {q(criterion)}::DOUBLE AS value, posts, anonymous_n AS anonymous
             FROM ({_ENTRANTS}) JOIN ({_SIZES}) USING (team) WHERE {eligible} ORDER BY rank, name""",
             {**params, **sql_params()},
         )

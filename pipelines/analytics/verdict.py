@@ -73,14 +73,19 @@ def _pct(value: float) -> str:
     return f"{value:+.0f} %".replace("-", "−")
 
 
+def why_none(claim: str, doubt: str | None, lang: str = "en") -> str:
+    """Why a claim has no adjusted figure, from its effect's doubt: "too few incidents"."""
+    key = "too_few_incidents" if doubt == "too_few" and claim.startswith("incidents") else doubt
+    return WHY_NONE.get(key, WHY_NONE[None])[1 if lang == "fr" else 0]
+
+
 def sentence(reading: Reading, lang: str = "en") -> str:
     """The reading in words, read in five seconds."""
     _, label_en, label_fr = CLAIMS[reading.claim]
     fr = lang == "fr"
     label = label_fr if fr else label_en
     if reading.outcome == "none" or reading.change_pct is None:
-        key = "too_few_incidents" if reading.why == "too_few" and reading.claim == "incidents" else reading.why
-        why = WHY_NONE.get(key, WHY_NONE[None])[1 if fr else 0]
+        why = why_none(reading.claim, reading.why, lang)
         return f"{label} : impossible de conclure, {why}." if fr else f"{label}: can't tell, {why}."
     size = f"{abs(reading.change_pct):.0f} %"
     if fr:

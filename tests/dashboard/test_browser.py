@@ -110,3 +110,34 @@ def test_two_undos_in_a_row_each_ask_anew(server, page):
         assert in_force() == before - step
         shot(page, f"data_after_undo_{step}")
     expect(undo).to_be_disabled()  # the next upload asks again
+
+
+def test_in_french_the_contests_csv_opens_in_columns(server, browser, tmp_path):
+    """French Excel splits a CSV on ';': the French download is ';'-separated, with French headers."""
+    import csv
+    import io
+
+    from tests.conftest import SETTLED
+
+    url, _ = server
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 2000}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{url}/contests")
+        page.get_by_role("button", name="CSV", exact=True).wait_for()
+        page.get_by_text("Language / Langue").wait_for()
+        page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+        page.get_by_role("option", name="Français").click()
+        page.get_by_text("Critère", exact=True).wait_for()
+        page.wait_for_selector(SETTLED)
+        shot(page, "contests_fr_1280")
+        with page.expect_download() as download:
+            page.get_by_role("button", name="CSV", exact=True).click()
+        path = tmp_path / "classement.csv"
+        download.value.save_as(path)
+    finally:
+        context.close()
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["Rang", "Matricule", "Nom", "Équipe"] and len(rows[0]) > 1
+    assert all(len(row) == len(rows[0]) for row in rows[1:]) and rows[1][0] == "1"

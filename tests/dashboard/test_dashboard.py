@@ -112,7 +112,7 @@ def test_contest_and_criterion_change_the_table(demo: Path) -> None:
     at.selectbox(key="contest").set_value(at.selectbox(key="contest").options[-1]).run()
     assert not at.exception
     at.radio(key="by").set_value("team").run()
-    assert "members" in at.dataframe[0].value.columns
+    assert "Members" in at.dataframe[0].value.columns
 
 
 def test_best_written_without_jury_scores_says_so(demo: Path) -> None:
@@ -393,3 +393,98 @@ def test_the_data_page_lists_unmatched_authors_and_decides_who_they_are(empty: P
     at.button(key="go_decide_Acme Social Team_1").click().run()
     assert query(empty, "SELECT count(*) FROM posts WHERE employee_id IS NULL") == [(1,)]
     assert any("not staff" in c.value for c in at.caption)
+
+
+# --- tables and downloads: the table shown is the table downloaded ------------------------------------------
+
+
+def _display(element) -> pd.DataFrame:
+    """The text a dataframe shows (its Styler's display values), as a frame."""
+    import pyarrow as pa
+
+    styler = element.proto.arrow_data.styler
+    return pa.ipc.open_stream(styler.display_values).read_pandas() if styler.display_values else element.value
+
+
+def _contest_with_anonymous(at) -> None:
+    """Pick the demo contest and criterion where someone anonymous is ranked, and a score (engagement per post)."""
+    at.selectbox(key="criterion").set_value("engagement_per_post").run()
+    for option in at.selectbox(key="contest").options:
+        at.selectbox(key="contest").set_value(option).run()
+        if at.dataframe[0].value.iloc[:, 1].eq("").any():
+            return
+    pytest.fail("no demo contest ranks an anonymous participant")
+
+
+@pytest.mark.parametrize(
+    ("lang", "headers", "anonymous"),
+    [("en", ["Rank", "Employee ID", "Name", "Team", "Engagement per post", "Posts in the contest"],
+      "Anonymous participant "),
+     ("fr", ["Rang", "Matricule", "Nom", "Équipe", "Interactions par publication", "Publications du concours"],
+      "Participant anonyme ")],
+)  # fmt: skip
+def test_the_contests_table_has_human_headers_typed_values_and_the_downloads_hold_it(demo, lang, headers, anonymous):
+    import csv
+    import io
+
+    import openpyxl
+
+    from dashboard import data
+    from pipelines.analytics.contests import ranking
+
+    at = app("contests", lang)
+    _contest_with_anonymous(at)
+    shown = at.dataframe[0].value
+    assert list(shown.columns) == headers
+    assert str(shown.dtypes.iloc[0]) == "Int64" and str(shown.dtypes.iloc[-1]) == "Int64"  # counts whole
+    assert (shown.iloc[:, 4] == shown.iloc[:, 4].round(2)).all()  # a score to two decimals
+    text = _display(at.dataframe[0])
+    assert "None" not in text.astype(str).to_numpy().ravel()
+    anonymous_rows = shown[shown.iloc[:, 1] == ""]
+    assert len(anonymous_rows) and anonymous_rows.iloc[:, 2].str.startswith(anonymous).all()
+    assert text.iloc[0, 4] == f"{shown.iloc[0, 4]:,.2f}".replace(",", "\u202f").replace(
+        ".", "," if lang == "fr" else "."
+    )
+    # The downloads, built as the page builds them, hold the same headers and rows.
+    at.session_state["lang"] = lang
+    with connect(demo, read_only=True) as con:
+        result = ranking(con, at.selectbox(key="contest").value, "engagement_per_post")
+    import streamlit as st
+
+    st.session_state["lang"] = lang
+    rows = list(csv.reader(io.StringIO(data.ranking_csv(result).decode("utf-8-sig")),
+                           delimiter=";" if lang == "fr" else ","))  # fmt: skip
+    assert rows[0] == headers and len(rows) == 1 + len(shown)
+    expected = [[("" if pd.isna(v) else str(v)) for v in row] for row in shown.astype(object).itertuples(index=False)]
+    for got, want, value in zip(rows[1:], expected, shown.iloc[:, 4], strict=True):
+        assert got[:4] == want[:4] and got[5] == want[5]
+        assert got[4] == f"{value:.2f}".replace(".", "," if lang == "fr" else ".")
+    book = openpyxl.load_workbook(io.BytesIO(data.ranking_xlsx(result)))
+    sheet = book.active
+    assert [c.value for c in sheet[4]] == headers
+    body = [[c.value for c in row] for row in sheet.iter_rows(min_row=5)]
+    assert body == [[None if v == "" else v for v in row] for row in shown.astype(object).itertuples(index=False)]
+    assert sheet.cell(row=5, column=5).number_format == "0.00"
+
+
+def test_by_team_the_contest_value_is_labelled_per_member(demo) -> None:
+    at = app("contests")
+    at.radio(key="by").set_value("team").run()
+    assert list(at.dataframe[0].value.columns) == [
+        "Rank",
+        "Team",
+        "Members",
+        "Posts per member",
+        "Posts in the contest",
+    ]
+
+
+def test_the_teams_table_fits_1280_pixels(demo) -> None:
+    at = app("teams", "fr")
+    columns = at.dataframe[0].proto.columns
+    shown = at.dataframe[0].value
+    widths = {name: config.get("width") for name, config in json.loads(columns).items() if name in shown.columns}
+    assert len(widths) == len(shown.columns) == 8 and all(isinstance(w, int) for w in widths.values())
+    assert sum(widths.values()) <= 820  # the main column's width at 1280 pixels, the sidebar open
+    shown = _display(at.dataframe[0])
+    assert shown.iloc[0, 3].endswith(" %") and "," in shown.iloc[0, 2]  # +97 %, 9,4 → 18,6
