@@ -30,6 +30,7 @@ from pipelines.ingest.load import LoadOptions, LoadResult, load_paths
 from pipelines.ingest.reprocess import ReprocessResult
 from pipelines.ingest.reprocess import reprocess as reprocess_all
 from pipelines.ingest.undo import UndoError, UndoResult
+from pipelines.ingest.undo import preview as undo_effects
 from pipelines.ingest.undo import undo as undo_upload
 from pipelines.store.db import connect, install_macros
 from pipelines.store.ledger import authors as authors_ledger
@@ -363,7 +364,8 @@ def undo(upload_id: int) -> UndoResult:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _undo_preview(path: str, data_version: Version, upload_id: int) -> UndoResult:
-    return undo_upload(path, upload_id, dry_run=True)
+    with connect(path, read_only=True) as con:  # read only: the page draws on a database it cannot change
+        return undo_effects(con, upload_id)
 
 
 def undo_preview(upload_id: int) -> UndoResult:

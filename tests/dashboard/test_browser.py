@@ -16,6 +16,7 @@ from tests.conftest import CHROMIUM, NO_CHROMIUM, dashboard_server
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 expect = sync_api.expect
+expect.set_options(timeout=60_000)  # a busy machine reruns a page slowly: wait for it, as the page waits do
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)]
 SHOTS = Path(__file__).parents[1] / "screenshots"
 

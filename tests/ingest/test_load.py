@@ -14,7 +14,7 @@ import pytest
 
 from pipelines.ingest.load import set_charter
 from pipelines.ingest.reprocess import reprocess
-from pipelines.ingest.undo import undo
+from pipelines.ingest.undo import preview, undo
 from pipelines.store.db import SCHEMA_VERSION, connect, migrations
 from tests.conftest import FILES, ROSTER, load, query, write
 
@@ -105,6 +105,21 @@ def test_undo_dry_run_changes_nothing(db):
     outcome = undo(db, results[1].upload_id, dry_run=True)
     assert outcome.dry_run and outcome.removed == {"post_versions": 4}
     assert fingerprint(db) == before
+
+
+def test_what_an_undo_would_do_is_read_without_writing_and_says_what_the_dry_run_says(demo_db, tmp_path):
+    """The Data page says what an undo will change from a read-only connection (it draws on a database it cannot
+    change): for every upload of the demo, the same as the dry run, which needs to write."""
+    import shutil
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_db, db)
+    with connect(db, read_only=True) as con:
+        ids = [r[0] for r in con.execute("SELECT upload_id FROM uploads WHERE undone_at IS NULL").fetchall()]
+        said = {i: preview(con, i) for i in ids}
+    assert len(ids) > 20 and any(s.restored for s in said.values()) and any(s.deleted for s in said.values())
+    for upload_id in ids:
+        assert said[upload_id] == undo(db, upload_id, dry_run=True), upload_id
 
 
 def test_undo_of_a_new_upload_removes_its_rows_and_quarantine(db, tmp_path):
