@@ -31,8 +31,7 @@ st.text(t("teams") + colon() + (", ".join(scope) or t("all")))  # uploaded names
 ranked = data.contest_ranking(contest_id, criterion, by)
 if ranked.note:
     st.info(t(ranked.note))
-# the table both downloads hold; "other teams" in the page's language
-st.dataframe(data.shown(data.ranking_shown(ranked)).map(lambda v: t(v) if v == "other teams" else v), hide_index=True)
+st.dataframe(data.shown(data.ranking_shown(ranked)), hide_index=True)  # the table both downloads hold
 name = f"{contest_id}_{criterion}_{by}"
 left, right = st.columns(2)
 left.download_button("CSV", data=data.ranking_csv(ranked), file_name=f"{name}.csv", mime="text/csv", key="csv")

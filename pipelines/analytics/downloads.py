@@ -19,9 +19,11 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 
+from pipelines import messages
 from pipelines.analytics import catalogue
 from pipelines.analytics.catalogue import Metric
 from pipelines.analytics.contests import Ranking
+from pipelines.analytics.privacy import OTHER_TEAMS
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 WHOLE = ("rank", "count")  # units written as whole numbers
@@ -74,11 +76,14 @@ def ranking_columns(r: Ranking) -> list[tuple[str, Metric]]:
 
 
 def ranking_table(r: Ranking, lang: str = "en") -> Table:
-    """A contest ranking as shown: human headers in `lang`, anonymous people named in `lang` with no id."""
+    """A contest ranking as shown: human headers in `lang`, anonymous people named in `lang` with no id, the
+    group of small teams named in `lang`."""
     rows = [
         {**row, "name": catalogue.anonymous(row["anonymous"], lang)} if row.get("anonymous") is not None else row
         for row in r.rows
     ]
+    rows = [{**row, "team": messages.translate(row["team"], lang)} if row.get("team") == OTHER_TEAMS else row
+            for row in rows]  # fmt: skip
     c = r.contest
     value = ranking_columns(r)[r.columns.index("value")][1].label(lang)
     dates = f"{c.starts_on.isoformat()} → {c.ends_on.isoformat()}"

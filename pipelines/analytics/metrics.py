@@ -25,7 +25,7 @@ from threadpoolctl import threadpool_limits
 from pipelines.analytics import programme_effects, stats
 from pipelines.analytics.catalogue import Flag
 from pipelines.analytics.media_value import earned_media_value, rates
-from pipelines.analytics.privacy import OTHER_TEAMS
+from pipelines.analytics.privacy import OTHER_TEAMS, is_named
 from pipelines.analytics.scopes import ORGANISATION, ImpactRequest, Scope, add_months, covered_days, scopes
 from pipelines.store.db import Sql
 from pipelines.store.ledger import teams
@@ -462,6 +462,8 @@ def impact(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None)
     frame = panel(con, request, covered) if request.with_effects else pd.DataFrame()
     with small_matrices():
         reports = _reports(con, request, covered, found, headcounts, agg, frame)
+    if not request.name_small_teams:  # the statistics' notes name teams: a small one only as "other teams"
+        _unname(reports, [t.name for t in all_teams if not is_named(t.members)])
     # The article's other two claims (metrics.md, "Co-creation", "Contest effect"): None where nothing is loaded.
     cocreation = programme_effects.cocreation(con, request, covered) if request.with_effects else None
     contest_effect = programme_effects.contest_effect(con, request, covered) if request.with_effects else None
@@ -477,6 +479,27 @@ def impact(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None)
         "cocreation": cocreation,
         "contest_effect": contest_effect,
     }
+
+
+def _unname(found: Any, small: list[str]) -> None:
+    """Every note under `found` (dicts and lists, in place) that starts with a small team's name starts with "other
+    teams" instead: the model fits every team, and its notes name them (privacy: metrics.md)."""
+    if isinstance(found, dict):
+        for key, value in found.items():
+            if key == "notes" and isinstance(value, list):
+                found[key] = [_unnamed(note, small) if isinstance(note, str) else note for note in value]
+            else:
+                _unname(value, small)
+    elif isinstance(found, list):
+        for value in found:
+            _unname(value, small)
+
+
+def _unnamed(note: str, small: list[str]) -> str:
+    for team in small:
+        if note.startswith(f"{team}:") or note.startswith(f"{team} "):
+            return OTHER_TEAMS + note[len(team) :]
+    return note
 
 
 def small_matrices() -> threadpool_limits:

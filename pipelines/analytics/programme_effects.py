@@ -25,9 +25,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipelines.analytics.privacy import min_team_size
+from pipelines.analytics.privacy import min_team_size, shown_name
 from pipelines.analytics.scopes import ImpactRequest, windows_for
 from pipelines.store.db import Sql
+from pipelines.store.ledger import teams as ledger_teams
 
 N_BOOT = 2_000
 SEED = 0
@@ -318,6 +319,7 @@ def contest_effect(con: duckdb.DuckDBPyConnection, request: ImpactRequest,
     found = con.execute(
         "SELECT contest_id, name, starts_on, ends_on, teams FROM contests ORDER BY starts_on, contest_id"
     ).fetchall()
+    sizes = {team.name: team.members for team in ledger_teams(con)}  # a small team is named "other teams"
     if not found:
         return None
     params = _filters(request)
@@ -382,7 +384,8 @@ def contest_effect(con: duckdb.DuckDBPyConnection, request: ImpactRequest,
         notes: list[str] = []
         item: dict[str, Any] = {
             "contest_id": contest_id, "name": name, "starts_on": starts_on, "ends_on": ends_on,
-            "teams": list(teams or []), "eligible": n_eligible,
+            "teams": list(dict.fromkeys(shown_name(team, sizes.get(team, 0)) for team in teams or [])),
+            "eligible": n_eligible,
             "method": "against non-eligible teams" if controlled else "against the weeks before",
             "window_days": {p: int(days[p]) for p in ("before", "during", "after")},
             "posts": {p: int(per_employee[eligible, i].sum()) for i, p in enumerate(("before", "during", "after"))},

@@ -134,6 +134,8 @@ def caveats(effect: dict[str, Any], lang: str = "en") -> list[str]:
                         f"Approximate intervals: only {n} teams to compare.")  # fmt: skip
             elif match := _BAD_RUN.match(note):
                 team, count, weeks = match.groups()
+                team = "Une des autres équipes" if fr and team == "other teams" else team  # small teams: unnamed
+                team = "One of the other teams" if not fr and team == "other teams" else team
                 text = (f"{team} a adopté la charte après une série d'incidents ({count} en {weeks} semaines) : une "
                         "partie de la baisse serait venue de toute façon." if fr else
                         f"{team} adopted the charter after a bad run of incidents ({count} in {weeks} weeks): part "

@@ -29,19 +29,6 @@ pytestmark = pytest.mark.usefixtures("fresh_caches")
 ALLOWED = {"LinkedIn", "CSV", "TXT", "XLSX", "Excel", "PDF", "CPM", "CPC", "Firstup", "EveryoneSocial", "Twitter",
            "Facebook", "Instagram", "X", "Language", "Langue", "English", "Français", "Mo", "IC", "Comms", "OK",
            "employee_id", "lnkd", "ugcPost", "utf"}  # fmt: skip
-# English table headers another branch is translating (the contests table, the ledger's and quarantine's columns).
-TABLES_BRANCH = {  # tables branch
-    "rank",
-    "name",
-    "team",
-    "value",
-    "posts",
-    "engagements",
-    "score",
-    "employee",
-    "members",
-    "id",
-}
 SHOWN = {"label", "body", "placeholder", "help", "caption", "options", "value", "text", "default"}
 NOT_WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
@@ -68,7 +55,14 @@ def _method_french() -> str:
 
 def _catalogue_french() -> list[str]:
     found = [messages.WORDS[w] for w in messages.WORDS] + list(messages.TEMPLATES.values())
-    for group in (catalogue.REPORT, catalogue.EFFECTS, catalogue.CRITERIA, catalogue.TRENDS):
+    for group in (
+        catalogue.REPORT,
+        catalogue.EFFECTS,
+        catalogue.CRITERIA,
+        catalogue.TRENDS,
+        catalogue.COLUMNS,
+        catalogue.PER_MEMBER,
+    ):
         found += [m.label("fr") for m in group.values()] + [m.about("fr") for m in group.values()]
     found += [text for (lang, _), text in catalogue._FLAG_TEXT.items() if lang == "fr"]
     found += [text for (lang, _), text in catalogue._WINDOW_TEXT.items() if lang == "fr"]
@@ -156,7 +150,7 @@ def page_texts(at: Any) -> Iterator[tuple[str, str]]:
 def english_words(text: str, french: re.Pattern[str], names: set[str]) -> list[str]:
     """The words of `text` left once its French (of the catalogue), names and allowed words are taken out."""
     rest = french.sub(" ", normal(text))
-    return [w for w in NOT_WORDS.findall(rest) if w not in ALLOWED | names | TABLES_BRANCH]
+    return [w for w in NOT_WORDS.findall(rest) if w not in ALLOWED | names]
 
 
 def english_left(at: Any, french: re.Pattern[str], names: set[str]) -> list[str]:
@@ -186,7 +180,11 @@ def test_the_upload_page_says_refusals_notes_and_quarantine_in_french(demo, chec
     files = [
         ("vide.csv", b"", "text/csv"),  # refused: the file is empty
         ("incidents.csv", (FILES / "incidents_note_row.csv").read_bytes(), "text/csv"),
-        ("posts.csv", b"post_id,author,published_at,network\nP1,nobody at all,2026-01-05,linkedin\n", "text/csv"),
+        (
+            "publications.csv",
+            b"post_id,author,published_at,network\nP1,nobody at all,2026-01-05,linkedin\n",
+            "text/csv",
+        ),
     ]
     at.get("file_uploader")[0].set_value(files).run()
     assert not at.exception
