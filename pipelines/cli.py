@@ -334,7 +334,7 @@ def _programme_text(report: dict[str, Any]) -> list[str]:
     def ratio(found: dict[str, Any] | None) -> str:
         found = found or {}
         if found.get("ratio") is None:
-            return "n/a"
+            return "no figure"
         ci = found.get("ci95")
         return f"x{found['ratio']:.2f}" + (f" [{ci[0]:.2f}, {ci[1]:.2f}]" if ci else "")
 
@@ -362,11 +362,11 @@ def _programme_text(report: dict[str, Any]) -> list[str]:
 
 
 def _share(value: float | None) -> str:
-    return "n/a" if value is None else f"{value * 100:.0f} %"
+    return "-" if value is None else f"{value * 100:.0f} %"
 
 
 def _x(value: float | None) -> str:
-    return "n/a" if value is None else f"x{value:.2f}"
+    return "no figure" if value is None else f"x{value:.2f}"
 
 
 def _adjusted_text(effect: dict[str, Any]) -> list[str]:
