@@ -186,10 +186,8 @@ def cocreation_table(cocreation: dict[str, Any]) -> pd.DataFrame:
             t("Others"): posting["others"],
             t("Before: participants"): num((levels.get("participants") or {}).get("before"), 2),
             t("Before: others"): num((levels.get("others") or {}).get("before"), 2),
-            t("Posting"): _times(posting.get("ratio")),
-            t("Posting 95 % CI"): _times_ci(posting.get("ci95")),
-            t("Engagement per post"): _times(engagement.get("ratio")),
-            t("Engagement 95 % CI"): _times_ci(engagement.get("ci95")),
+            t("Posting (95 % CI)"): _times(posting),
+            t("Engagement per post (95 % CI)"): _times(engagement),
         })  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -208,22 +206,20 @@ def contest_effect_table(effect: dict[str, Any]) -> pd.DataFrame:
         rows.append({
             t("Contest"): found.get("name") or found["contest_id"],
             t("Compared with"): _baselines().get(found.get("method") or "", "–"),
-            t("Posting during"): _times(found["lift_during"].get("ratio")),
-            t("During 95 % CI"): _times_ci(found["lift_during"].get("ci95")),
-            t("Posting after"): _times(found["lift_after"].get("ratio")),
-            t("After 95 % CI"): _times_ci(found["lift_after"].get("ci95")),
+            t("Posting during (95 % CI)"): _times(found["lift_during"]),
+            t("Posting after (95 % CI)"): _times(found["lift_after"]),
             t("New voices"): "–" if share is None else f"{num(share * 100, 0)} %",
-            t("Best-written posts' engagement"): _times(found.get("best_written_ratio")),
+            t("Best-written"): _times({"ratio": found.get("best_written_ratio")}),
         })  # fmt: skip
     return pd.DataFrame(rows)
 
 
-def _times(ratio: float | None) -> str:
-    return "–" if ratio is None else "×" + num(ratio, 2)
-
-
-def _times_ci(bounds: list[float] | None) -> str:
-    return "–" if not bounds else f"×{num(bounds[0], 2)} … ×{num(bounds[1], 2)}"
+def _times(found: dict[str, Any]) -> str:
+    """A ratio with its interval in one short cell: "×1.20 (1.05–1.35)"; a dash where there is none."""
+    if found.get("ratio") is None:
+        return "–"
+    bounds = found.get("ci95")
+    return "×" + num(found["ratio"], 2) + (f" ({num(bounds[0], 2)}–{num(bounds[1], 2)})" if bounds else "")
 
 
 def report_available() -> bool:

@@ -430,10 +430,8 @@ FR = {
     "Others": "Autres",
     "Before: participants": "Avant : participants",
     "Before: others": "Avant : autres",
-    "Posting": "Publications",
-    "Posting 95 % CI": "Publications, IC à 95 %",
-    "Engagement per post": "Interactions par publication",
-    "Engagement 95 % CI": "Interactions, IC à 95 %",
+    "Posting (95 % CI)": "Publications (IC 95 %)",
+    "Engagement per post (95 % CI)": "Interactions par publication (IC 95 %)",
     "Contests: do they lift posting, and does it last?": "Concours : font-ils publier plus, et cela dure-t-il ?",
     "Eligible members' posts during each contest (and in as many days after it) against as many days before "
     "it, divided by the same ratio for the teams it did not cover where there are any. After below ×1: "
@@ -448,12 +446,10 @@ FR = {
     "Compared with": "Comparé à",
     "against non-eligible teams": "les équipes hors concours",
     "against the weeks before": "les semaines d'avant",
-    "Posting during": "Publications pendant",
-    "During 95 % CI": "Pendant, IC à 95 %",
-    "Posting after": "Publications après",
-    "After 95 % CI": "Après, IC à 95 %",
+    "Posting during (95 % CI)": "Publications pendant (IC 95 %)",
+    "Posting after (95 % CI)": "Publications après (IC 95 %)",
     "New voices": "Nouvelles voix",
-    "Best-written posts' engagement": "Interactions des mieux écrites",
+    "Best-written": "Mieux écrites",
     "All contests": "Tous les concours",
     # French complete: Streamlit's own words on the pages
     "Choose options": "Choisir des options",
