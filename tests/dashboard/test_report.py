@@ -126,7 +126,9 @@ def test_the_charts_are_drawn_on_the_pages(pdfs, tmp_path, lang) -> None:
         return float(((pixels.max(axis=2) - pixels.min(axis=2)) > 60).mean())
 
     shares = [coloured(page) for page in pages]
-    assert shares[0] > 0.02 and shares[1] > 0.02, shares  # page 1: the weekly chart; page 2: the teams' charts
+    # page 1: the weekly chart; pages 2 and 3: the teams' charts, the months' (a page without its chart: 0.0). How
+    # much of a page is colour depends on the data (one wide interval squashes the bars): a floor, not a level.
+    assert shares[0] > 0.02 and shares[1] > 0.003 and shares[2] > 0.02, shares
     assert shares[-1] < 0.01, shares  # the teams table, the contests and the method: text
 
 
