@@ -8,7 +8,7 @@ from pipelines.ingest.contract import FILE_KINDS
 from tests.conftest import load, query
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
-ORDER = ["employees", "teams", "posts", "engagement", "incidents", "contests", "jury_scores"]
+ORDER = ["employees", "teams", "workshops", "posts", "engagement", "incidents", "contests", "jury_scores"]
 
 
 def test_there_is_one_sample_of_each_kind() -> None:
