@@ -309,26 +309,34 @@ def _values(column: pd.Series) -> list[Any]:
     return [None if pd.isna(v) else float(v) for v in column]
 
 
-def monthly_activity(rows: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure:
-    """Posts (bars, left axis) and active ambassadors (line, right axis) per month."""
+def _bars_and_line(rows: pd.DataFrame, bars: tuple[str, str, str], line: tuple[str, str, str, str], title: str,
+                   scope: str, t: Translate) -> go.Figure:  # fmt: skip
+    """A count per month as bars (left axis) and a second count as a line (right axis), partial months marked.
+    `bars`: (column, label, axis title); `line`: (column, label, axis title, colour)."""
     hover = _month_hover(rows, t)
+    (bar_key, bar_label, bar_axis), (line_key, line_label, line_axis, colour) = bars, line
     figure = go.Figure(
-        go.Bar(x=rows["month"], y=_values(rows["posts"]), name=t("Posts"), customdata=hover,
+        go.Bar(x=rows["month"], y=_values(rows[bar_key]), name=t(bar_label), customdata=hover,
                marker=_partial_bars(rows), marker_color=TREND_COLOURS[0],
-               hovertemplate="%{customdata}<br>" + t("Posts") + ": %{y:,d}<extra></extra>")
+               hovertemplate="%{customdata}<br>" + t(bar_label) + ": %{y:,d}<extra></extra>")
     )  # fmt: skip
     figure.add_trace(
-        go.Scatter(x=rows["month"], y=_values(rows["active_ambassadors"]), name=t("Active ambassadors"),
-                   mode="lines+markers", yaxis="y2", customdata=hover, marker=_partial_markers(rows),
-                   line={"color": TREND_COLOURS[1]},
-                   hovertemplate="%{customdata}<br>" + t("Active ambassadors") + ": %{y:,d}<extra></extra>")
+        go.Scatter(x=rows["month"], y=_values(rows[line_key]), name=t(line_label), mode="lines+markers",
+                   yaxis="y2", customdata=hover, marker=_partial_markers(rows), line={"color": colour},
+                   hovertemplate="%{customdata}<br>" + t(line_label) + ": %{y:,d}<extra></extra>")
     )  # fmt: skip
-    right = _count_axis(rows["active_ambassadors"], t("Active ambassadors (people)"))
+    right = _count_axis(rows[line_key], t(line_axis))
     return _trend_layout(
-        figure, t("Posts and active ambassadors per month"), scope,
-        xaxis=_month_axis(rows["month"], t), yaxis=_count_axis(rows["posts"], t("Posts (count)")),
+        figure, t(title), scope, xaxis=_month_axis(rows["month"], t), yaxis=_count_axis(rows[bar_key], t(bar_axis)),
         yaxis2={**right, "overlaying": "y", "side": "right", "showgrid": False, "tickmode": "auto"},
     )  # fmt: skip
+
+
+def monthly_activity(rows: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure:
+    """Posts (bars, left axis) and active ambassadors (line, right axis) per month."""
+    line = ("active_ambassadors", "Active ambassadors", "Active ambassadors (people)", TREND_COLOURS[1])
+    return _bars_and_line(rows, ("posts", "Posts", "Posts (count)"), line, "Posts and active ambassadors per month",
+                          scope, t)  # fmt: skip
 
 
 FUNNEL_STEPS = (
@@ -407,23 +415,9 @@ def participation_by_team(frame: pd.DataFrame, scope: str, t: Translate = _engli
 
 def reach(rows: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure:
     """Impressions (bars, left axis) and clicks (line, right axis) per month, over the posts with figures."""
-    hover = _month_hover(rows, t)
-    figure = go.Figure(
-        go.Bar(x=rows["month"], y=_values(rows["impressions"]), name=t("Impressions"), customdata=hover,
-               marker=_partial_bars(rows), marker_color=TREND_COLOURS[0],
-               hovertemplate="%{customdata}<br>" + t("Impressions") + ": %{y:,d}<extra></extra>")
-    )  # fmt: skip
-    figure.add_trace(
-        go.Scatter(x=rows["month"], y=_values(rows["clicks"]), name=t("Clicks"), mode="lines+markers", yaxis="y2",
-                   customdata=hover, marker=_partial_markers(rows), line={"color": TREND_COLOURS[2]},
-                   hovertemplate="%{customdata}<br>" + t("Clicks") + ": %{y:,d}<extra></extra>")
-    )  # fmt: skip
-    right = _count_axis(rows["clicks"], t("Clicks (count)"))
-    return _trend_layout(
-        figure, t("Impressions and clicks per month"), scope, xaxis=_month_axis(rows["month"], t),
-        yaxis=_count_axis(rows["impressions"], t("Impressions (count)")),
-        yaxis2={**right, "overlaying": "y", "side": "right", "showgrid": False, "tickmode": "auto"},
-    )  # fmt: skip
+    return _bars_and_line(rows, ("impressions", "Impressions", "Impressions (count)"),
+                          ("clicks", "Clicks", "Clicks (count)", TREND_COLOURS[2]),
+                          "Impressions and clicks per month", scope, t)  # fmt: skip
 
 
 def engagement_rate(rows: pd.DataFrame, scope: str, t: Translate = _english) -> go.Figure:
