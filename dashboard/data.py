@@ -6,7 +6,6 @@ reprocess, so every page shows the new data right after one, with no cache to cl
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -32,7 +31,7 @@ from pipelines.ingest.reprocess import reprocess as reprocess_all
 from pipelines.ingest.undo import UndoError, UndoResult
 from pipelines.ingest.undo import preview as undo_effects
 from pipelines.ingest.undo import undo as undo_upload
-from pipelines.store.db import connect, install_macros
+from pipelines.store.db import connect, copy_database, install_macros
 from pipelines.store.ledger import authors as authors_ledger
 from pipelines.store.ledger import data_coverage, data_version, quarantined, uploads
 from pipelines.store.ledger import freshness as ledger_freshness
@@ -48,7 +47,7 @@ __all__ = [
 ]  # what the pages take from here besides the functions
 
 
-def db_path() -> Path:
+def db_path() -> config.Database:
     return config.db_path()
 
 
@@ -311,14 +310,7 @@ def preview(files: list[tuple[str, bytes]], export_date: date | None, kind: str 
     results, the lines that would be quarantined (file, line, text, reason)."""
     with tempfile.TemporaryDirectory(prefix="advocacy-preview-") as tmp:
         copy = Path(tmp) / "preview.duckdb"
-        source = db_path()
-        if source.exists():
-            with connect(source, read_only=True):
-                pass  # makes sure the file is migrated and checkpointed before it is copied
-            shutil.copyfile(source, copy)
-            wal = source.with_name(source.name + ".wal")
-            if wal.exists():
-                shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
+        copy_database(db_path(), copy)
         results = load(files, export_date, kind, author, db=copy)
         ids = [r.upload_id for r in results if r.upload_id is not None and r.quarantined]
         rows: list[dict[str, Any]] = []

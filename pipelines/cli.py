@@ -606,8 +606,8 @@ def cmd_ranking(args: argparse.Namespace) -> int:
 # --- demo, dashboard ----------------------------------------------------------------------------------------
 
 
-def _is_empty(db: Path) -> bool:
-    if not db.exists():
+def _is_empty(db: config.Database) -> bool:
+    if isinstance(db, Path) and not db.exists():
         return True
     with connect(db, read_only=True) as con:
         return ledger.is_empty(con)

@@ -7,11 +7,37 @@ sees it at once, and there is one place to change: the environment.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = PROJECT_ROOT / "data" / "advocacy.duckdb"
+LAKE_PREFIX = "ducklake:"
+
+
+class Lake(str):
+    """A DuckLake instead of a database file: `ducklake:postgres:<libpq connection string>` (its catalog in
+    PostgreSQL), its data in `Settings.lake_data_path`."""
+
+    def shown(self) -> str:
+        """As a message may print it: a password in the connection string is hidden."""
+        return hide_passwords(self)
+
+
+def hide_passwords(text: str) -> str:
+    """`text` with every libpq `password=...` replaced by `password=***`."""
+    return re.sub(r"(password\s*=\s*)('[^']*'|[^\s\"]+)", r"\1***", text, flags=re.IGNORECASE)
+
+
+Database = Path | Lake
+"""Where the data is: a DuckDB file, or a lake."""
+
+
+def database(location: str | os.PathLike[str]) -> Database:
+    """A `--db` or `ADVOCACY_DB` value as a file or a lake."""
+    text = os.fspath(location)
+    return Lake(text) if text.startswith(LAKE_PREFIX) else Path(text)
 
 
 def _env_float(name: str, default: float) -> float:
@@ -28,8 +54,12 @@ def _env_list(name: str) -> tuple[str, ...] | None:
 
 @dataclass(frozen=True)
 class Settings:
-    db: Path = field(default_factory=lambda: Path(os.environ.get("ADVOCACY_DB") or DEFAULT_DB))
-    """The database file (`ADVOCACY_DB`; `--db` on the command line wins)."""
+    db: Database = field(default_factory=lambda: database(os.environ.get("ADVOCACY_DB") or DEFAULT_DB))
+    """The database file, or a lake (`ducklake:postgres:...`) (`ADVOCACY_DB`; `--db` on the command line wins)."""
+
+    lake_data_path: str | None = field(default_factory=lambda: os.environ.get("ADVOCACY_LAKE_DATA_PATH") or None)
+    """A lake's data: a folder every server sees, or `s3://bucket/prefix/` (`ADVOCACY_LAKE_DATA_PATH`; needed when
+    the lake is created, then the catalog remembers it)."""
 
     privacy_min_team_size: int = field(default_factory=lambda: int(_env_float("ADVOCACY_PRIVACY_MIN_TEAM", 5)))
     """Teams with fewer roster members than this are shown only inside "other teams" (`ADVOCACY_PRIVACY_MIN_TEAM`)."""
@@ -82,6 +112,6 @@ def settings() -> Settings:
     return Settings()
 
 
-def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The database file: `--db`, else $ADVOCACY_DB, else data/advocacy.duckdb in the project."""
-    return Path(explicit) if explicit else settings().db
+def db_path(explicit: str | os.PathLike[str] | None = None) -> Database:
+    """The database file or lake: `--db`, else $ADVOCACY_DB, else data/advocacy.duckdb in the project."""
+    return database(explicit) if explicit else settings().db

@@ -22,7 +22,7 @@ from pipelines.ingest.load import store_rows
 from pipelines.ingest.reprocess import quarantined_cells
 from pipelines.ingest.validate import Reading, build_typed
 from pipelines.ingest.versions import TARGETS, _on, store_typed
-from pipelines.store.db import Identifier, connect, install_macros, transaction
+from pipelines.store.db import Identifier, connect, install_macros, retry_conflicts, transaction
 
 
 class DecisionRefused(ValueError):
@@ -46,21 +46,21 @@ def decide(db: str | Path, author: str, *, employee_id: str | None = None, not_s
         raise ValueError("give an employee id, or not_staff, not both")
     with connect(db) as con:
         install_macros(con)
-        with transaction(con):
-            if (
-                employee_id is not None
-                and not con.execute("SELECT count(*) FROM employees WHERE employee_id = ?", [employee_id]).fetchall()[
-                    0
-                ][0]
-            ):
-                raise DecisionRefused(f"no employee {employee_id!r} in the roster")
-            what = f"is {employee_id}" if employee_id else "is not staff"
-            row = {"author": author, "employee_id": employee_id, "not_staff": not_staff}
-            result = store_rows(con, c.AUTHORS, [row], f"author {author!r} {what}", by or getpass.getuser())
-            if result.quarantined or result.upload_id is None:
-                raise DecisionRefused(next(iter(result.reasons), "refused"))
-            loaded, waiting = _load_waiting(con, result.upload_id, author)
-    return Decision(result.upload_id, author, employee_id, not_staff, loaded, waiting)
+
+        def once() -> Decision:
+            with transaction(con):
+                known = con.execute("SELECT count(*) FROM employees WHERE employee_id = ?", [employee_id])
+                if employee_id is not None and not known.fetchall()[0][0]:
+                    raise DecisionRefused(f"no employee {employee_id!r} in the roster")
+                what = f"is {employee_id}" if employee_id else "is not staff"
+                row = {"author": author, "employee_id": employee_id, "not_staff": not_staff}
+                result = store_rows(con, c.AUTHORS, [row], f"author {author!r} {what}", by or getpass.getuser())
+                if result.quarantined or result.upload_id is None:
+                    raise DecisionRefused(next(iter(result.reasons), "refused"))
+                loaded, waiting = _load_waiting(con, result.upload_id, author)
+            return Decision(result.upload_id, author, employee_id, not_staff, loaded, waiting)
+
+        return retry_conflicts(once)
 
 
 def _load_waiting(con: duckdb.DuckDBPyConnection, decision: int, author: str) -> tuple[int, int]:

@@ -31,10 +31,12 @@ from pipelines.store.db import (
     Sql,
     connect,
     install_macros,
+    is_conflict,
     is_storage_error,
     join_sql,
     q,
     q_list,
+    retry_conflicts,
     temp_name,
     transaction,
 )
@@ -221,6 +223,11 @@ def _insert_upload(con: duckdb.DuckDBPyConnection, result: LoadResult, digest: s
     )
 
 
+def _next_upload_id(con: duckdb.DuckDBPyConnection) -> int:
+    """The last upload's id + 1: inside a write transaction, which no other writer runs beside (db.transaction)."""
+    return int(con.execute("SELECT coalesce(max(upload_id), 0) + 1 FROM uploads").fetchall()[0][0])
+
+
 def _record_counts(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
     """The upload's counts and notes, once its rows are stored."""
     con.execute(
@@ -253,6 +260,11 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) 
     except OSError as error:
         result.refused = f"cannot be read: {error.strerror or error}"
         return result
+    return retry_conflicts(lambda: _load_file_once(con, path, options, LoadResult(file=result.file), digest, by))
+
+
+def _load_file_once(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, result: LoadResult,
+                    digest: str, by: str) -> LoadResult:  # fmt: skip
     try:
         with transaction(con):
             if not _load_duplicate(con, result, digest, by):
@@ -260,7 +272,9 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) 
     except FileRefused as refusal:
         result.refused, result.upload_id = str(refusal), None
     except (duckdb.Error, OSError, ValueError) as error:
-        if is_storage_error(error):  # a full disk or a read-only folder: the database's fault, not the file's
+        # A full disk or a read-only folder is the database's fault, not the file's; a lake's conflict with
+        # another writer is tried again.
+        if is_storage_error(error) or is_conflict(error):
             raise
         # A fault of ours or of the machine: the file is not loaded, and the message says which and why.
         result.refused, result.upload_id = f"could not be loaded ({type(error).__name__}: {error})", None
@@ -290,7 +304,7 @@ def _load_duplicate(con: duckdb.DuckDBPyConnection, result: LoadResult, digest: 
     if not earlier:
         return False
     upload_id, kind, rows_read, dialect = earlier[0]
-    result.upload_id = con.execute("SELECT nextval('upload_ids')").fetchall()[0][0]
+    result.upload_id = _next_upload_id(con)
     result.kind, result.rows_read, result.unchanged = kind, rows_read, rows_read
     result.dialect = json.loads(dialect) if dialect else {}
     result.already_loaded = True
@@ -308,7 +322,7 @@ def _load_new(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, 
     raw = read_file(con, path, table, kind=options.kind, author_given=options.author is not None)
     result.kind = raw.kind.name
     result.notes.extend(raw.notes)
-    result.upload_id = con.execute("SELECT nextval('upload_ids')").fetchall()[0][0]
+    result.upload_id = _next_upload_id(con)
     export_date = _export_date(result.file, options, result.notes)
     cells = _cells_view(con, raw, options.author if raw.kind is c.POSTS else None)
     try:
@@ -383,8 +397,12 @@ def set_charter(db: str | Path, day: date, team: str | None = None, by: str | No
 def load_rows(con: duckdb.DuckDBPyConnection, kind: c.Kind, rows: list[dict[str, Any]], name: str,
               by: str) -> LoadResult:  # fmt: skip
     """Load rows given as values (not a file) through the same checks, as one upload, in one transaction."""
-    with transaction(con):
-        return store_rows(con, kind, rows, name, by)
+
+    def once() -> LoadResult:
+        with transaction(con):
+            return store_rows(con, kind, rows, name, by)
+
+    return retry_conflicts(once)
 
 
 def store_rows(con: duckdb.DuckDBPyConnection, kind: c.Kind, rows: list[dict[str, Any]], name: str,
@@ -406,7 +424,7 @@ def store_rows(con: duckdb.DuckDBPyConnection, kind: c.Kind, rows: list[dict[str
             f"INSERT INTO {cells} (line, raw, {names}) VALUES (?, ?, {marks})",
             [line, json.dumps(row, default=str), *values],
         )
-    result.upload_id = con.execute("SELECT nextval('upload_ids')").fetchall()[0][0]
+    result.upload_id = _next_upload_id(con)
     today = datetime.now(tz=UTC).date()
     reading = Reading(False, "dmy", "ISO values", today)
     result.dialect = {"export_date": today.isoformat()}

@@ -12,7 +12,16 @@ import duckdb
 from pipelines.ingest import contract as c
 from pipelines.ingest.validate import Reading, build_typed
 from pipelines.ingest.versions import store_typed
-from pipelines.store.db import Identifier, Sql, connect, install_macros, q, temp_name, transaction
+from pipelines.store.db import (
+    Identifier,
+    Sql,
+    connect,
+    install_macros,
+    q,
+    retry_conflicts,
+    temp_name,
+    transaction,
+)
 
 
 @dataclass
@@ -38,9 +47,13 @@ def reprocess(db: str | Path) -> list[ReprocessResult]:
             ORDER BY u.upload_id"""
         ).fetchall()
         for upload_id, file_name, kind_name, dialect_json in uploads:
-            with transaction(con):
-                kind, dialect = c.KINDS[kind_name], json.loads(dialect_json)
-                results.append(_reprocess_upload(con, upload_id, file_name, kind, dialect))
+            kind, dialect = c.KINDS[kind_name], json.loads(dialect_json)
+
+            def once() -> ReprocessResult:
+                with transaction(con):
+                    return _reprocess_upload(con, upload_id, file_name, kind, dialect)  # noqa: B023 (run at once)
+
+            results.append(retry_conflicts(once))
     return results
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest.versions import TARGETS, _on, refresh_current
-from pipelines.store.db import Identifier, connect, q_list, transaction
+from pipelines.store.db import Identifier, connect, q_list, retry_conflicts, transaction
 
 
 @dataclass
@@ -31,10 +31,13 @@ class UndoError(ValueError):
 def undo(db: str | Path, upload_id: int, *, dry_run: bool = False, by: str | None = None) -> UndoResult:
     """Take one upload back whole, restoring the versions it had replaced."""
     with connect(db) as con:
-        file_name = _undoable(con, upload_id)
-        with transaction(con, commit=not dry_run):
-            result = _undo(con, upload_id, file_name, dry_run, by or getpass.getuser())
-    return result
+
+        def once() -> UndoResult:
+            with transaction(con, commit=not dry_run):
+                file_name = _undoable(con, upload_id)
+                return _undo(con, upload_id, file_name, dry_run, by or getpass.getuser())
+
+        return retry_conflicts(once)
 
 
 def preview(con: duckdb.DuckDBPyConnection, upload_id: int) -> UndoResult:

@@ -10,6 +10,11 @@ Without it, dashboard sessions reading one after the other could keep a load out
 The lock is the kernel's (`flock`): a process killed half-way leaves nothing to clean up.
 
 A full disk or a folder that cannot be written is `DatabaseUnavailable`, with a message that says so.
+
+A lake (`ducklake:postgres:...`, pipelines/store/lake.py) needs none of this: readers never wait, and writers run
+at once. Every write transaction adds one to `writes.n`, so two writers of the same lake always conflict when the
+second commits; that one is rolled back whole and run again (`retry_conflicts`), until `busy_timeout_s` has passed
+and it gives up, as busy, having changed nothing. The same counter tells readers that the data changed.
 """
 
 from __future__ import annotations
@@ -19,17 +24,19 @@ import itertools
 import os
 import random
 import re
+import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
-from pipelines.config import settings
+from pipelines.config import Lake, database, settings
 
 try:
     import fcntl
@@ -41,6 +48,7 @@ _PROCESS_LOCK = threading.RLock()
 # Databases whose writer lock this process holds (under _PROCESS_LOCK): its own readers need not wait for it.
 _WRITING: dict[Path, int] = {}
 MEMORY = Path(":memory:")
+T = TypeVar("T")
 
 
 class DatabaseBusy(RuntimeError):
@@ -121,7 +129,8 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
 
 def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
     exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+        """SELECT count(*) FROM information_schema.tables
+        WHERE table_name = 'schema_version' AND table_catalog = current_database()"""
     ).fetchall()[0][0]
     if not exists:
         return 0
@@ -227,13 +236,18 @@ def _check_writable(path: Path) -> None:
 class _Patience:
     """Retries with a growing, jittered pause until `Settings.busy_timeout_s` has passed, then `DatabaseBusy`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None) -> None:
         self.path = path
         self.deadline = time.monotonic() + settings().busy_timeout_s
         self.delay = 0.05
 
     def pause(self, error: BaseException | None = None) -> None:
         if time.monotonic() >= self.deadline:
+            if self.path is None:
+                raise DatabaseBusy(
+                    "the lake is busy: other processes kept writing to it at the same time, and this change was "
+                    "given up, having changed nothing. Try again in a moment."
+                ) from error
             raise DatabaseBusy(
                 f"the database {self.path} is busy: another process is writing to it. Try again in a moment."
             ) from error
@@ -299,10 +313,92 @@ def _open(path: Path, read_only: bool, patience: _Patience) -> duckdb.DuckDBPyCo
             patience.pause(error)
 
 
+def copy_database(location: str | Path, target: Path) -> None:
+    """Copy the database (file or lake) into a new database file `target`, as it stands now: what an upload's
+    preview loads into, nothing written to the original."""
+    source = database(location)
+    if isinstance(source, Path):
+        if source.exists():
+            with connect(source, read_only=True):
+                pass  # makes sure the file is migrated and checkpointed before it is copied
+            shutil.copyfile(source, target)
+            wal = source.with_name(source.name + ".wal")
+            if wal.exists():
+                shutil.copyfile(wal, target.with_name(target.name + ".wal"))
+        return
+    with connect(source, read_only=True) as con:
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"ATTACH {literal(str(target))} AS copy")  # ATTACH takes no parameters: a quoted literal
+        try:
+            con.execute("COPY FROM DATABASE lake TO copy")
+        finally:
+            con.execute("DETACH copy")
+
+
+def is_conflict(error: BaseException) -> bool:
+    """True when a lake's commit failed because another writer committed first: worth running again."""
+    return isinstance(error, duckdb.TransactionException) and "conflict" in str(error).lower()
+
+
+def retry_conflicts(work: Callable[[], T]) -> T:
+    """Run `work` (one or more whole transactions) again each time it loses a lake's conflict with another writer,
+    with a growing pause, until `Settings.busy_timeout_s` has passed: then `DatabaseBusy`. A database file has no
+    such conflicts (one writer at a time): there `work` runs once."""
+    patience = _Patience(None)
+    while True:
+        try:
+            return work()
+        except duckdb.TransactionException as error:
+            if not is_conflict(error):
+                raise
+            patience.pause(error)
+
+
+_MIGRATED: set[str] = set()  # lakes this process has brought up to date
+
+
+def _migrate_lake(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring the lake's schema up to date; when another process does it at the same moment, whichever commits
+    second finds the work done (or conflicts, and looks again)."""
+    patience = _Patience(None)
+    while True:
+        try:
+            migrate(con)
+            return
+        except (duckdb.TransactionException, duckdb.CatalogException) as error:
+            if not is_conflict(error) and "already exists" not in str(error):
+                raise
+            patience.pause(error)
+
+
+@contextmanager
+def _connect_lake(location: Lake) -> Iterator[duckdb.DuckDBPyConnection]:
+    from pipelines.store import lake  # the lake's extensions only where a lake is used
+
+    try:
+        con = lake.cursor(location)
+    except lake.LakeUnavailable as error:
+        raise DatabaseUnavailable(str(error)) from error
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        if location not in _MIGRATED:
+            _migrate_lake(con)
+            _MIGRATED.add(location)
+        yield con
+    finally:
+        con.close()
+
+
 @contextmanager
 def connect(path: str | Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the database file for the duration of a `with` block, creating and migrating it as needed."""
-    path = Path(path)
+    """Open the database file (or the lake) for the duration of a `with` block, creating and migrating it as
+    needed."""
+    location = database(path)
+    if isinstance(location, Lake):
+        with _connect_lake(location) as con:
+            yield con
+        return
+    path = location
     with _PROCESS_LOCK:
         if path == MEMORY:
             con = duckdb.connect()
@@ -369,9 +465,12 @@ def _closing(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[None]:
 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection, *, commit: bool = True) -> Iterator[None]:
-    """All or nothing: commit at the end of the block (or roll back, for a dry run), roll back on any error."""
+    """All or nothing: commit at the end of the block (or roll back, for a dry run), roll back on any error. A
+    transaction that commits counts itself in `writes`: on a lake, two at once conflict (see the module's text)."""
     con.execute("BEGIN")
     try:
+        if commit:
+            con.execute("UPDATE writes SET n = n + 1")
         yield
         con.execute("COMMIT" if commit else "ROLLBACK")
     except BaseException:

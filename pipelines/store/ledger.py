@@ -32,13 +32,8 @@ def teams(con: duckdb.DuckDBPyConnection) -> list[Team]:
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
-    """Changes with every upload, undo and reprocess (last upload, uploads undone, rows loaded, quarantined)."""
-    return tuple(
-        con.execute(
-            """SELECT max(upload_id), count(undone_at), coalesce(sum(loaded + updated), 0),
-                      coalesce(sum(quarantined), 0) FROM uploads"""
-        ).fetchall()[0]
-    )
+    """Changes with every upload, undo, reprocess and decision: the count of write transactions committed."""
+    return tuple(con.execute("SELECT n FROM writes").fetchall()[0])
 
 
 def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
@@ -95,7 +90,7 @@ def authors(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:
                    min(u.loaded_at)::DATE AS since
             FROM quarantine q JOIN uploads u USING (upload_id)
             WHERE q.resolved_by IS NULL AND u.undone_at IS NULL AND q.kind IN ('posts', 'incidents')
-              AND q.reason LIKE 'author %' AND q.cells ->> 'author' IS NOT NULL
+              AND q.reason LIKE 'author %' AND (q.cells ->> 'author') IS NOT NULL  -- (...): 1.5 binds ->> after AND
             GROUP BY adv_name(q.cells ->> 'author') ORDER BY posts + incidents DESC, author"""
         )
     )

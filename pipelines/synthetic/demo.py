@@ -46,6 +46,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from pipelines.analytics.contests import Contest
+from pipelines.config import Database
 from pipelines.ingest.load import LoadOptions, LoadResult, load_paths
 
 # --- the programme ---------------------------------------------------------------------------------------------
@@ -938,7 +939,7 @@ def write_demo_files(out_dir: Path, seed: int = 7) -> list[DemoFile]:
     return files
 
 
-def build_demo(db: Path, out_dir: Path | None = None, seed: int = 7) -> list[LoadResult]:
+def build_demo(db: Database, out_dir: Path | None = None, seed: int = 7) -> list[LoadResult]:
     """Write the demo files (into a temporary folder unless `out_dir` is given) and load them into `db`."""
     if out_dir is not None:
         return _load_all(db, write_demo_files(out_dir, seed))
@@ -946,7 +947,7 @@ def build_demo(db: Path, out_dir: Path | None = None, seed: int = 7) -> list[Loa
         return _load_all(db, write_demo_files(Path(tmp), seed))
 
 
-def _load_all(db: Path, files: list[DemoFile]) -> list[LoadResult]:
+def _load_all(db: Database, files: list[DemoFile]) -> list[LoadResult]:
     results: list[LoadResult] = []
     for f in files:
         results.extend(load_paths(db, [f.path], f.options))

@@ -2,12 +2,12 @@
 -- Every accepted row of every upload is kept in a *_versions table (with the upload and line it came from),
 -- so that undoing an upload is deleting its rows. The current tables (employees, posts, ...) hold the
 -- winning version of each key and are refreshed, for the keys an upload touches, in the same transaction.
-
-CREATE SEQUENCE upload_ids START 1;
+-- Every migration runs on a DuckDB file and on a lake (DuckLake): no sequence, no PRIMARY KEY or UNIQUE. (Files
+-- made before the lake keep the `upload_ids` sequence and the key on uploads that this file once created.)
 
 -- One row per upload (a file, a `charter set`, a reprocess does not add one).
 CREATE TABLE uploads (
-    upload_id INTEGER PRIMARY KEY,
+    upload_id INTEGER NOT NULL,  -- the last one + 1, under the `writes` counter (schema version 5)
     file_name VARCHAR NOT NULL,
     checksum VARCHAR NOT NULL,
     kind VARCHAR NOT NULL,

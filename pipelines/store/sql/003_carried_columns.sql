@@ -6,7 +6,7 @@
 -- made before this version: they carried every column. `merged` counts the rows folded into another row of the
 -- same file (a boosted post's Sponsored and Total rows); `source` is where the file's figures come from.
 ALTER TABLE uploads ADD COLUMN carried VARCHAR[];
-ALTER TABLE uploads ADD COLUMN merged BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE uploads ADD COLUMN merged BIGINT DEFAULT 0;
 ALTER TABLE uploads ADD COLUMN source VARCHAR;
 
 -- An employee's LinkedIn profile (vanity name), which an author may be given as.
@@ -17,8 +17,7 @@ ALTER TABLE employees ADD COLUMN linkedin VARCHAR;
 -- is kept with no employee.
 ALTER TABLE post_versions ADD COLUMN author VARCHAR;
 ALTER TABLE posts ADD COLUMN author VARCHAR;
-ALTER TABLE post_versions ALTER COLUMN employee_id DROP NOT NULL;
-ALTER TABLE posts ALTER COLUMN employee_id DROP NOT NULL;
+ALTER TABLE post_versions ALTER COLUMN employee_id DROP NOT NULL;  -- posts, made by CREATE TABLE AS, has none
 ALTER TABLE incident_versions ADD COLUMN author VARCHAR;
 ALTER TABLE incidents ADD COLUMN author VARCHAR;
 
