@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The two commands of the README, on a machine that has only Python >= 3.11:
 #   ./dev.sh dashboard [ARGS]   create .venv, install, open the dashboard (on demo data when the database is empty)
-#   ./dev.sh test [PYTEST ARGS] create .venv, install with the test tools and Chromium, run every check and test
+#   ./dev.sh test [PYTEST ARGS] create .venv, install with the test tools and Chromium, run every check and test;
+#                               then the lake's tests (a real PostgreSQL) in .venv-lake, with the lake extra
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV=${VENV:-.venv}
@@ -15,6 +16,8 @@ apt_install() {
 }
 
 ensure_venv() {
+  # $1: the extras (".[test]"); $2: the environment's folder (default $VENV)
+  local VENV=${2:-$VENV}
   if [ ! -x "$VENV/bin/python" ]; then
     if ! python3 -m venv "$VENV" 2>/dev/null; then
       # Debian and Ubuntu ship venv separately.
@@ -67,6 +70,18 @@ case "${1:-}" in
     "$VENV/bin/ruff" format --check .
     "$VENV/bin/mypy"
     "$VENV/bin/python" -m pytest "${@:2}"
+    # The lake (DuckLake over PostgreSQL): its extensions exist for one DuckDB version, which the lake extra pins,
+    # so its tests run in an environment of their own, against a PostgreSQL server they start.
+    # Skipped when other tests were named; their options (-q, -k ...) apply.
+    lake_args=() run_lake=1
+    for arg in "${@:2}"; do
+      case "$arg" in tests/lake*) ;; tests/*) run_lake=0 ;; *) lake_args+=("$arg") ;; esac
+    done
+    if [ "$run_lake" = 1 ]; then
+      ensure_debian /usr/lib/postgresql postgresql "the lake's tests"
+      ensure_venv "[lake,test]" "$VENV-lake"
+      "$VENV-lake/bin/python" -m pytest tests/lake "${lake_args[@]}"
+    fi
     # A small benchmark, so that a change that breaks it is seen; it prints its figures and asserts no time.
     bench_db="$(mktemp -d)/bench.duckdb"
     "$VENV/bin/advocacy" bench --posts 100000 --runs 2 --db "$bench_db"

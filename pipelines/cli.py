@@ -618,7 +618,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     db = config.db_path(args.db)
     if args.if_empty and not _is_empty(db):
-        print(f"{db} already holds data: demo not loaded")
+        print(f"{config.shown(db)} already holds data: demo not loaded")
         return 0
     results = build_demo(db, Path(args.out) if args.out else None, seed=args.seed)
     for result in results:
@@ -637,7 +637,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         "--client.toolbarMode", "minimal",  # no Deploy button, no English-only menu (dashboard/.streamlit too)
         "--server.maxUploadSize", str(max(1, math.ceil(config.settings().max_upload_mb))),  # the server's own cap
     ]  # fmt: skip
-    print(f"dashboard on http://{args.address}:{args.port} (database {db})")
+    print(f"dashboard on http://{args.address}:{args.port} (database {config.shown(db)})")
     return subprocess.call(command, env={**os.environ, "ADVOCACY_DB": str(db)})
 
 
@@ -702,7 +702,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--db", metavar="PATH", help=f"the DuckDB file (default: $ADVOCACY_DB, else {config.DEFAULT_DB})"
+        "--db",
+        metavar="PATH",
+        help="the DuckDB file, or a lake: ducklake:postgres:<libpq connection string> "
+        f"(default: $ADVOCACY_DB, else {config.DEFAULT_DB})",
     )
     parser = argparse.ArgumentParser(
         prog="advocacy",

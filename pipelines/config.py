@@ -34,6 +34,11 @@ Database = Path | Lake
 """Where the data is: a DuckDB file, or a lake."""
 
 
+def shown(db: Database) -> str:
+    """A database as a message may print it (a lake's password hidden)."""
+    return db.shown() if isinstance(db, Lake) else str(db)
+
+
 def database(location: str | os.PathLike[str]) -> Database:
     """A `--db` or `ADVOCACY_DB` value as a file or a lake."""
     text = os.fspath(location)
