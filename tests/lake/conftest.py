@@ -20,8 +20,6 @@ import pytest
 
 from tests.conftest import free_port
 
-pytest.importorskip("duckdb_extension_ducklake", reason='the lake extra is not installed (pip install -e ".[lake]")')
-
 BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
 
 

@@ -22,6 +22,8 @@ from pipelines.store.db import connect, migrations
 from tests.conftest import FILES, PAGES, ROSTER, app
 from tests.lake.conftest import create_lake
 
+pytest.importorskip("duckdb_extension_ducklake", reason='the lake extra is not installed (pip install -e ".[lake]")')
+
 ADVOCACY = Path(sys.executable).with_name("advocacy")
 LATE = ("incidents.csv", "jury_scores.csv")  # the demo's files that two processes load at once
 
