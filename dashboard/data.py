@@ -7,6 +7,7 @@ reprocess, so every page shows the new data right after one, with no cache to cl
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from pipelines.analytics import catalogue, privacy, verdict
 from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, ranking
 from pipelines.analytics.downloads import Table, formatted, ranking_table, table_xlsx
 from pipelines.analytics.downloads import table_csv as to_table_csv
-from pipelines.analytics.scopes import ImpactRequest
+from pipelines.analytics.scopes import ALL, OVERVIEW, PROGRAMME, TEAMS, ImpactRequest
 from pipelines.config import settings
 from pipelines.ingest.authors import Decision, DecisionRefused, decide
 from pipelines.ingest.contract import FILE_KINDS
@@ -40,6 +41,9 @@ from pipelines.store.ledger import is_empty as nothing_loaded
 Version = tuple[Any, ...]
 __all__ = [
     "CRITERIA",
+    "OVERVIEW",
+    "PROGRAMME",
+    "TEAMS",
     "DecisionRefused",
     "LoadResult",
     "UndoError",
@@ -146,8 +150,10 @@ def _report(path: str, data_version: Version, request: ImpactRequest) -> dict[st
         return queries.report(con, request)
 
 
-def report(request: ImpactRequest | None = None) -> dict[str, Any]:
-    return _report(str(db_path()), version(), request or ImpactRequest())
+def report(request: ImpactRequest | None = None, detail: str = ALL) -> dict[str, Any]:
+    """The impact report of the filters; `detail` (OVERVIEW, TEAMS, PROGRAMME: what that page shows) leaves out
+    the figures the page does not show, and changes none it does."""
+    return _report(str(db_path()), version(), replace(request or ImpactRequest(), detail=detail))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -12,7 +12,7 @@ import pandas as pd
 from pipelines.analytics import trends as month_by_month
 from pipelines.analytics.contests import CRITERIA, Ranking, contests, ranking
 from pipelines.analytics.metrics import impact, weekly_timeline
-from pipelines.analytics.scopes import ImpactRequest
+from pipelines.analytics.scopes import OVERVIEW, PROGRAMME, TEAMS, ImpactRequest
 from pipelines.store import ledger
 
 Query = Callable[[duckdb.DuckDBPyConnection], Any]
@@ -25,8 +25,13 @@ def options(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 
 def report(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None) -> dict[str, Any]:
-    """The impact report, organisation-wide and per team, with the request's filters."""
+    """The impact report, organisation-wide and per team, with the request's filters (and its `detail`)."""
     return impact(con, request or ImpactRequest())
+
+
+def shown_on(detail: str) -> Query:
+    """The impact report as a page asks for it when it opens: only what it shows (`ImpactRequest.detail`)."""
+    return lambda con: report(con, ImpactRequest(detail=detail))
 
 
 def weekly(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None) -> pd.DataFrame:
@@ -56,12 +61,12 @@ def opening_ranking(con: duckdb.DuckDBPyConnection) -> Ranking | None:
 # Per page (dashboard/pages.py's names), the queries it runs when it opens without filters, in their order; the
 # pages not here (Method, Upload) read nothing from the database until asked to.
 ON_OPEN: dict[str, dict[str, Query]] = {
-    "overview": {"data_version": ledger.data_version, "filter_options": options, "impact": report,
+    "overview": {"data_version": ledger.data_version, "filter_options": options, "impact": shown_on(OVERVIEW),
                  "weekly_timeline": weekly},
     "trends": {"data_version": ledger.data_version, "filter_options": options, "trends": trends},
-    "teams": {"data_version": ledger.data_version, "filter_options": options, "impact": report},
+    "teams": {"data_version": ledger.data_version, "filter_options": options, "impact": shown_on(TEAMS)},
     "contests": {"data_version": ledger.data_version, "contests": contests, "filter_options": options,
                  "ranking": opening_ranking},
-    "programme": {"data_version": ledger.data_version, "filter_options": options, "impact": report},
+    "programme": {"data_version": ledger.data_version, "filter_options": options, "impact": shown_on(PROGRAMME)},
     "data": {"data_coverage": ledger.data_coverage, "uploads": ledger.uploads, "quarantined": ledger.quarantined},
 }  # fmt: skip

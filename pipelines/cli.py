@@ -19,19 +19,26 @@ from typing import TYPE_CHECKING, Any
 
 from pipelines import config
 from pipelines.analytics import verdict
-from pipelines.analytics.catalogue import REPORT, flag_text
-from pipelines.analytics.contests import CRITERIA, contests, ranking
-from pipelines.analytics.downloads import formatted, ranking_table, to_csv, to_xlsx
-from pipelines.ingest.authors import DecisionRefused, decide
+from pipelines.analytics.catalogue import CRITERIA, REPORT, flag_text
 from pipelines.ingest.contract import FILE_KINDS
-from pipelines.ingest.load import LoadOptions, LoadResult, load_paths, set_charter
-from pipelines.ingest.reprocess import reprocess
-from pipelines.ingest.undo import UndoError, undo
-from pipelines.store import ledger
-from pipelines.store.db import DatabaseBusy, DatabaseUnavailable, connect, install_macros
 
+# What only some commands need (DuckDB, the loader with its readers, pandas, the statistics) is imported in
+# those commands: `advocacy --help` and a small file's load do not wait for the rest.
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    import duckdb
+
     from pipelines.analytics.scopes import ImpactRequest
+    from pipelines.ingest.load import LoadResult
+
+
+def connect(path: str | Path, *, read_only: bool = False) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """`pipelines.store.db.connect`, imported when a command first opens the database."""
+    from pipelines.store import db
+
+    return db.connect(path, read_only=read_only)
+
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -88,6 +95,8 @@ def _describe(result: LoadResult) -> str:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    from pipelines.ingest.load import LoadOptions, load_paths
+
     missing = [p for p in args.files if not Path(p).exists()]
     if missing:
         print(f"advocacy load: no such file: {', '.join(missing)}", file=sys.stderr)
@@ -111,6 +120,8 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_uploads(args: argparse.Namespace) -> int:
+    from pipelines.store import ledger
+
     with connect(config.db_path(args.db), read_only=True) as con:
         rows = ledger.uploads(con)
     if args.json:
@@ -133,6 +144,8 @@ def cmd_uploads(args: argparse.Namespace) -> int:
 
 
 def cmd_quarantine(args: argparse.Namespace) -> int:
+    from pipelines.store import ledger
+
     with connect(config.db_path(args.db), read_only=True) as con:
         rows = ledger.quarantined(con, args.upload)
     if args.json:
@@ -149,6 +162,8 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
+    from pipelines.ingest.reprocess import reprocess
+
     results = reprocess(config.db_path(args.db))
     if args.json:
         _print_json([vars(r) for r in results])
@@ -162,6 +177,8 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
+    from pipelines.ingest.undo import UndoError, undo
+
     try:
         result = undo(config.db_path(args.db), args.upload_id, dry_run=args.dry_run, by=args.by)
     except UndoError as error:
@@ -185,6 +202,8 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_charter_set(args: argparse.Namespace) -> int:
+    from pipelines.ingest.load import set_charter
+
     result = set_charter(config.db_path(args.db), args.date, team=args.team, by=args.by)
     if result.quarantined:
         print(f"advocacy charter set: refused: {next(iter(result.reasons))}", file=sys.stderr)
@@ -195,6 +214,9 @@ def cmd_charter_set(args: argparse.Namespace) -> int:
 
 
 def cmd_authors(args: argparse.Namespace) -> int:
+    from pipelines.store import ledger
+    from pipelines.store.db import install_macros
+
     with connect(config.db_path(args.db), read_only=True) as con:
         install_macros(con)
         found = ledger.authors(con)
@@ -221,6 +243,8 @@ def cmd_authors(args: argparse.Namespace) -> int:
 
 
 def cmd_authors_decide(args: argparse.Namespace) -> int:
+    from pipelines.ingest.authors import DecisionRefused, decide
+
     employee = getattr(args, "employee_id", None)
     try:
         result = decide(config.db_path(args.db), args.name, employee_id=employee, not_staff=employee is None,
@@ -460,6 +484,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     with connect(config.db_path(args.db), read_only=True) as con:
         if teams:
             from pipelines.analytics.privacy import is_named
+            from pipelines.store import ledger
 
             sizes = ledger.filter_options(con)["teams"]
             unknown = [t for t in teams if t not in sizes]
@@ -548,6 +573,8 @@ def cmd_trends(args: argparse.Namespace) -> int:
 
 
 def cmd_contests(args: argparse.Namespace) -> int:
+    from pipelines.analytics.contests import contests
+
     with connect(config.db_path(args.db), read_only=True) as con:
         found = contests(con)
     rows = [
@@ -567,6 +594,9 @@ def cmd_contests(args: argparse.Namespace) -> int:
 
 
 def cmd_ranking(args: argparse.Namespace) -> int:
+    from pipelines.analytics.contests import ranking
+    from pipelines.analytics.downloads import formatted, ranking_table, to_csv, to_xlsx
+
     with connect(config.db_path(args.db), read_only=True) as con:
         try:
             result = ranking(con, args.contest, args.criterion, by="team" if args.by == "team" else "employee")
@@ -607,6 +637,8 @@ def cmd_ranking(args: argparse.Namespace) -> int:
 
 
 def _is_empty(db: config.Database) -> bool:
+    from pipelines.store import ledger
+
     if isinstance(db, Path) and not db.exists():
         return True
     with connect(db, read_only=True) as con:
@@ -857,6 +889,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from pipelines.store.db import DatabaseBusy, DatabaseUnavailable
+
     try:
         return int(args.handler(args))
     except (DatabaseBusy, DatabaseUnavailable) as error:

@@ -22,7 +22,7 @@ if data.is_empty():
     st.stop()
 
 request = data.filters()
-report = data.report(request)
+report = data.report(request, data.OVERVIEW)
 scopes = report["scopes"]
 org = scopes[0] if scopes else {}
 metrics: dict[str, Any] = org.get("metrics") or {}

@@ -13,7 +13,7 @@ if data.is_empty():
     st.info(t("No data yet: load the demo from the Overview page, or upload files."))
     st.stop()
 
-report = data.report(data.filters())
+report = data.report(data.filters(), data.PROGRAMME)
 cocreation, contests = report.get("cocreation"), report.get("contest_effect")
 
 st.subheader(t("Charter workshops: did co-creating the charter pay?"))

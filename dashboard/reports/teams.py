@@ -13,7 +13,7 @@ if data.is_empty():
     st.info(t("No data yet: load the demo from the Overview page, or upload files."))
     st.stop()
 
-report = data.report(data.filters())
+report = data.report(data.filters(), data.TEAMS)
 team_scopes = [s for s in report["scopes"] if s["scope"] == "team"]
 # What a director reads at a glance, in a table that fits a 1280-pixel screen: posts per week before → after, the
 # change and its interval, incidents before → after, the engagement change, and why a row is not to be trusted

@@ -26,7 +26,18 @@ from pipelines.analytics import programme_effects, stats
 from pipelines.analytics.catalogue import Flag
 from pipelines.analytics.media_value import earned_media_value, rates
 from pipelines.analytics.privacy import OTHER_TEAMS, is_named
-from pipelines.analytics.scopes import ORGANISATION, ImpactRequest, Scope, add_months, covered_days, scopes
+from pipelines.analytics.scopes import (
+    ALL,
+    ORGANISATION,
+    OVERVIEW,
+    PROGRAMME,
+    TEAMS,
+    ImpactRequest,
+    Scope,
+    add_months,
+    covered_days,
+    scopes,
+)
 from pipelines.store.db import Sql
 from pipelines.store.ledger import teams
 
@@ -56,11 +67,19 @@ _POST_FILTER = Sql("""(len($networks) = 0 OR list_contains($networks, p.network)
     AND (len($formats) = 0 OR list_contains($formats, p.format))""")
 
 
-def _windows_frame(all_scopes: list[Scope]) -> pd.DataFrame:
+def _figured(found: list[Scope], request: ImpactRequest) -> set[int]:
+    """The scopes (by index) whose figures the request's `detail` asks for."""
+    return {
+        index for index, scope in enumerate(found)
+        if request.detail == ALL or request.detail == (OVERVIEW if scope.scope == ORGANISATION else TEAMS)
+    }  # fmt: skip
+
+
+def _windows_frame(all_scopes: list[Scope], figured: set[int] | None = None) -> pd.DataFrame:
     rows = []
     for index, scope in enumerate(all_scopes):
         for team, (b0, b1, a0, a1) in scope.windows.items():
-            if scope.window_days > 0:
+            if scope.window_days > 0 and (figured is None or index in figured):
                 rows.append((index, team, "before", b0, b1))
                 rows.append((index, team, "after", a0, a1))
     frame = pd.DataFrame(rows, columns=["scope_id", "team", "period", "start_on", "end_on"])
@@ -407,12 +426,14 @@ def _event_study(frame: pd.DataFrame) -> dict[str, Any]:
 
 
 def _year_earlier(con: duckdb.DuckDBPyConnection, found: list[Scope], covered: tuple[date, date],
-                  request: ImpactRequest) -> dict[int, dict[str, Any]]:  # fmt: skip
-    """Per scope, the after window against the same calendar days a year earlier, where the posts reach back that
-    far; one query for every scope."""
+                  request: ImpactRequest, figured: set[int] | None = None) -> dict[int, dict[str, Any]]:  # fmt: skip
+    """Per scope (those in `figured`, default all), the after window against the same calendar days a year
+    earlier, where the posts reach back that far; one query for every scope."""
     out: dict[int, dict[str, Any]] = {}
     rows = []
     for index, scope in enumerate(found):
+        if figured is not None and index not in figured:
+            continue
         if not scope.windows or scope.window_days <= 0:
             out[index] = {"note": "no after window"}
         elif min(add_months(a0, -12) for _, _, a0, _ in scope.windows.values()) < covered[0]:
@@ -454,19 +475,22 @@ def impact(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None)
     all_teams = teams(con)
     found = scopes(all_teams, covered, request)
     headcounts = {t.name: t.headcount for t in all_teams}
-    con.register("windows", _windows_frame(found))
+    figured = _figured(found, request)
+    con.register("windows", _windows_frame(found, figured))
     try:
         agg = _window_aggregates(con, request)
     finally:
         con.unregister("windows")
-    frame = panel(con, request, covered) if request.with_effects else pd.DataFrame()
+    with_panel = request.with_effects and request.detail != PROGRAMME
+    frame = panel(con, request, covered) if with_panel else pd.DataFrame()
     with small_matrices():
-        reports = _reports(con, request, covered, found, headcounts, agg, frame)
+        reports = _reports(con, request, covered, found, headcounts, agg, frame, figured)
     if not request.name_small_teams:  # the statistics' notes name teams: a small one only as "other teams"
         _unname(reports, [t.name for t in all_teams if not is_named(t.members)])
     # The article's other two claims (metrics.md, "Co-creation", "Contest effect"): None where nothing is loaded.
-    cocreation = programme_effects.cocreation(con, request, covered) if request.with_effects else None
-    contest_effect = programme_effects.contest_effect(con, request, covered) if request.with_effects else None
+    programme = request.with_effects and request.detail in (ALL, OVERVIEW, PROGRAMME)
+    cocreation = programme_effects.cocreation(con, request, covered) if programme else None
+    contest_effect = programme_effects.contest_effect(con, request, covered) if programme else None
     return {
         "coverage": {"start": covered[0], "end": covered[1]},
         "filters": {
@@ -510,10 +534,13 @@ def small_matrices() -> threadpool_limits:
 
 def _reports(con: duckdb.DuckDBPyConnection, request: ImpactRequest, covered: tuple[date, date],
              found: list[Scope], headcounts: dict[str, int | None], agg: dict[str, pd.DataFrame],
-             frame: pd.DataFrame) -> list[dict[str, Any]]:  # fmt: skip
+             frame: pd.DataFrame, figured: set[int] | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """Each scope's report; only the figures of the scopes in `figured` (default: all), the others with their
+    charter date, windows and notes (and no metrics)."""
     reports = []
     team_effects: TeamEffects | None = None
-    year_earlier = _year_earlier(con, found, covered, request)
+    figured = set(range(len(found))) if figured is None else figured
+    year_earlier = _year_earlier(con, found, covered, request, figured)
     for index, scope in enumerate(found):
         counts = [headcounts.get(t) for t in scope.teams]
         headcount = None if any(c is None for c in counts) else sum(c for c in counts if c is not None)
@@ -531,16 +558,20 @@ def _reports(con: duckdb.DuckDBPyConnection, request: ImpactRequest, covered: tu
             b0, b1, a0, a1 = next(iter(scope.windows.values()))
             report["before"] = {"start": b0, "end": b1} if scope.charter_date else None
             report["after"] = {"start": a0, "end": a1} if scope.charter_date else None
-            metrics, low = _scope_metrics(scope, index, agg, headcount, request)
-            report["low_confidence"] = low
-            report["metrics"] = metrics
-            report["year_earlier"] = year_earlier[index]
+            if index in figured:
+                metrics, low = _scope_metrics(scope, index, agg, headcount, request)
+                report["low_confidence"] = low
+                report["metrics"] = metrics
+                report["year_earlier"] = year_earlier[index]
+            else:
+                report.update({"low_confidence": [], "metrics": None})
         else:
             report.update({"before": None, "after": None, "low_confidence": [], "metrics": None})
         if request.with_effects and not frame.empty:
-            if team_effects is None:
-                team_effects = _team_effects(frame)
-            report["effect"] = _effects(frame, scope, team_effects)
+            if index in figured and request.detail != TEAMS:
+                if team_effects is None and scope.scope == "team" and len(scope.teams) == 1:
+                    team_effects = _team_effects(frame)
+                report["effect"] = _effects(frame, scope, team_effects or {})
             if scope.scope == ORGANISATION:
                 report["event_study"] = _event_study(frame[frame["team"].isin(scope.teams)])
         reports.append(report)

@@ -35,6 +35,13 @@ class ImpactRequest:
     cpm: float | None = None  # earned media value's rates (default: the settings)
     cpc: float | None = None
     with_effects: bool = True
+    # What is computed (a page computes what it shows; the figures computed are the same whatever this is):
+    # ALL; OVERVIEW: the organisation in full, the teams' charter dates, the programme's effects; TEAMS: each
+    # team's figures and the organisation's event study; PROGRAMME: the programme's effects.
+    detail: str = "all"
+
+
+ALL, OVERVIEW, TEAMS, PROGRAMME = "all", "overview", "teams", "programme"
 
 
 @dataclass

@@ -25,10 +25,6 @@ from typing import Any
 
 import duckdb
 import numpy as np
-import openpyxl
-import pyarrow as pa
-from defusedxml import DefusedXmlException
-from openpyxl.utils import get_column_letter
 
 from pipelines.ingest.contract import (
     EMPLOYEES,
@@ -488,6 +484,8 @@ _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")  # a formula element <
 def _read_xlsx(
     con: duckdb.DuckDBPyConnection, path: Path, table: Identifier, forced: Kind | None, author: bool
 ) -> RawFile:
+    import openpyxl  # only workbooks need it: a CSV file's load does not wait for it
+
     if not openpyxl.DEFUSEDXML:  # openpyxl parses with defusedxml when installed, unless OPENPYXL_DEFUSEDXML=False
         raise FileRefused(".xlsx files are not read without defusedxml (install it; unset OPENPYXL_DEFUSEDXML)")
     has_formulas = _check_archive(path)
@@ -635,6 +633,8 @@ def _holds_formula(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
 
 def _xml_error(error: BaseException) -> str:
     """openpyxl's message, or the cause it wraps where that says more (an XML entity bomb, a damaged part)."""
+    from defusedxml import DefusedXmlException
+
     cause = error.__cause__ or error.__context__
     if isinstance(error, DefusedXmlException) or isinstance(cause, DefusedXmlException):
         return "it declares XML entities, which no workbook needs (an entity bomb?)"
@@ -648,6 +648,8 @@ def _xlsx_body_to_table(
     formula_rows: Iterator[tuple[Any, ...]] | None = None,
 ) -> None:
     """The sheet's rows below the header into the table of text cells; a row that cannot be one is rejected."""
+    from openpyxl.utils import get_column_letter
+
     width = len(raw.header)
 
     def body() -> Iterator[tuple[int, list[Any]]]:
@@ -688,6 +690,8 @@ def _xlsx_body_to_table(
 def _xlsx_rows_to_table(con: duckdb.DuckDBPyConnection, raw: RawFile, rows: Iterator[tuple[int, list[Any]]]) -> None:
     """(line, cells) rows into the temp table `raw.table`, as text, by batches: memory does not grow with the
     sheet."""
+    import pyarrow as pa
+
     width = len(raw.header)
     lines: list[int] = []
     columns: list[list[str | None]] = [[] for _ in range(width)]

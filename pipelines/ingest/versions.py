@@ -10,6 +10,7 @@ its newest snapshot whole.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -28,7 +29,9 @@ class Target:
     versions: Identifier
     current: Identifier
     current_key: tuple[str, ...] | None = None  # one current row per this (default: the kind's key)
-    best: Sql | None = None  # snapshots: what makes one snapshot's figure better than another's
+    best: Callable[[Identifier], Sql] | None = (
+        None  # snapshots: what makes one snapshot's figure better than another's
+    )
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -65,9 +68,9 @@ TARGETS: dict[str, Target] = {
         Target(c.POSTS, Identifier("post_versions"), Identifier("posts")),
         # A figure LinkedIn measured wins over a platform's; among equals, the newest snapshot.
         Target(c.ENGAGEMENT, Identifier("engagement_snapshots"), Identifier("post_engagement"),
-               current_key=("post_id",), best=Sql(
-                   f"(coalesce(v.source IN ({join_sql(literal(s) for s in c.MEASURED_BY_LINKEDIN)}), false), "
-                   "v.as_of, v.upload_id, v.line)")),
+               current_key=("post_id",), best=lambda t: Sql(
+                   f"(coalesce({t}.source IN ({join_sql(literal(s) for s in c.MEASURED_BY_LINKEDIN)}), false), "
+                   f"{t}.as_of, {t}.upload_id, {t}.line)")),
         Target(c.AUTHORS, Identifier("author_versions"), Identifier("authors")),
         Target(c.INCIDENTS, Identifier("incident_versions"), Identifier("incidents")),
         Target(c.CONTESTS, Identifier("contest_versions"), Identifier("contests")),
@@ -98,9 +101,14 @@ def _carries(kind: c.Kind, column: str) -> Sql:
 def refresh_current(con: duckdb.DuckDBPyConnection, target: Target, touched: Identifier) -> None:
     """Recompute the current rows of the keys listed in the temp table `touched`."""
     con.execute(f"DELETE FROM {target.current} AS cur USING {touched} AS t WHERE {_on('cur', 't', target.grain)}")
+    _insert_current(con, target, touched)
+
+
+def _insert_current(con: duckdb.DuckDBPyConnection, target: Target, touched: Identifier) -> None:
+    """Insert the current rows of the keys listed in `touched` (which have none), from all their versions."""
     values: dict[str, Sql]  # each stored column's value in the current row, by name
     if target.best is not None:  # snapshots: each figure from the best snapshot that measured it
-        best = target.best
+        best = target.best(Identifier("v"))
         values = {col: Sql(f"arg_max(v.{q(col)}, {best}) FILTER (WHERE v.{q(col)} IS NOT NULL)")
                   for col in target.columns}  # fmt: skip
         values |= {"upload_id": Sql(f"arg_max(v.upload_id, {best})"), "line": Sql(f"arg_max(v.line, {best})"),
@@ -197,7 +205,58 @@ def _store(con: duckdb.DuckDBPyConnection, typed: Identifier, target: Target, st
         SELECT DISTINCT {grain} FROM {target.versions} WHERE upload_id = ?""",
         [upload_id],
     )
-    refresh_current(con, target, touched)
+    _refresh_stored(con, target, touched, upload_id)
+
+
+def _refresh_stored(con: duckdb.DuckDBPyConnection, target: Target, touched: Identifier, upload_id: int) -> None:
+    """`refresh_current` of the keys an upload just stored versions for: the same current rows, each written once,
+    and derived without regrouping every version of its key where that can be done exactly:
+    - a key whose only version is the upload's: that version, whole (every column's newest value is its own);
+    - a snapshot better than every earlier one of its post (the upload's only one for it): the current row has the
+      new snapshot's place and keys, and each figure from it, or where it has none, the figure the current row
+      had (the best of the earlier snapshots that measured it). The current row's upload, line, date and
+      source are those of the best earlier snapshot, so it tells whether the new one is better.
+    The other keys (a post updated by a later file, a late older export) are recomputed from all their versions."""
+    on = _on("v", "k", target.grain)
+    counted, newer, rest = (Identifier(f"{touched}_counted"), Identifier(f"{touched}_newer"),
+                            Identifier(f"{touched}_rest"))  # fmt: skip
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {counted} AS
+        SELECT {q_list(target.grain, "v")}, count(*) AS versions, count(*) FILTER (WHERE v.upload_id = ?) AS own
+        FROM {target.versions} AS v SEMI JOIN {touched} AS k ON {on} GROUP BY ALL""",
+        [upload_id],
+    )
+    columns = ("upload_id", "line", *target.columns)
+    derived = Sql("false")
+    if target.best is not None:
+        kept = (*target.key, *target.grain)
+        combined = join_sql(
+            Sql(f"v.{q(col)}" if col in ("upload_id", "line", *kept) else f"coalesce(v.{q(col)}, c.{q(col)})")
+            for col in columns
+        )
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {newer} AS
+            SELECT {combined} FROM {target.versions} AS v
+            JOIN {counted} AS k ON {on} AND k.versions > 1 AND k.own = 1
+            JOIN {target.current} AS c ON {_on("c", "k", target.grain)}
+            WHERE v.upload_id = ? AND {target.best(Identifier("v"))} > {target.best(Identifier("c"))}""",
+            [upload_id],
+        )
+        derived = Sql(f"k.versions > 1 AND EXISTS (SELECT 1 FROM {newer} AS n WHERE {_on('n', 'k', target.grain)})")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {rest} AS SELECT {q_list(target.grain, "k")} FROM {counted} AS k
+        WHERE k.versions > 1 AND NOT ({derived})"""
+    )
+    con.execute(f"DELETE FROM {target.current} AS cur USING {touched} AS t WHERE {_on('cur', 't', target.grain)}")
+    con.execute(
+        f"""INSERT INTO {target.current} ({target.all_columns})
+        SELECT {q_list(columns, "v")} FROM {target.versions} AS v SEMI JOIN {counted} AS k ON {on} AND k.versions = 1
+        WHERE v.upload_id = ?""",
+        [upload_id],
+    )
+    if target.best is not None:
+        con.execute(f"INSERT INTO {target.current} ({target.all_columns}) SELECT * FROM {newer}")
+    _insert_current(con, target, rest)
 
 
 def store_typed(con: duckdb.DuckDBPyConnection, typed: Identifier, kind: c.Kind, upload_id: int,

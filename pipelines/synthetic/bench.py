@@ -91,9 +91,11 @@ ID_BASE = 7_100_000_000_000_000_000  # post i is urn:li:activity:<ID_BASE + i>
 
 # --- the targets (the issue's) ------------------------------------------------------------------------------
 
-LOAD_VS_FLOOR = 1.5  # the project's load at most 1.5 x DuckDB's bare read_csv of the same files ...
-LOAD_VS_PANDAS = 1.0  # ... and faster than the pandas script
 MILLION, TEN_MILLION = 1_000_000, 10_000_000
+LOAD_VS_FLOOR = {MILLION: 2.5, TEN_MILLION: 3.0}  # the project's load at most this x DuckDB's bare read_csv ...
+LOAD_VS_PANDAS = 1.0  # ... and no slower than the pandas script
+HELP_S = 0.5  # `advocacy --help`, process start included
+SMALL_LOAD_S = 1.0  # `advocacy load` of a small file (VERIFY_POSTS posts), process start included
 IMPACT_S = {MILLION: 1.0, TEN_MILLION: 5.0}
 PAGE_S = 0.3  # at 1M posts
 INCREMENTAL_S = 3.0  # at 1M posts
@@ -102,7 +104,7 @@ PEAK_MEMORY_MB = 2048  # at 10M posts; shown at every size for the project's own
 PAGES = tuple(p.name for p in DASHBOARD_PAGES if p.queries)  # the dashboard's pages that read the database
 PROJECT_STEPS = ("load_small", "load", "incremental", "impact", "rankings", *(f"page_{p}" for p in PAGES))
 STEPS = ("verify", "generate", "load_small", "load", "floor", "pandas", "incremental", "impact", "rankings",
-         *(f"page_{p}" for p in PAGES), "baseline")  # fmt: skip
+         *(f"page_{p}" for p in PAGES), "command_line", "baseline")  # fmt: skip
 CRITICAL = ("verify", "generate", "load_small", "load")  # nothing after them means anything if they fail
 VERIFY_POSTS = 2000
 
@@ -624,6 +626,40 @@ def _page_step(page: str) -> Callable[[Path, Path, Scale, int], dict[str, Any]]:
     return step
 
 
+def _command_seconds(command: list[str], runs: int) -> dict[str, Any]:
+    """K runs of a command in a new process each: wall seconds, process start included."""
+    seconds = []
+    for _ in range(runs):
+        with _timer() as elapsed:
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+        seconds.append(elapsed())
+        if done.returncode != 0:
+            raise BenchError(f"{' '.join(command[2:])} exited with {done.returncode}: {done.stderr.strip()[-300:]}")
+    return _summary(seconds)
+
+
+def step_command_line(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]:
+    """What a user waits for at the terminal, process start included: `advocacy --help`, and `advocacy load` of a
+    small posts file (VERIFY_POSTS posts) into a database that holds its roster."""
+    from pipelines.ingest.load import LoadOptions, load_paths
+
+    cli = [sys.executable, "-m", "pipelines.cli"]
+    small = work / "command_line"
+    shutil.rmtree(small, ignore_errors=True)
+    try:
+        manifest = generate(small, Scale(VERIFY_POSTS, scale.seed))
+        posts = small / manifest["files"]["posts"]["file"]
+        loads = []
+        for run in range(runs):  # a fresh database each time: every run loads the file anew
+            target = small / f"small_{run}.duckdb"
+            load_paths(target, [small / manifest["files"]["employees"]["file"]], LoadOptions(loaded_by="bench"))
+            loads.append(_command_seconds([*cli, "load", str(posts), "--db", str(target), "--by", "bench"], 1))
+        load = _summary([s for one in loads for s in one["runs_s"]])
+        return {"help": _command_seconds([*cli, "--help"], runs), "small_load": {**load, "rows": VERIFY_POSTS}}
+    finally:
+        shutil.rmtree(small, ignore_errors=True)
+
+
 def step_baseline(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]:
     """The interpreter with the project's modules imported and nothing done: the floor of every step's memory."""
     import pipelines.analytics.contests
@@ -643,6 +679,7 @@ STEP_FUNCTIONS: dict[str, Callable[[Path, Path, Scale, int], dict[str, Any]]] = 
     "impact": step_impact,
     "rankings": step_rankings,
     **{f"page_{p}": _page_step(p) for p in PAGES},
+    "command_line": step_command_line,
     "baseline": step_baseline,
 }
 
@@ -757,7 +794,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         sign = "<" if strict else "<="
         found.append({"step": step, "name": name, "value": value, "target": f"{sign} {limit:g}{unit}", "met": met})
 
-    check("load", "load / bare read_csv", ratios["load_vs_floor"], LOAD_VS_FLOOR, "x read_csv", strict=False)
+    floor = LOAD_VS_FLOOR[MILLION if posts <= MILLION else TEN_MILLION]
+    check("load", "load / bare read_csv", ratios["load_vs_floor"], floor, "x read_csv", strict=False)
     check("load", "load / pandas", ratios["load_vs_pandas"], LOAD_VS_PANDAS, "x pandas")
     if posts <= MILLION:
         check("impact", "impact (median)", _seconds(steps["impact"], "median_s"), IMPACT_S[MILLION], " s")
@@ -767,6 +805,10 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         check("incremental", "incremental month", _seconds(steps["incremental"]), INCREMENTAL_S, " s")
     else:
         check("impact", "impact (median)", _seconds(steps["impact"], "median_s"), IMPACT_S[TEN_MILLION], " s")
+    line = steps["command_line"]
+    check("command_line", "advocacy --help (median)", _seconds(line.get("help", {}), "median_s"), HELP_S, " s")
+    check("small_load", "small file's load (median)", _seconds(line.get("small_load", {}), "median_s"),
+          SMALL_LOAD_S, " s")  # fmt: skip
     for step in PROJECT_STEPS:
         check(step, f"{step} peak memory", steps[step].get("peak_rss_mb"), PEAK_MEMORY_MB, " MB")
     return found
@@ -851,7 +893,7 @@ def table_rows(results: dict[str, Any]) -> tuple[list[tuple[Any, ...]], tuple[st
         by_step.setdefault(t["step"], []).append(t)
 
     def memory(step: str) -> tuple[str, str]:
-        mb = steps[step].get("peak_rss_mb")
+        mb = steps.get(step, {}).get("peak_rss_mb")
         mem = next((t for t in by_step.get(step, []) if t["name"].endswith("peak memory")), None)
         return (f"{mb:.0f}" if mb else "", _met(mem["met"]) if mem else "")
 
@@ -895,6 +937,13 @@ def table_rows(results: dict[str, Any]) -> tuple[list[tuple[Any, ...]], tuple[st
         step = f"page_{page}"
         add(f"page {page.capitalize()}", step, _seconds(steps[step], "median_s"), _seconds(steps[step], "worst_s"),
             "", timing(step))  # fmt: skip
+    line = steps["command_line"]
+    add("advocacy --help (process start included)", "command_line",
+        _seconds(line.get("help", {}), "median_s"), _seconds(line.get("help", {}), "worst_s"), "",
+        timing("command_line"))  # fmt: skip
+    small = line.get("small_load", {})
+    add(f"advocacy load: {small.get('rows', VERIFY_POSTS):,} posts (process start included)", "small_load",
+        _seconds(small, "median_s"), _seconds(small, "worst_s"), "", timing("small_load"))  # fmt: skip
     add("interpreter + project imports (memory floor)", "baseline", None, None)
     header = ("step", "median s", "worst s", "ratio", "target", "met", "peak MB", "<= 2 GB")
     return rows, header
