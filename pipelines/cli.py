@@ -705,6 +705,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.posts < 1000 or args.runs < 1:
         print("advocacy bench: --posts must be at least 1000 and --runs at least 1", file=sys.stderr)
         return 2
+    if args.lake and not args.lake.startswith(config.LAKE_PREFIX):
+        print(f"advocacy bench: --lake takes {config.LAKE_PREFIX}postgres:<connection string>", file=sys.stderr)
+        return 2
     if args.db and Path(args.db).exists():
         print(f"advocacy bench: {args.db} exists: the bench writes a database of its own, name a new file",
               file=sys.stderr)  # fmt: skip
@@ -712,7 +715,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     try:
         results = bench.run(
             args.posts, runs=args.runs, seed=args.seed, keep=Path(args.keep) if args.keep else None,
-            db=Path(args.db) if args.db else None,
+            db=Path(args.db) if args.db else None, lake=config.Lake(args.lake) if args.lake else None,
         )  # fmt: skip
     except bench.BenchError as error:
         print(f"advocacy bench: {error}", file=sys.stderr)
@@ -884,6 +887,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="also write every figure to FILE as JSON")
     p.add_argument("--keep", metavar="DIR", help="generate into DIR and keep the files and the database there")
     p.add_argument("--seed", type=int, default=7, help="same seed, same files (default 7)")
+    p.add_argument("--lake", metavar="LOCATION", help="also load the same files into this new, empty lake "
+                   "(ducklake:postgres:..., data in $ADVOCACY_LAKE_DATA_PATH) and time it beside the file",
+                   )  # fmt: skip
     return parser
 
 

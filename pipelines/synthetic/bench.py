@@ -42,6 +42,7 @@ from typing import Any
 import duckdb
 
 from dashboard.pages import PAGES as DASHBOARD_PAGES
+from pipelines.config import Database, Lake, database
 from pipelines.store.db import Sql
 
 # --- the programme ------------------------------------------------------------------------------------------
@@ -377,7 +378,7 @@ def _summary(seconds: list[float]) -> dict[str, Any]:
     return {"runs_s": seconds, "median_s": statistics.median(seconds), "worst_s": max(seconds)}
 
 
-def _load(db: Path, work: Path, manifest: dict[str, Any], roles: tuple[str, ...]) -> dict[str, Any]:
+def _load(db: Database, work: Path, manifest: dict[str, Any], roles: tuple[str, ...]) -> dict[str, Any]:
     """Load the files of `roles` one by one through the project's loader; time each; check nothing is lost."""
     from pipelines.ingest.load import LoadOptions, load_paths
 
@@ -411,14 +412,14 @@ def _load(db: Path, work: Path, manifest: dict[str, Any], roles: tuple[str, ...]
     }
 
 
-def table_counts(db: Path, tables: list[str]) -> dict[str, int]:
+def table_counts(db: Database, tables: list[str]) -> dict[str, int]:
     from pipelines.store.db import connect, q
 
     with connect(db, read_only=True) as con:
         return {t: int(con.execute(f"SELECT count(*) FROM {q(t)}").fetchall()[0][0]) for t in tables}
 
 
-def _check_counts(db: Path, expected: dict[str, int], problems: list[str]) -> dict[str, int]:
+def _check_counts(db: Database, expected: dict[str, int], problems: list[str]) -> dict[str, int]:
     found = table_counts(db, list(expected))
     problems.extend(
         f"table {t}: {found[t]} rows, {n} expected" for t, n in expected.items() if found[t] != n
@@ -430,7 +431,7 @@ def _read_manifest(work: Path) -> dict[str, Any]:
     return json.loads((work / "manifest.json").read_text(encoding="utf-8"))
 
 
-def step_verify(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]:
+def step_verify(work: Path, db: Database, scale: Scale, runs: int) -> dict[str, Any]:
     """A small programme through the whole load: every row must load, none be quarantined or lost."""
     small = work / "verify"
     shutil.rmtree(small, ignore_errors=True)
@@ -454,7 +455,7 @@ def step_verify(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]
     }
 
 
-def step_generate(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]:
+def step_generate(work: Path, db: Database, scale: Scale, runs: int) -> dict[str, Any]:
     """Write the files, unless `work` already holds this very programme (same posts, same seed, same sizes)."""
     try:
         earlier = _read_manifest(work)
@@ -472,18 +473,18 @@ def step_generate(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, An
     return {**manifest, "seconds": elapsed(), "reused": False}
 
 
-def step_load_small(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]:
+def step_load_small(work: Path, db: Database, scale: Scale, runs: int) -> dict[str, Any]:
     return _load(db, work, _read_manifest(work), SMALL)
 
 
-def step_load(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]:
+def step_load(work: Path, db: Database, scale: Scale, runs: int) -> dict[str, Any]:
     manifest = _read_manifest(work)
     result = _load(db, work, manifest, MAIN)
     result["database"] = _check_counts(db, manifest["expected"]["after_load"], result["problems"])
     return result
 
 
-def step_incremental(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]:
+def step_incremental(work: Path, db: Database, scale: Scale, runs: int) -> dict[str, Any]:
     manifest = _read_manifest(work)
     result = _load(db, work, manifest, MONTH)
     result["database"] = _check_counts(db, manifest["expected"]["after_incremental"], result["problems"])
@@ -511,14 +512,14 @@ def _bare_read_csv(path: Path, work: Path, roles: tuple[str, ...], manifest: dic
     return {"seconds": elapsed(), "files": files}
 
 
-def step_floor(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]:
+def step_floor(work: Path, db: Database, scale: Scale, runs: int) -> dict[str, Any]:
     manifest = _read_manifest(work)
     main = _bare_read_csv(work / "floor.duckdb", work, MAIN, manifest)
     month = _bare_read_csv(work / "floor.duckdb", work, MONTH, manifest)
     return {**main, "incremental": month}
 
 
-def step_pandas(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]:
+def step_pandas(work: Path, db: Database, scale: Scale, runs: int) -> dict[str, Any]:
     """What a user would write without the project: read every file, keep each post's newest snapshot, count."""
     import pandas as pd
 
@@ -551,7 +552,7 @@ def step_pandas(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]
     }
 
 
-def _fresh(db: Path, calls: dict[str, Callable[[duckdb.DuckDBPyConnection], Any]]) -> dict[str, float]:
+def _fresh(db: Database, calls: dict[str, Callable[[duckdb.DuckDBPyConnection], Any]]) -> dict[str, float]:
     """Run `calls` in order on one fresh read-only connection; the seconds of each (opening excluded)."""
     from pipelines.store.db import connect
 
@@ -565,7 +566,7 @@ def _fresh(db: Path, calls: dict[str, Callable[[duckdb.DuckDBPyConnection], Any]
     return seconds
 
 
-def _repeat(db: Path, runs: int, calls: dict[str, Callable[[duckdb.DuckDBPyConnection], Any]]) -> dict[str, Any]:
+def _repeat(db: Database, runs: int, calls: dict[str, Callable[[duckdb.DuckDBPyConnection], Any]]) -> dict[str, Any]:
     """K runs, each on a fresh connection: the median and worst of the calls' sum, and of each call."""
     done = [_fresh(db, calls) for _ in range(runs)]
     out = _summary([sum(v for k, v in d.items() if k != "connect") for d in done])
@@ -573,7 +574,7 @@ def _repeat(db: Path, runs: int, calls: dict[str, Callable[[duckdb.DuckDBPyConne
     return out
 
 
-def step_impact(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]:
+def step_impact(work: Path, db: Database, scale: Scale, runs: int) -> dict[str, Any]:
     from pipelines.analytics.metrics import impact
     from pipelines.analytics.scopes import ImpactRequest
 
@@ -586,7 +587,7 @@ def step_impact(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]
     return result
 
 
-def step_rankings(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]:
+def step_rankings(work: Path, db: Database, scale: Scale, runs: int) -> dict[str, Any]:
     from pipelines.analytics.contests import CRITERIA, contests, ranking
     from pipelines.store.db import connect
 
@@ -616,8 +617,8 @@ def step_rankings(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, An
     return result
 
 
-def _page_step(page: str) -> Callable[[Path, Path, Scale, int], dict[str, Any]]:
-    def step(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]:
+def _page_step(page: str) -> Callable[[Path, Database, Scale, int], dict[str, Any]]:
+    def step(work: Path, db: Database, scale: Scale, runs: int) -> dict[str, Any]:
         from dashboard.queries import ON_OPEN  # the queries the page runs when it opens
 
         return _repeat(db, runs, ON_OPEN[page])
@@ -638,7 +639,7 @@ def _command_seconds(command: list[str], runs: int) -> dict[str, Any]:
     return _summary(seconds)
 
 
-def step_command_line(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]:
+def step_command_line(work: Path, db: Database, scale: Scale, runs: int) -> dict[str, Any]:
     """What a user waits for at the terminal, process start included: `advocacy --help`, and `advocacy load` of a
     small posts file (VERIFY_POSTS posts) into a database that holds its roster."""
     from pipelines.ingest.load import LoadOptions, load_paths
@@ -660,7 +661,7 @@ def step_command_line(work: Path, db: Path, scale: Scale, runs: int) -> dict[str
         shutil.rmtree(small, ignore_errors=True)
 
 
-def step_baseline(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]:
+def step_baseline(work: Path, db: Database, scale: Scale, runs: int) -> dict[str, Any]:
     """The interpreter with the project's modules imported and nothing done: the floor of every step's memory."""
     import pipelines.analytics.contests
     import pipelines.analytics.metrics  # noqa: F401
@@ -668,7 +669,7 @@ def step_baseline(work: Path, db: Path, scale: Scale, runs: int) -> dict[str, An
     return {}
 
 
-STEP_FUNCTIONS: dict[str, Callable[[Path, Path, Scale, int], dict[str, Any]]] = {
+STEP_FUNCTIONS: dict[str, Callable[[Path, Database, Scale, int], dict[str, Any]]] = {
     "verify": step_verify,
     "generate": step_generate,
     "load_small": step_load_small,
@@ -710,7 +711,7 @@ def _machine_busy_s() -> float | None:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
-def _child(step: str, work: Path, db: Path, scale: Scale, runs: int) -> dict[str, Any]:
+def _child(step: str, work: Path, db: Database, scale: Scale, runs: int) -> dict[str, Any]:
     """Run one step in its own process; its result with the wall time and the child's peak memory (max RSS)."""
     result_file, usage_file = work / f"step_{step}.json", work / f"step_{step}.usage"
     for stale in (result_file, usage_file):
@@ -814,9 +815,13 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+LAKE_STEPS = ("load_small", "load", "incremental", "impact", "rankings", *(f"page_{p}" for p in PAGES))
+
+
 def run(posts: int, *, runs: int = 5, seed: int = 7, keep: Path | None = None, db: Path | None = None,
-        log: Callable[[str], None] | None = None) -> dict[str, Any]:  # fmt: skip
-    """Every step, each in its own process; the figures, the ratios, the targets. `keep`: keep files and database."""
+        lake: Lake | None = None, log: Callable[[str], None] | None = None) -> dict[str, Any]:  # fmt: skip
+    """Every step, each in its own process; the figures, the ratios, the targets. `keep`: keep files and database.
+    `lake`: a new, empty lake that the same files are loaded into, and read from, after the file's steps."""
     say = log or (lambda text: print(f"[bench] {text}", file=sys.stderr, flush=True))
     scale = Scale(posts, seed)
     work = keep or Path(tempfile.mkdtemp(prefix="advocacy-bench-"))
@@ -847,6 +852,8 @@ def run(posts: int, *, runs: int = 5, seed: int = 7, keep: Path | None = None, d
                 )
             if step in CRITICAL and "error" in result:
                 raise BenchError(f"step {step} failed: {result['error']}")
+        if lake is not None:
+            results["lake"] = _lake_steps(lake, work, scale, runs, say)
     finally:
         if keep is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -863,9 +870,31 @@ def run(posts: int, *, runs: int = 5, seed: int = 7, keep: Path | None = None, d
     results["quarantined"] = sum(int(steps[s].get("quarantined", 0)) for s in ("load_small", "load", "incremental"))
     results["problems"] = [p for s in STEPS for p in steps[s].get("problems", []) if s != "verify"]
     results["problems"] += [f"step {s}: {steps[s]['error']}" for s in STEPS if "error" in steps[s]]
+    for name, step in results.get("lake", {}).items():
+        results["problems"] += [f"lake, step {name}: {p}" for p in step.get("problems", [])]
+        results["problems"] += [f"lake, step {name}: {step['error']}"] if "error" in step else []
     results["targets"] = targets(results)
     results["ok"] = not results["problems"]
     return results
+
+
+def _lake_steps(lake: Lake, work: Path, scale: Scale, runs: int, say: Callable[[str], None]) -> dict[str, Any]:
+    """The same files loaded into the lake, and the same reports and pages read from it, each step in its own
+    process as on the file."""
+    from pipelines.store import ledger
+    from pipelines.store.db import connect
+
+    with connect(lake) as con:
+        if not ledger.is_empty(con) or con.execute("SELECT count(*) FROM uploads").fetchall()[0][0]:
+            raise BenchError(f"the lake {lake.shown()} holds uploads already: the bench needs a new, empty one")
+    found: dict[str, Any] = {}
+    for step in LAKE_STEPS:
+        say(f"lake: {step} ...")
+        found[step] = _child(step, work, lake, scale, runs)
+        say(f"lake: {step}: {found[step]['wall_s']:.1f} s, peak {found[step]['peak_rss_mb'] or 0:.0f} MB")
+        if step in CRITICAL and "error" in found[step]:
+            raise BenchError(f"lake, step {step} failed: {found[step]['error']}")
+    return found
 
 
 # --- the table ----------------------------------------------------------------------------------------------
@@ -901,17 +930,24 @@ def table_rows(results: dict[str, Any]) -> tuple[list[tuple[Any, ...]], tuple[st
         return [t for t in by_step.get(step, []) if not t["name"].endswith("peak memory")]
 
     rows: list[tuple[Any, ...]] = []
+    lake = results.get("lake")
+
+    def in_lake(step: str) -> str:
+        """The same step on the lake: its median (or its time, for a load)."""
+        figures = (lake or {}).get(step, {})
+        return _s(_seconds(figures, "median_s") if "median_s" in figures else _seconds(figures))
 
     def add(label: str, step: str, median: float | None, worst: float | None, ratio: str = "",
             checks: list[dict[str, Any]] | None = None) -> None:  # fmt: skip
         mb, mem_met = memory(step)
         checks = checks or []
         first = checks[0] if checks else None
-        rows.append((label, _s(median), _s(worst), ratio, first["target"] if first else "",
-                     _met(first["met"]) if first else "", mb, mem_met))  # fmt: skip
+        rows.append((label, _s(median), _s(worst), *([in_lake(step)] if lake else []), ratio,
+                     first["target"] if first else "", _met(first["met"]) if first else "", mb, mem_met))  # fmt: skip
         for extra in checks[1:]:
             ratio_text = _x(extra["value"], "pandas") if extra["name"] == "load / pandas" else ""
-            rows.append(("", "", "", ratio_text, extra["target"], _met(extra["met"]), "", ""))
+            rows.append(("", "", "", *([""] if lake else []), ratio_text, extra["target"], _met(extra["met"]), "",
+                         ""))  # fmt: skip
 
     gen = steps["generate"]
     add("generate files" + (" (reused)" if gen.get("reused") else ""), "generate", _seconds(gen), None)
@@ -931,8 +967,10 @@ def table_rows(results: dict[str, Any]) -> tuple[list[tuple[Any, ...]], tuple[st
     add("contests()", "rankings", _seconds(rank.get("calls", {}).get("contests", {}), "median_s"),
         _seconds(rank.get("calls", {}).get("contests", {}), "worst_s"))  # fmt: skip
     for criterion, figures in criteria.items():
+        lake_rank = (lake or {}).get("rankings", {}).get("criteria", {}).get(criterion, {})
         rows.append((f"  ranking {criterion} by team (slowest contest)", _s(figures["median_s"]),
-                     _s(figures["worst_s"]), "", "", "", "", ""))  # fmt: skip
+                     _s(figures["worst_s"]), *([_s(lake_rank.get("median_s"))] if lake else []), "", "", "", "",
+                     ""))  # fmt: skip
     for page in PAGES:
         step = f"page_{page}"
         add(f"page {page.capitalize()}", step, _seconds(steps[step], "median_s"), _seconds(steps[step], "worst_s"),
@@ -945,7 +983,8 @@ def table_rows(results: dict[str, Any]) -> tuple[list[tuple[Any, ...]], tuple[st
     add(f"advocacy load: {small.get('rows', VERIFY_POSTS):,} posts (process start included)", "small_load",
         _seconds(small, "median_s"), _seconds(small, "worst_s"), "", timing("small_load"))  # fmt: skip
     add("interpreter + project imports (memory floor)", "baseline", None, None)
-    header = ("step", "median s", "worst s", "ratio", "target", "met", "peak MB", "<= 2 GB")
+    header = ("step", "median s", "worst s", *(["lake median s"] if lake else []), "ratio", "target", "met",
+              "peak MB", "<= 2 GB")  # fmt: skip
     return rows, header
 
 
@@ -998,7 +1037,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--result", required=True, help="write the step's figures here, as JSON")
     args = parser.parse_args(argv)
-    result = STEP_FUNCTIONS[args.step](Path(args.work), Path(args.db), Scale(args.posts, args.seed), args.runs)
+    result = STEP_FUNCTIONS[args.step](Path(args.work), database(args.db), Scale(args.posts, args.seed), args.runs)
     result["own_peak_rss_mb"] = _own_peak_mb()
     Path(args.result).write_text(json.dumps(result, default=str), encoding="utf-8")
     return 0
