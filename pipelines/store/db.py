@@ -331,6 +331,11 @@ def copy_database(location: str | Path, target: Path) -> None:
         con.execute(f"ATTACH {literal(str(target))} AS copy")  # ATTACH takes no parameters: a quoted literal
         try:
             con.execute("COPY FROM DATABASE lake TO copy")
+            con.execute("COMMIT")  # the reader's snapshot, written to the copy (the lake is only read)
+        except BaseException:
+            with suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise
         finally:
             con.execute("DETACH copy")
 
@@ -372,7 +377,7 @@ def _migrate_lake(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextmanager
-def _connect_lake(location: Lake) -> Iterator[duckdb.DuckDBPyConnection]:
+def _connect_lake(location: Lake, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     from pipelines.store import lake  # the lake's extensions only where a lake is used
 
     try:
@@ -384,8 +389,13 @@ def _connect_lake(location: Lake) -> Iterator[duckdb.DuckDBPyConnection]:
         if location not in _MIGRATED:
             _migrate_lake(con)
             _MIGRATED.add(location)
+        if read_only:  # one snapshot for the whole block: a page's queries agree, and the catalog is read once
+            con.execute("BEGIN")
         yield con
     finally:
+        if read_only:
+            with suppress(duckdb.Error):
+                con.execute("ROLLBACK")  # it wrote nothing
         con.close()
 
 
@@ -395,7 +405,7 @@ def connect(path: str | Path, read_only: bool = False) -> Iterator[duckdb.DuckDB
     needed."""
     location = database(path)
     if isinstance(location, Lake):
-        with _connect_lake(location) as con:
+        with _connect_lake(location, read_only) as con:
             yield con
         return
     path = location
