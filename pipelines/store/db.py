@@ -345,16 +345,16 @@ def is_conflict(error: BaseException) -> bool:
     return isinstance(error, duckdb.TransactionException) and "conflict" in str(error).lower()
 
 
-def retry_conflicts(work: Callable[[], T]) -> T:
-    """Run `work` (one or more whole transactions) again each time it loses a lake's conflict with another writer,
-    with a growing pause, until `Settings.busy_timeout_s` has passed: then `DatabaseBusy`. A database file has no
-    such conflicts (one writer at a time): there `work` runs once."""
+def retry_conflicts(work: Callable[[], T], lost: Callable[[BaseException], bool] = is_conflict) -> T:
+    """Run `work` (one or more whole transactions) again each time it loses a lake's conflict with another writer
+    (`lost`), with a growing pause, until `Settings.busy_timeout_s` has passed: then `DatabaseBusy`. A database file
+    has no such conflicts (one writer at a time): there `work` runs once."""
     patience = _Patience(None)
     while True:
         try:
             return work()
-        except duckdb.TransactionException as error:
-            if not is_conflict(error):
+        except duckdb.Error as error:
+            if not lost(error):
                 raise
             patience.pause(error)
 
@@ -362,18 +362,9 @@ def retry_conflicts(work: Callable[[], T]) -> T:
 _MIGRATED: set[str] = set()  # lakes this process has brought up to date
 
 
-def _migrate_lake(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring the lake's schema up to date; when another process does it at the same moment, whichever commits
-    second finds the work done (or conflicts, and looks again)."""
-    patience = _Patience(None)
-    while True:
-        try:
-            migrate(con)
-            return
-        except (duckdb.TransactionException, duckdb.CatalogException) as error:
-            if not is_conflict(error) and "already exists" not in str(error):
-                raise
-            patience.pause(error)
+def _made_meanwhile(error: BaseException) -> bool:
+    """A migration that lost to another process migrating the same lake: a conflict, or a table made meanwhile."""
+    return is_conflict(error) or (isinstance(error, duckdb.CatalogException) and "already exists" in str(error))
 
 
 @contextmanager
@@ -387,7 +378,8 @@ def _connect_lake(location: Lake, read_only: bool) -> Iterator[duckdb.DuckDBPyCo
     try:
         con.execute("SET TimeZone = 'UTC'")
         if location not in _MIGRATED:
-            _migrate_lake(con)
+            # Two processes making one lake: whichever commits second finds the work done, or looks again.
+            retry_conflicts(lambda: migrate(con), lost=_made_meanwhile)
             _MIGRATED.add(location)
         if read_only:  # one snapshot for the whole block: a page's queries agree, and the catalog is read once
             con.execute("BEGIN")
