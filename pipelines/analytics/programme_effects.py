@@ -149,10 +149,7 @@ def _cocreation_rows(con: duckdb.DuckDBPyConnection, request: ImpactRequest,
             rows += [(team, "b", b0, b1), (team, "a", a0, a1)]
     if not rows:
         return pd.DataFrame()
-    windows = pd.DataFrame(rows, columns=["team", "period", "start_on", "end_on"])
-    windows = windows.astype({"team": "string", "period": "string", "start_on": "datetime64[us]",
-                              "end_on": "datetime64[us]"})  # fmt: skip
-    con.register("cocreation_windows", windows)
+    con.register("cocreation_windows", _windows_frame(rows, "team"))
     try:
         frame = con.execute(
             f"""WITH members AS (
@@ -292,6 +289,12 @@ class _Windows:
         return max((end - start).days, 0)
 
 
+def _windows_frame(rows: list[tuple[Any, ...]], key: str) -> pd.DataFrame:
+    """Windows (`key`, period, first day, day after the last) as the queries join them: text, and timestamps."""
+    frame = pd.DataFrame(rows, columns=[key, "period", "start_on", "end_on"])
+    return frame.astype({key: "string", "period": "string", "start_on": "datetime64[us]", "end_on": "datetime64[us]"})
+
+
 def _contest_windows(starts_on: date, ends_on: date, covered: tuple[date, date]) -> _Windows:
     """During [starts_on, ends_on], before and after as long, each cut to the days the posts cover (ends
     exclusive)."""
@@ -364,10 +367,7 @@ def contest_effect(con: duckdb.DuckDBPyConnection, request: ImpactRequest,
     for contest_id, _, starts_on, ends_on, _ in found:
         windows[contest_id] = w = _contest_windows(starts_on, ends_on, covered)
         rows += [(contest_id, period, *getattr(w, period)) for period in _PERIODS]
-    frame = pd.DataFrame(rows, columns=["contest_id", "period", "start_on", "end_on"])
-    frame = frame.astype({"contest_id": "string", "period": "string", "start_on": "datetime64[us]",
-                          "end_on": "datetime64[us]"})  # fmt: skip
-    con.register("contest_windows", frame)
+    con.register("contest_windows", _windows_frame(rows, "contest_id"))
     try:
         counts = con.execute(
             f"""SELECT w.contest_id, w.period, p.employee_id, count(*)::DOUBLE AS posts
