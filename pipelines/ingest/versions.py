@@ -29,9 +29,8 @@ class Target:
     versions: Identifier
     current: Identifier
     current_key: tuple[str, ...] | None = None  # one current row per this (default: the kind's key)
-    best: Callable[[Identifier], Sql] | None = (
-        None  # snapshots: what makes one snapshot's figure better than another's
-    )
+    # Snapshots: what makes one snapshot's figure better than another's, for a table alias.
+    best: Callable[[Identifier], Sql] | None = None
 
     @property
     def key(self) -> tuple[str, ...]:
