@@ -326,11 +326,13 @@ def copy_database(location: str | Path, target: Path) -> None:
             if wal.exists():
                 shutil.copyfile(wal, target.with_name(target.name + ".wal"))
         return
+    from pipelines.store.lake import ALIAS
+
     with connect(source, read_only=True) as con:
         con.execute("SET enable_progress_bar = false")
         con.execute(f"ATTACH {literal(str(target))} AS copy")  # ATTACH takes no parameters: a quoted literal
         try:
-            con.execute("COPY FROM DATABASE lake TO copy")
+            con.execute(f"COPY FROM DATABASE {ALIAS} TO copy")
             con.execute("COMMIT")  # the reader's snapshot, written to the copy (the lake is only read)
         except BaseException:
             with suppress(duckdb.Error):

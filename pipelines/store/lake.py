@@ -27,7 +27,7 @@ import duckdb
 from pipelines.config import Lake, hide_passwords, settings
 from pipelines.store.db import Sql, literal
 
-ALIAS = Sql("lake")  # the lake's name in every connection (pipelines.store.db.copy_database uses it too)
+ALIAS = Sql("lake")  # the lake's name in every connection
 _LOCK = threading.Lock()
 _OPEN: dict[tuple[str, str | None], duckdb.DuckDBPyConnection] = {}
 
