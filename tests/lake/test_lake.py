@@ -203,3 +203,15 @@ def test_the_upload_preview_on_a_lake_changes_nothing(
     assert rows(lake, "SELECT n FROM writes") == before
     assert rows(lake, "SELECT count(*) FROM posts") == [(0,)]
     assert len(quarantined) == results[0].quarantined
+
+
+def test_a_reader_sees_one_snapshot_while_a_load_commits(new_lake: Callable[[str], str]) -> None:
+    """A page's queries agree with each other: a load that commits between two of them changes neither."""
+    lake = new_lake("snapshot")
+    assert run("load", "--db", lake, FILES / ROSTER).returncode == 0
+    with connect(lake, read_only=True) as con:
+        before = con.execute("SELECT count(*) FROM uploads").fetchall()
+        assert run("load", "--db", lake, FILES / "teams_bom.csv").returncode == 0  # another process commits
+        assert con.execute("SELECT count(*) FROM uploads").fetchall() == before
+        assert con.execute("SELECT count(*) FROM teams").fetchall() == [(0,)]
+    assert rows(lake, "SELECT count(*) FROM uploads") == [(before[0][0] + 1,)]
