@@ -334,8 +334,13 @@ def contest_lifts(per_employee: np.ndarray, eligible: np.ndarray, strata: np.nda
 
 def _lifts(columns: np.ndarray, strata: np.ndarray, controlled: bool, days: dict[str, float],
            seed: int) -> dict[str, Any]:  # fmt: skip
+    return _lifts_of(columns, bootstrap_sums(strata, columns, seed=seed), controlled, days)
+
+
+def _lifts_of(columns: np.ndarray, resampled: np.ndarray, controlled: bool,
+              days: dict[str, float]) -> dict[str, Any]:  # fmt: skip
+    """Both lifts from the columns and their resampled sums."""
     out = {}
-    resampled = bootstrap_sums(strata, columns, seed=seed)
     for window in ("during", "after"):
         if not days[window] or not days["before"]:
             out[f"lift_{window}"] = {"ratio": None, "ci95": None}
@@ -355,13 +360,11 @@ def contest_effect(con: duckdb.DuckDBPyConnection, request: ImpactRequest,
     if not found:
         return None
     params = _filters(request)
-    staff = con.execute(
-        """SELECT employee_id, team FROM employees WHERE len($teams) = 0 OR list_contains($teams, team)
-        ORDER BY team, employee_id""",
-        {"teams": params["teams"]},
-    ).df()
-    index = pd.Index(staff["employee_id"])
-    team_of = staff["team"].to_numpy(dtype=object)
+    staff = """SELECT employee_id, team, row_number() OVER (ORDER BY team, employee_id) - 1 AS row
+        FROM employees WHERE len($teams) = 0 OR list_contains($teams, team)"""
+    team_of = np.array(con.execute(f"SELECT team FROM ({staff}) ORDER BY row", {"teams": params["teams"]})
+                       .fetchnumpy()["team"], dtype=object)  # fmt: skip
+    ids = [contest_id for contest_id, *_ in found]
     rows = []
     windows = {}
     for contest_id, _, starts_on, ends_on, _ in found:
@@ -369,45 +372,48 @@ def contest_effect(con: duckdb.DuckDBPyConnection, request: ImpactRequest,
         rows += [(contest_id, period, *getattr(w, period)) for period in _PERIODS]
     con.register("contest_windows", _windows_frame(rows, "contest_id"))
     try:
-        counts = con.execute(
-            f"""SELECT w.contest_id, w.period, p.employee_id, count(*)::DOUBLE AS posts
-            FROM posts p JOIN employees e USING (employee_id)
+        # Posts per contest, employee (their row in `team_of`) and window, as numbers: no text to convert.
+        counted = con.execute(
+            f"""SELECT list_position($ids, w.contest_id) - 1 AS contest, s.row,
+                   list_position($periods, w.period) - 1 AS period, count(*)::DOUBLE AS posts
+            FROM posts p JOIN ({staff}) s USING (employee_id)
             JOIN contest_windows w ON p.published_at >= w.start_on AND p.published_at < w.end_on
-            WHERE {_POST_FILTER} AND (len($teams) = 0 OR list_contains($teams, e.team)) GROUP BY ALL""",
-            params,
-        ).df()
-        engaged = con.execute(
-            f"""SELECT w.contest_id, p.post_id, e.team, g.engagements::DOUBLE AS engagements
-            FROM posts p JOIN employees e USING (employee_id) JOIN post_engagement g ON g.post_id = p.post_id
-            JOIN contest_windows w ON w.period = 'during' AND p.published_at >= w.start_on
-                 AND p.published_at < w.end_on
-            WHERE {_POST_FILTER} AND (len($teams) = 0 OR list_contains($teams, e.team))
-              AND g.engagements IS NOT NULL""",
+            WHERE {_POST_FILTER} GROUP BY ALL""",
+            params | {"ids": ids, "periods": list(_PERIODS)},
+        ).fetchnumpy()
+        # The jury-rated posts during each contest by its eligible members, with the engagements and number of
+        # all such posts with engagement figures (the best-written posts are compared with the others).
+        rated = con.execute(
+            f"""WITH during AS (
+                SELECT w.contest_id, p.post_id, g.engagements::DOUBLE AS engagements
+                FROM posts p JOIN employees e USING (employee_id) JOIN post_engagement g ON g.post_id = p.post_id
+                JOIN contest_windows w ON w.period = 'during' AND p.published_at >= w.start_on
+                     AND p.published_at < w.end_on
+                JOIN contests c ON c.contest_id = w.contest_id
+                WHERE {_POST_FILTER} AND (len($teams) = 0 OR list_contains($teams, e.team))
+                  AND g.engagements IS NOT NULL AND (coalesce(len(c.teams), 0) = 0 OR list_contains(c.teams, e.team)))
+            SELECT d.contest_id, d.post_id, d.engagements, s.score,
+                   sum(d.engagements) OVER contest AS all_engagements, count(*) OVER contest AS all_posts
+            FROM during d LEFT JOIN (SELECT contest_id, post_id, avg(score) AS score FROM jury_scores GROUP BY ALL) s
+                 USING (contest_id, post_id)
+            WINDOW contest AS (PARTITION BY d.contest_id) QUALIFY s.score IS NOT NULL""",
             params,
         ).df()
     finally:
         con.unregister("contest_windows")
-    scores = con.execute(
-        "SELECT contest_id, post_id, avg(score) AS score FROM jury_scores GROUP BY ALL ORDER BY contest_id, post_id"
-    ).df()
+    posts_of = np.zeros((len(found), len(team_of), len(_PERIODS)))
+    posts_of[counted["contest"], counted["row"], counted["period"]] = counted["posts"]
     threshold = min_team_size()
     per_contest = []
-    pooled_columns: list[np.ndarray] = []
     pooled_days = {p: 0.0 for p in _PERIODS}
     pooled_controlled = True
     voices = [0, 0]
     best = [0.0, 0.0, 0.0, 0.0]  # top posts' engagements and count, others'
-    for seed, (contest_id, name, starts_on, ends_on, teams) in enumerate(found, start=SEED + 100):
+    measured: list[tuple[dict[str, Any], np.ndarray, bool, dict[str, float]]] = []
+    for contest_id, name, starts_on, ends_on, teams in found:
         w = windows[contest_id]
-        eligible = np.array([not teams or t in teams for t in team_of], dtype=bool)
-        mine = counts[counts["contest_id"] == contest_id]
-        per_employee = np.zeros((len(staff), len(_PERIODS)))
-        for period_index, period in enumerate(_PERIODS):
-            part = mine[mine["period"] == period]
-            rows_at = index.get_indexer(part["employee_id"])
-            if (rows_at < 0).any():  # every counted post's author is in `staff` (same join, same filter)
-                raise KeyError(part["employee_id"][rows_at < 0].iloc[0])
-            per_employee[rows_at, period_index] = part["posts"].to_numpy()
+        eligible = np.isin(team_of, teams) if teams else np.ones(len(team_of), dtype=bool)
+        per_employee = posts_of[ids.index(contest_id)]
         columns = np.hstack([per_employee * eligible[:, None], per_employee * ~eligible[:, None]])
         days = {p: float(w.days(p)) for p in _PERIODS}
         n_eligible, n_other = int(eligible.sum()), int((~eligible).sum())
@@ -433,7 +439,7 @@ def contest_effect(con: duckdb.DuckDBPyConnection, request: ImpactRequest,
                      "new_voices_share": None, "best_written_ratio": None, "notes": notes}  # fmt: skip
             per_contest.append(item)
             continue
-        item |= _lifts(columns, team_of.astype(str), controlled, days, seed)
+        measured.append((item, columns, controlled, days))  # their lifts: below, from one resampling
         # New voices: eligible members who posted during, with no post in the 8 weeks before.
         posted = eligible & (per_employee[:, 1] > 0)
         new = posted & (per_employee[:, 3] == 0)
@@ -444,21 +450,25 @@ def contest_effect(con: duckdb.DuckDBPyConnection, request: ImpactRequest,
         voices[0] += int(new.sum())
         voices[1] += int(posted.sum())
         item["best_written_ratio"], top_sum, top_n, rest_sum, rest_n = _best_written(
-            engaged[engaged["contest_id"] == contest_id], scores[scores["contest_id"] == contest_id], teams
+            rated[rated["contest_id"] == contest_id]
         )
         best = [best[0] + top_sum, best[1] + top_n, best[2] + rest_sum, best[3] + rest_n]
         if item["best_written_ratio"] is None:
             notes.append("no jury-rated posts with engagement figures, or no other posts: no best-written figure")
         item["notes"] = notes
         per_contest.append(item)
-        pooled_columns.append(columns)
         pooled_controlled &= controlled
         for p in _PERIODS:
             pooled_days[p] += days[p]
-    pooled: dict[str, Any] = {"contests": len(pooled_columns)}
-    if pooled_columns:
-        pooled |= _lifts(sum(pooled_columns[1:], pooled_columns[0]), team_of.astype(str), pooled_controlled,
-                         pooled_days, SEED + 99)  # fmt: skip
+    pooled: dict[str, Any] = {"contests": len(measured)}
+    if measured:
+        # One resampling of the employees serves every contest (the same people, each contest its own columns),
+        # and the pooled figure: its columns are the contests' summed, so are its resampled sums.
+        resampled = np.split(bootstrap_sums(team_of.astype(str), np.hstack([m[1] for m in measured])),
+                             len(measured), axis=1)  # fmt: skip
+        for (item, columns, controlled, days), sums in zip(measured, resampled, strict=True):
+            item |= _lifts_of(columns, sums, controlled, days)
+        pooled |= _lifts_of(sum(m[1] for m in measured), sum(resampled), pooled_controlled, pooled_days)
         pooled["method"] = "against non-eligible teams" if pooled_controlled else "against the weeks before"
     else:
         pooled |= {"lift_during": {"ratio": None, "ci95": None}, "lift_after": {"ratio": None, "ci95": None}}
@@ -469,16 +479,15 @@ def contest_effect(con: duckdb.DuckDBPyConnection, request: ImpactRequest,
     return {"pooled": pooled, "contests": per_contest}
 
 
-def _best_written(engaged: pd.DataFrame, scores: pd.DataFrame,
-                  teams: list[str] | None) -> tuple[float | None, float, int, float, int]:  # fmt: skip
-    """Mean engagements of the contest's best jury-rated posts against its other posts by eligible members:
-    (ratio, top sum, top count, others' sum, others' count)."""
-    posts = engaged if not teams else engaged[engaged["team"].isin(teams)]
-    rated = scores.merge(posts[["post_id", "engagements"]], on="post_id")
-    top = rated.sort_values(["score", "post_id"], ascending=[False, True]).head(BEST_WRITTEN)
-    rest = posts[~posts["post_id"].isin(top["post_id"])]
-    top_sum, rest_sum = float(top["engagements"].sum()), float(rest["engagements"].sum())
-    if top.empty or rest.empty or not rest_sum:
+def _best_written(rated: pd.DataFrame) -> tuple[float | None, float, int, float, int]:
+    """Mean engagements of a contest's best jury-rated posts against its other posts by eligible members, from
+    its rated posts (with `all_engagements` and `all_posts` of every post): (ratio, top sum, top count, others'
+    sum, others' count)."""
+    if rated.empty:
         return None, 0.0, 0, 0.0, 0
-    ratio = (top_sum / len(top)) / (rest_sum / len(rest))
-    return ratio, top_sum, len(top), rest_sum, len(rest)
+    top = rated.sort_values(["score", "post_id"], ascending=[False, True]).head(BEST_WRITTEN)
+    top_sum, top_n = float(top["engagements"].sum()), len(top)
+    rest_sum, rest_n = float(rated["all_engagements"].iloc[0]) - top_sum, int(rated["all_posts"].iloc[0]) - top_n
+    if not rest_n or not rest_sum:
+        return None, 0.0, 0, 0.0, 0
+    return (top_sum / top_n) / (rest_sum / rest_n), top_sum, top_n, rest_sum, rest_n
