@@ -468,7 +468,8 @@ def contest_effect(con: duckdb.DuckDBPyConnection, request: ImpactRequest,
                              len(measured), axis=1)  # fmt: skip
         for (item, columns, controlled, days), sums in zip(measured, resampled, strict=True):
             item |= _lifts_of(columns, sums, controlled, days)
-        pooled |= _lifts_of(sum(m[1] for m in measured), sum(resampled), pooled_controlled, pooled_days)
+        pooled |= _lifts_of(np.sum([m[1] for m in measured], axis=0), np.sum(resampled, axis=0), pooled_controlled,
+                            pooled_days)  # fmt: skip
         pooled["method"] = "against non-eligible teams" if pooled_controlled else "against the weeks before"
     else:
         pooled |= {"lift_during": {"ratio": None, "ci95": None}, "lift_after": {"ratio": None, "ci95": None}}
