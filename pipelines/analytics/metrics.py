@@ -13,6 +13,7 @@ Figures are returned unrounded; rounding is for display.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -248,8 +249,17 @@ def _metric(before: float | None, after: float | None, ci: stats.RatioCI | None 
     return out
 
 
-def _side(frame: pd.DataFrame, scope_id: int, period: str) -> pd.DataFrame:
-    return frame[(frame["scope_id"] == scope_id) & (frame["period"] == period)]
+Sides = dict[str, dict[str, pd.DataFrame]]  # period ("before", "after") -> aggregate -> its rows
+
+
+def _sides(agg: dict[str, pd.DataFrame]) -> Callable[[int], Sides]:
+    """The aggregates' rows of one scope, per window: `agg` split once, then looked up per scope."""
+    parts = {name: dict(iter(frame.groupby(["scope_id", "period"]))) for name, frame in agg.items()}
+    empty = {name: frame.iloc[0:0] for name, frame in agg.items()}
+    return lambda scope_id: {
+        period: {name: parts[name].get((scope_id, period), empty[name]) for name in agg}
+        for period in ("before", "after")
+    }
 
 
 def _value(frame: pd.DataFrame, column: str, default: float = 0) -> float:
@@ -267,11 +277,10 @@ def _weekly_counts(weekly: pd.DataFrame, days: int) -> np.ndarray:
     return counts
 
 
-def _scope_metrics(scope: Scope, index: int, agg: dict[str, pd.DataFrame], headcount: int | None,
+def _scope_metrics(scope: Scope, side: Sides, headcount: int | None,
                    request: ImpactRequest) -> tuple[dict[str, Any], list[dict[str, Any]]]:  # fmt: skip
     days = scope.window_days
     weeks = days / 7
-    side = {p: {k: _side(f, index, p) for k, f in agg.items()} for p in ("before", "after")}
     posts = {p: _value(side[p]["posts"], "posts") for p in side}
     active = {p: _value(side[p]["posts"], "active") for p in side}
     incidents = {p: _value(side[p]["incidents"], "incidents") for p in side}
@@ -541,6 +550,7 @@ def _reports(con: duckdb.DuckDBPyConnection, request: ImpactRequest, covered: tu
     team_effects: TeamEffects | None = None
     figured = set(range(len(found))) if figured is None else figured
     year_earlier = _year_earlier(con, found, covered, request, figured)
+    sides = _sides(agg)
     for index, scope in enumerate(found):
         counts = [headcounts.get(t) for t in scope.teams]
         headcount = None if any(c is None for c in counts) else sum(c for c in counts if c is not None)
@@ -559,7 +569,7 @@ def _reports(con: duckdb.DuckDBPyConnection, request: ImpactRequest, covered: tu
             report["before"] = {"start": b0, "end": b1} if scope.charter_date else None
             report["after"] = {"start": a0, "end": a1} if scope.charter_date else None
             if index in figured:
-                metrics, low = _scope_metrics(scope, index, agg, headcount, request)
+                metrics, low = _scope_metrics(scope, sides(index), headcount, request)
                 report["low_confidence"] = low
                 report["metrics"] = metrics
                 report["year_earlier"] = year_earlier[index]
