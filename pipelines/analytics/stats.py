@@ -438,9 +438,9 @@ def _fit_twfe(grid: _Grid, keep: BoolArray, k: int) -> _Fit:
         if np.abs(score).max() < _NEWTON_TOLERANCE * max(1.0, team_events.max()):
             break
         information = np.eye(len(grid.teams)) * (control_mu.sum(2) + treated_mu.sum(2))[:, :, None]
-        information -= np.einsum("bip,bjp->bij", control_mu, _divide(control_mu, control_events[:, None, :]))
+        information -= control_mu @ _divide(control_mu, control_events[:, None, :]).transpose(0, 2, 1)
         treated_share = _divide(treated_mu, cohort_events[:, cohort_of, :])
-        information -= np.einsum("bip,bjp->bij", treated_mu, treated_share) * same_cohort
+        information -= (treated_mu @ treated_share.transpose(0, 2, 1)) * same_cohort
         # The team effects are defined up to a common shift: pin it, and leave unused teams where they are.
         scale = information.trace(axis1=1, axis2=2)[:, None, None] / len(grid.teams) + 1
         information += (
@@ -468,8 +468,8 @@ def _share(weight: FloatArray, events: FloatArray, groups: FloatArray) -> FloatA
 
     `groups` (G, C) says which teams pool together: all of them (control periods) or each cohort.
     """
-    totals = np.einsum("bgp,gc->bcp", weight, groups)
-    team_total = np.einsum("bcp,gc->bgp", totals, groups)
+    totals = groups.T @ weight  # (B, C, P)
+    team_total = groups @ totals  # (B, G, P)
     return weight * _divide(events, team_total)
 
 
