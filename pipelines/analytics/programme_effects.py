@@ -65,8 +65,9 @@ def bootstrap_sums(strata: np.ndarray, columns: np.ndarray, n_boot: int = N_BOOT
         for stratum in np.unique(strata):
             rows = columns[strata == stratum]
             chunk = max(1, _CHUNK_CELLS // (len(rows) * columns.shape[1]))
+            small = np.int16 if len(rows) <= np.iinfo(np.int16).max else np.int64  # half the time to draw
             for start in range(0, n_boot, chunk):
-                picked = rng.integers(0, len(rows), size=(min(chunk, n_boot - start), len(rows)))
+                picked = rng.integers(0, len(rows), size=(min(chunk, n_boot - start), len(rows)), dtype=small)
                 if counted:
                     out[start : start + len(picked)] += _times_drawn(picked, len(rows)) @ rows
                 else:
