@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from pipelines.analytics import verdict
 from pipelines.analytics.metrics import impact
 from pipelines.analytics.scopes import ImpactRequest
@@ -68,3 +70,28 @@ def test_a_team_filter_keeps_only_its_members(demo_db: Path) -> None:
         report = impact(con, ImpactRequest(team_filter=("Sales",)))
     assert [t["team"] for t in report["cocreation"]["teams"]] == ["Sales"]
     assert report["cocreation"]["posting"]["participants"] + report["cocreation"]["posting"]["others"] <= 70
+
+
+def test_best_written_compares_the_three_best_rated_posts_with_the_contests_other_posts(demo_db: Path) -> None:
+    """Recomputed by hand: the eligible members' posts during the spring contest with engagement figures, the
+    three with the best average jury score (ties by post id) against the rest."""
+    with connect(demo_db, read_only=True) as con:
+        report = impact(con, ImpactRequest())
+        contest_id, starts_on, ends_on, teams = con.execute(
+            "SELECT contest_id, starts_on, ends_on, teams FROM contests WHERE contest_id = 'C2025-PRINTEMPS'"
+        ).fetchone()
+        posts = con.execute(
+            """SELECT p.post_id, e.team, g.engagements FROM posts p JOIN employees e USING (employee_id)
+            JOIN post_engagement g USING (post_id)
+            WHERE p.published_at::DATE BETWEEN ? AND ? AND g.engagements IS NOT NULL""",
+            [starts_on, ends_on],
+        ).df()
+        scores = con.execute(
+            "SELECT post_id, avg(score) AS score FROM jury_scores WHERE contest_id = ? GROUP BY post_id", [contest_id]
+        ).df()
+    posts = posts[posts["team"].isin(teams)]
+    top = scores.merge(posts, on="post_id").sort_values(["score", "post_id"], ascending=[False, True]).head(3)
+    rest = posts[~posts["post_id"].isin(top["post_id"])]
+    assert len(top) == 3 and len(rest) > 10
+    spring = report["contest_effect"]["contests"][0]
+    assert spring["best_written_ratio"] == pytest.approx(top["engagements"].mean() / rest["engagements"].mean())
