@@ -31,15 +31,17 @@ from pipelines.analytics.scopes import (
     ALL,
     ORGANISATION,
     OVERVIEW,
+    POST_FILTER,
     PROGRAMME,
     TEAMS,
     ImpactRequest,
     Scope,
     add_months,
     covered_days,
+    posts_in_windows,
     scopes,
 )
-from pipelines.store.db import Sql
+from pipelines.store.db import q
 from pipelines.store.ledger import teams
 
 ARTICLE_POSTS_CHANGE_PCT = 60.0
@@ -63,9 +65,6 @@ def _change(before: float | None, after: float | None) -> float | None:
 
 
 # --- aggregation in DuckDB -------------------------------------------------------------------------------------
-
-_POST_FILTER = Sql("""(len($networks) = 0 OR list_contains($networks, p.network))
-    AND (len($formats) = 0 OR list_contains($formats, p.format))""")
 
 
 def _figured(found: list[Scope], request: ImpactRequest) -> set[int]:
@@ -92,14 +91,13 @@ def _windows_frame(all_scopes: list[Scope], figured: set[int] | None = None) -> 
 def _window_aggregates(con: duckdb.DuckDBPyConnection, request: ImpactRequest) -> dict[str, pd.DataFrame]:
     """Per scope and window: post, incident and engagement aggregates, weekly counts and engagement histograms."""
     params = {"networks": list(request.networks), "formats": list(request.formats)}
-    in_window = Sql("JOIN employees e ON e.employee_id = p.employee_id JOIN windows w ON w.team = e.team "
-                    "AND p.published_at >= w.start_on AND p.published_at < w.end_on")  # fmt: skip
+    in_window = posts_in_windows(q("windows"))
     # The posts of every scope's windows, joined once and read by the three queries below.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE impact_posts AS
         SELECT w.scope_id, w.period, w.start_on, p.published_at, p.employee_id, g.impressions, g.clicks,
             g.engagements, g.paid_engagements FROM posts p {in_window}
-        LEFT JOIN post_engagement g ON g.post_id = p.post_id WHERE {_POST_FILTER}""",
+        LEFT JOIN post_engagement g ON g.post_id = p.post_id WHERE {POST_FILTER}""",
         params,
     )
     try:
@@ -158,7 +156,7 @@ def panel(con: duckdb.DuckDBPyConnection, request: ImpactRequest, covered: tuple
             SELECT e.team, date_trunc('week', p.published_at)::DATE AS week, count(*) AS posts,
                    coalesce(sum(g.engagements), 0) AS engagements, count(g.engagements) AS engaged_posts
             FROM posts p JOIN employees e USING (employee_id) LEFT JOIN post_engagement g USING (post_id)
-            WHERE {_POST_FILTER} GROUP BY ALL),
+            WHERE {POST_FILTER} GROUP BY ALL),
         incident_weeks AS (
             SELECT team, date_trunc('week', occurred_on)::DATE AS week, count(*) AS incidents FROM incidents
             GROUP BY ALL),
@@ -208,7 +206,7 @@ def _posts_and_incidents_per_week(con: duckdb.DuckDBPyConnection, request: Impac
         f"""WITH p AS (
             SELECT date_trunc('week', p.published_at)::DATE AS week, count(*) AS posts
             FROM posts p JOIN employees e USING (employee_id)
-            WHERE {_POST_FILTER} AND (len($teams) = 0 OR list_contains($teams, e.team))
+            WHERE {POST_FILTER} AND (len($teams) = 0 OR list_contains($teams, e.team))
               AND ($first IS NULL OR p.published_at >= $first) AND ($end IS NULL OR p.published_at < $end)
             GROUP BY ALL),
         i AS (
@@ -458,9 +456,8 @@ def _year_earlier(con: duckdb.DuckDBPyConnection, found: list[Scope], covered: t
     con.register("year_windows", frame)
     try:
         counts = {(scope_id, period): n for scope_id, period, n in con.execute(
-            f"""SELECT w.scope_id, w.period, count(*) FROM posts p JOIN employees e USING (employee_id)
-            JOIN year_windows w ON w.team = e.team AND p.published_at >= w.start_on AND p.published_at < w.end_on
-            WHERE {_POST_FILTER} GROUP BY ALL""",
+            f"""SELECT w.scope_id, w.period, count(*) FROM posts p {posts_in_windows(q("year_windows"))}
+            WHERE {POST_FILTER} GROUP BY ALL""",
             {"networks": list(request.networks), "formats": list(request.formats)},
         ).fetchall()}  # fmt: skip
     finally:

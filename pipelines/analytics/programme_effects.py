@@ -27,8 +27,8 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from pipelines.analytics.privacy import min_team_size, shown_name
-from pipelines.analytics.scopes import ImpactRequest, windows_for
-from pipelines.store.db import Sql
+from pipelines.analytics.scopes import POST_FILTER, ImpactRequest, posts_in_windows, windows_for
+from pipelines.store.db import q
 from pipelines.store.ledger import teams as ledger_teams
 
 N_BOOT = 2_000
@@ -42,9 +42,6 @@ VOLUNTEERS = (
     "participants volunteered: they may have been keener already; the ratio of ratios removes their level before "
     "the charter, not the reason they volunteered"
 )
-
-_POST_FILTER = Sql("""(len($networks) = 0 OR list_contains($networks, p.network))
-    AND (len($formats) = 0 OR list_contains($formats, p.format))""")
 
 
 def _filters(request: ImpactRequest) -> dict[str, object]:
@@ -166,11 +163,9 @@ def _cocreation_rows(con: duckdb.DuckDBPyConnection, request: ImpactRequest,
             counted AS (
                 SELECT p.employee_id, w.period, count(*) AS posts, count(g.engagements) AS engaged,
                        coalesce(sum(g.engagements), 0) AS eng
-                FROM posts p JOIN employees e USING (employee_id)
-                JOIN cocreation_windows w ON w.team = e.team AND p.published_at >= w.start_on
-                     AND p.published_at < w.end_on
+                FROM posts p {posts_in_windows(q("cocreation_windows"))}
                 LEFT JOIN post_engagement g ON g.post_id = p.post_id
-                WHERE {_POST_FILTER} GROUP BY ALL)
+                WHERE {POST_FILTER} GROUP BY ALL)
             SELECT x.employee_id, x.team, x.participant, x.period, x.days::DOUBLE AS days,
                    coalesce(c.posts, 0)::DOUBLE AS posts, coalesce(c.engaged, 0)::DOUBLE AS engaged,
                    coalesce(c.eng, 0)::DOUBLE AS eng
@@ -379,7 +374,7 @@ def contest_effect(con: duckdb.DuckDBPyConnection, request: ImpactRequest,
                    list_position($periods, w.period) - 1 AS period, count(*)::DOUBLE AS posts
             FROM posts p JOIN ({staff}) s USING (employee_id)
             JOIN contest_windows w ON p.published_at >= w.start_on AND p.published_at < w.end_on
-            WHERE {_POST_FILTER} GROUP BY ALL""",
+            WHERE {POST_FILTER} GROUP BY ALL""",
             params | {"ids": ids, "periods": list(_PERIODS)},
         ).fetchnumpy()
         # The jury-rated posts during each contest by its eligible members, with the engagements and number of
@@ -391,7 +386,7 @@ def contest_effect(con: duckdb.DuckDBPyConnection, request: ImpactRequest,
                 JOIN contest_windows w ON w.period = 'during' AND p.published_at >= w.start_on
                      AND p.published_at < w.end_on
                 JOIN contests c ON c.contest_id = w.contest_id
-                WHERE {_POST_FILTER} AND (len($teams) = 0 OR list_contains($teams, e.team))
+                WHERE {POST_FILTER} AND (len($teams) = 0 OR list_contains($teams, e.team))
                   AND g.engagements IS NOT NULL AND (coalesce(len(c.teams), 0) = 0 OR list_contains(c.teams, e.team)))
             SELECT d.contest_id, d.post_id, d.engagements, s.score,
                    sum(d.engagements) OVER contest AS all_engagements, count(*) OVER contest AS all_posts

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import duckdb
 
 from pipelines.analytics.privacy import OTHER_TEAMS, is_named
+from pipelines.store.db import Identifier, Sql
 from pipelines.store.ledger import Team
 
 ORGANISATION = "organisation"
@@ -42,6 +43,18 @@ class ImpactRequest:
 
 
 ALL, OVERVIEW, TEAMS, PROGRAMME = "all", "overview", "teams", "programme"
+
+# The request's network and format filters, on posts `p` (bound as $networks and $formats).
+POST_FILTER = Sql("""(len($networks) = 0 OR list_contains($networks, p.network))
+    AND (len($formats) = 0 OR list_contains($formats, p.format))""")
+
+
+def posts_in_windows(windows: Identifier) -> Sql:
+    """A join of posts `p` to the windows (team, start_on, end_on, ...) of their author's team, as `w`. Each team's
+    windows are joined to its members first, so the posts join on their author with the days as a condition: a
+    join on the days first took 2.8 s instead of 0.1 s on DuckDB 1.5.5 at 1M posts."""
+    return Sql(f"""JOIN (SELECT e.employee_id, w.* FROM employees e JOIN {windows} w USING (team)) w
+        ON w.employee_id = p.employee_id AND p.published_at >= w.start_on AND p.published_at < w.end_on""")
 
 
 @dataclass
