@@ -28,7 +28,7 @@ from threadpoolctl import threadpool_limits
 
 from pipelines.analytics.privacy import min_team_size, shown_name
 from pipelines.analytics.scopes import POST_FILTER, ImpactRequest, posts_in_windows, windows_for
-from pipelines.store.db import q
+from pipelines.store.db import Sql, q
 from pipelines.store.ledger import teams as ledger_teams
 
 N_BOOT = 2_000
@@ -356,8 +356,8 @@ def contest_effect(con: duckdb.DuckDBPyConnection, request: ImpactRequest,
     if not found:
         return None
     params = _filters(request)
-    staff = """SELECT employee_id, team, row_number() OVER (ORDER BY team, employee_id) - 1 AS row
-        FROM employees WHERE len($teams) = 0 OR list_contains($teams, team)"""
+    staff = Sql("""SELECT employee_id, team, row_number() OVER (ORDER BY team, employee_id) - 1 AS row
+        FROM employees WHERE len($teams) = 0 OR list_contains($teams, team)""")
     team_of = np.array(con.execute(f"SELECT team FROM ({staff}) ORDER BY row", {"teams": params["teams"]})
                        .fetchnumpy()["team"], dtype=object)  # fmt: skip
     ids = [contest_id for contest_id, *_ in found]
