@@ -362,7 +362,7 @@ def _load_new(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, 
     if skipped := blank_rows.fetchall()[0][0]:
         result.notes.append(f"{skipped} empty row(s) skipped")
     counts = store_typed(con, typed, raw.kind, result.upload_id)
-    quarantined = quarantine_rows(con, typed, cells, raw.kind, result.upload_id, _raw_text(con, raw, typed))
+    quarantined = quarantine_rows(con, typed, cells, raw.kind, result.upload_id, lambda: _raw_text(con, raw, typed))
     for line, text, reason in raw.rejects:
         con.execute(
             "INSERT INTO quarantine (upload_id, kind, line, raw, reason) VALUES (?, ?, ?, ?, ?)",

@@ -293,13 +293,17 @@ def store_typed(con: duckdb.DuckDBPyConnection, typed: Identifier, kind: c.Kind,
 
 
 def quarantine_rows(con: duckdb.DuckDBPyConnection, typed: Identifier, cells: Identifier, kind: c.Kind,
-                    upload_id: int, raw_text: Identifier | None = None) -> int:  # fmt: skip
-    """Keep every row with a reason in quarantine, with its text (from `raw_text` if given) and cells."""
+                    upload_id: int, raw_text: Callable[[], Identifier] | None = None) -> int:  # fmt: skip
+    """Keep every row with a reason in quarantine, with its text (from the table `raw_text` makes, if given) and
+    cells; how many. Nothing is read when no row has a reason (DuckDB 1.5.5 computed every row's cells first)."""
+    count = int(con.execute(f"SELECT count(*) FROM {typed} WHERE reason IS NOT NULL").fetchall()[0][0])
+    if not count:
+        return 0
     cells_json = Sql(
         "to_json(struct_pack(" + ", ".join(f"{q(col.name)} := {q(col.name, 'c')}" for col in kind.columns) + "))"
     )
     text, join = (
-        (Sql("rt.raw"), Sql(f"LEFT JOIN {raw_text} AS rt USING (line)")) if raw_text else (Sql("c.raw"), Sql(""))
+        (Sql("rt.raw"), Sql(f"LEFT JOIN {raw_text()} AS rt USING (line)")) if raw_text else (Sql("c.raw"), Sql(""))
     )
     con.execute(
         f"""INSERT INTO quarantine (upload_id, kind, line, raw, reason, cells)
@@ -307,4 +311,4 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, typed: Identifier, cells: Id
         FROM {typed} AS t JOIN {cells} AS c USING (line) {join} WHERE t.reason IS NOT NULL""",
         [upload_id, kind.name],
     )
-    return int(con.execute(f"SELECT count(*) FROM {typed} WHERE reason IS NOT NULL").fetchall()[0][0])
+    return count
