@@ -192,7 +192,7 @@ def cocreation_table(cocreation: dict[str, Any]) -> pd.DataFrame:
             t("Before: participants"): num((levels.get("participants") or {}).get("before"), 2),
             t("Before: others"): num((levels.get("others") or {}).get("before"), 2),
             t("Posting (95 % CI)"): _times(posting),
-            t("Engagement per post (95 % CI)"): _times(engagement),
+            t("Engagement/post (95 % CI)"): _times(engagement),
         })  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -211,8 +211,8 @@ def contest_effect_table(effect: dict[str, Any]) -> pd.DataFrame:
         rows.append({
             t("Contest"): found.get("name") or found["contest_id"],
             t("Compared with"): _baselines().get(found.get("method") or "", "–"),
-            t("Posting during (95 % CI)"): _times(found["lift_during"]),
-            t("Posting after (95 % CI)"): _times(found["lift_after"]),
+            t("During (95 % CI)"): _times(found["lift_during"]),
+            t("After (95 % CI)"): _times(found["lift_after"]),
             t("New voices"): "–" if share is None else f"{num(share * 100, 0)} %",
             t("Best-written"): _times({"ratio": found.get("best_written_ratio")}),
         })  # fmt: skip

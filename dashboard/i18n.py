@@ -431,7 +431,7 @@ FR = {
     "Before: participants": "Avant : participants",
     "Before: others": "Avant : autres",
     "Posting (95 % CI)": "Publications (IC 95 %)",
-    "Engagement per post (95 % CI)": "Interactions par publication (IC 95 %)",
+    "Engagement/post (95 % CI)": "Interactions/pub. (IC 95 %)",
     "Contests: do they lift posting, and does it last?": "Concours : font-ils publier plus, et cela dure-t-il ?",
     "Eligible members' posts during each contest (and in as many days after it) against as many days before "
     "it, divided by the same ratio for the teams it did not cover where there are any. After below ×1: "
@@ -446,8 +446,19 @@ FR = {
     "Compared with": "Comparé à",
     "against non-eligible teams": "les équipes hors concours",
     "against the weeks before": "les semaines d'avant",
-    "Posting during (95 % CI)": "Publications pendant (IC 95 %)",
-    "Posting after (95 % CI)": "Publications après (IC 95 %)",
+    "During (95 % CI)": "Pendant (IC 95 %)",
+    "After (95 % CI)": "Après (IC 95 %)",
+    (
+        "Eligible members' posts during the contest against as many days before it (÷ the same ratio for the "
+        "other teams where there are any), with its 95 % interval"
+    ): (
+        "Publications des membres éligibles pendant le concours face à autant de jours avant (÷ le même ratio "
+        "pour les autres équipes quand il y en a), avec son intervalle à 95 %"
+    ),
+    "The same for as many days after the contest: below ×1, posting was borrowed from the weeks after": (
+        "La même chose pour autant de jours après le concours : sous ×1, les publications ont été empruntées "
+        "aux semaines suivantes"
+    ),
     "New voices": "Nouvelles voix",
     "Best-written": "Mieux écrites",
     "All contests": "Tous les concours",
