@@ -188,8 +188,11 @@ def _ratio_outcome(found: dict[str, Any] | None) -> tuple[str, float | None, tup
 
 def _moved(change: float, ci_pct: tuple[float, float] | None, fr: bool) -> str:
     size = f"{abs(change):.0f} %"
-    moved = (f"en hausse de {size}" if change > 0 else f"en baisse de {size}") if fr else (
-        f"up {size}" if change > 0 else f"down {size}")  # fmt: skip
+    if size == "0 %":  # less than half a percent either way: neither up nor down
+        moved = "stable" if fr else "unchanged"
+    else:
+        moved = (f"en hausse de {size}" if change > 0 else f"en baisse de {size}") if fr else (
+            f"up {size}" if change > 0 else f"down {size}")  # fmt: skip
     if ci_pct is None:
         return moved
     low, high = (_pct(v) for v in ci_pct)

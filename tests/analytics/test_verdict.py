@@ -92,3 +92,13 @@ def test_the_verdict_of_a_real_programme_quotes_its_effect(demo) -> None:
     text = verdict.freshness(summary, "en")
     assert text.startswith(f"Data up to {summary['data_up_to'].day} ") and f"{summary['uploads']} uploads" in text
     assert verdict.freshness(summary, "fr").startswith(f"Données jusqu'au {summary['data_up_to'].day} ")
+
+
+def test_a_change_under_half_a_percent_is_unchanged_not_down_0_percent() -> None:
+    effect = {"pooled": {"lift_during": {"ratio": 1.70, "ci95": [1.62, 1.80]},
+                         "lift_after": {"ratio": 0.998, "ci95": [0.94, 1.05]}}}  # fmt: skip
+    assert verdict.contest_line(effect, "en") == (
+        "Contests: posting up 70 % (between +62 % and +80 %) during them: clearly up; after them: unchanged "
+        "(between −6 % and +5 %), can't tell yet whether it lasted or was borrowed."
+    )
+    assert "après : stable (entre −6 % et +5 %)" in (verdict.contest_line(effect, "fr") or "")
