@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from pipelines.analytics import verdict
+from pipelines.analytics import programme_effects, verdict
 from pipelines.analytics.metrics import impact
 from pipelines.analytics.scopes import ImpactRequest
 from pipelines.ingest.load import set_charter
@@ -95,3 +96,30 @@ def test_best_written_compares_the_three_best_rated_posts_with_the_contests_othe
     assert len(top) == 3 and len(rest) > 10
     spring = report["contest_effect"]["contests"][0]
     assert spring["best_written_ratio"] == pytest.approx(top["engagements"].mean() / rest["engagements"].mean())
+
+
+# --- the bootstrap over employees ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_bootstrap_sums_resample_each_stratum_to_its_own_size(whole: bool) -> None:
+    """Counts (summed from how many times each row was drawn) and other numbers (summed from the drawn rows)."""
+    rng = np.random.default_rng(3)
+    strata = np.array(["a"] * 300 + ["b"] * 700)
+    values = rng.poisson(4, 1000).astype(float) + (0 if whole else 0.25)
+    columns = np.column_stack([strata == "a", strata == "b", values]).astype(float)
+    sums = programme_effects.bootstrap_sums(strata, columns, n_boot=4000, seed=1)
+    assert sums.shape == (4000, 3)
+    assert (sums[:, 0] == 300).all() and (sums[:, 1] == 700).all()  # each stratum keeps its size, exactly
+    # The sum of a resample: mean the total, variance the strata's n * var (within Monte Carlo error).
+    expected_var = sum(len(v) * v.var() for v in (values[:300], values[300:]))
+    assert sums[:, 2].mean() == pytest.approx(values.sum(), rel=0.002)
+    assert sums[:, 2].var() == pytest.approx(expected_var, rel=0.08)
+
+
+def test_bootstrap_sums_draw_every_row_of_a_stratum_too_big_for_16_bit_row_numbers() -> None:
+    n = 40_000  # over 32,767: drawn as 64-bit row numbers
+    last = np.zeros((n, 1))
+    last[-1] = 1
+    sums = programme_effects.bootstrap_sums(np.zeros(n, dtype=int), last, n_boot=600, seed=2)
+    assert 0.8 < sums.mean() < 1.2  # the last row is drawn once per resample on average (Poisson 1)
