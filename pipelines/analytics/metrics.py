@@ -40,6 +40,7 @@ from pipelines.analytics.scopes import (
     covered_days,
     posts_in_windows,
     scopes,
+    windows_frame,
 )
 from pipelines.store.db import q
 from pipelines.store.ledger import teams
@@ -82,10 +83,7 @@ def _windows_frame(all_scopes: list[Scope], figured: set[int] | None = None) -> 
             if scope.window_days > 0 and (figured is None or index in figured):
                 rows.append((index, team, "before", b0, b1))
                 rows.append((index, team, "after", a0, a1))
-    frame = pd.DataFrame(rows, columns=["scope_id", "team", "period", "start_on", "end_on"])
-    # Explicit types: DuckDB must not have to guess what a column of Python dates is.
-    types = {"scope_id": "int64", "team": "string", "period": "string"}
-    return frame.astype({**types, "start_on": "datetime64[us]", "end_on": "datetime64[us]"})
+    return windows_frame(rows, ("scope_id", "team"))
 
 
 def _window_aggregates(con: duckdb.DuckDBPyConnection, request: ImpactRequest) -> dict[str, pd.DataFrame]:
@@ -451,8 +449,7 @@ def _year_earlier(con: duckdb.DuckDBPyConnection, found: list[Scope], covered: t
                 rows += [(index, team, "year_earlier", add_months(a0, -12), add_months(a1, -12))]
     if not rows:
         return out
-    frame = pd.DataFrame(rows, columns=["scope_id", "team", "period", "start_on", "end_on"])
-    frame = frame.astype({"scope_id": "int64", "start_on": "datetime64[us]", "end_on": "datetime64[us]"})
+    frame = windows_frame(rows, ("scope_id", "team"))
     con.register("year_windows", frame)
     try:
         counts = {(scope_id, period): n for scope_id, period, n in con.execute(

@@ -27,7 +27,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from pipelines.analytics.privacy import min_team_size, shown_name
-from pipelines.analytics.scopes import POST_FILTER, ImpactRequest, posts_in_windows, windows_for
+from pipelines.analytics.scopes import POST_FILTER, ImpactRequest, posts_in_windows, windows_for, windows_frame
 from pipelines.store.db import Sql, q
 from pipelines.store.ledger import teams as ledger_teams
 
@@ -147,7 +147,7 @@ def _cocreation_rows(con: duckdb.DuckDBPyConnection, request: ImpactRequest,
             rows += [(team, "b", b0, b1), (team, "a", a0, a1)]
     if not rows:
         return pd.DataFrame()
-    con.register("cocreation_windows", _windows_frame(rows, "team"))
+    con.register("cocreation_windows", windows_frame(rows, ("team",)))
     try:
         frame = con.execute(
             f"""WITH members AS (
@@ -285,12 +285,6 @@ class _Windows:
         return max((end - start).days, 0)
 
 
-def _windows_frame(rows: list[tuple[Any, ...]], key: str) -> pd.DataFrame:
-    """Windows (`key`, period, first day, day after the last) as the queries join them: text, and timestamps."""
-    frame = pd.DataFrame(rows, columns=[key, "period", "start_on", "end_on"])
-    return frame.astype({key: "string", "period": "string", "start_on": "datetime64[us]", "end_on": "datetime64[us]"})
-
-
 def _contest_windows(starts_on: date, ends_on: date, covered: tuple[date, date]) -> _Windows:
     """During [starts_on, ends_on], before and after as long, each cut to the days the posts cover (ends
     exclusive)."""
@@ -366,7 +360,7 @@ def contest_effect(con: duckdb.DuckDBPyConnection, request: ImpactRequest,
     for contest_id, _, starts_on, ends_on, _ in found:
         windows[contest_id] = w = _contest_windows(starts_on, ends_on, covered)
         rows += [(contest_id, period, *getattr(w, period)) for period in _PERIODS]
-    con.register("contest_windows", _windows_frame(rows, "contest_id"))
+    con.register("contest_windows", windows_frame(rows, ("contest_id",)))
     try:
         # Posts per contest, employee (their row in `team_of`) and window, as numbers: no text to convert.
         counted = con.execute(
@@ -406,10 +400,10 @@ def contest_effect(con: duckdb.DuckDBPyConnection, request: ImpactRequest,
     voices = [0, 0]
     best = [0.0, 0.0, 0.0, 0.0]  # top posts' engagements and count, others'
     measured: list[tuple[dict[str, Any], np.ndarray, bool, dict[str, float]]] = []
-    for contest_id, name, starts_on, ends_on, teams in found:
+    for number, (contest_id, name, starts_on, ends_on, teams) in enumerate(found):
         w = windows[contest_id]
         eligible = np.isin(team_of, teams) if teams else np.ones(len(team_of), dtype=bool)
-        per_employee = posts_of[ids.index(contest_id)]
+        per_employee = posts_of[number]
         columns = np.hstack([per_employee * eligible[:, None], per_employee * ~eligible[:, None]])
         days = {p: float(w.days(p)) for p in _PERIODS}
         n_eligible, n_other = int(eligible.sum()), int((~eligible).sum())

@@ -11,14 +11,17 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import duckdb
+import pandas as pd
 
 from pipelines.analytics.privacy import OTHER_TEAMS, is_named
 from pipelines.store.db import Identifier, Sql
 from pipelines.store.ledger import Team
 
 ORGANISATION = "organisation"
+ALL, OVERVIEW, TEAMS, PROGRAMME = "all", "overview", "teams", "programme"  # what a request computes (`detail`)
 
 
 @dataclass(frozen=True)
@@ -39,14 +42,21 @@ class ImpactRequest:
     # What is computed (a page computes what it shows; the figures computed are the same whatever this is):
     # ALL; OVERVIEW: the organisation in full, the teams' charter dates, the programme's effects; TEAMS: each
     # team's figures and the organisation's event study; PROGRAMME: the programme's effects.
-    detail: str = "all"
+    detail: str = ALL
 
-
-ALL, OVERVIEW, TEAMS, PROGRAMME = "all", "overview", "teams", "programme"
 
 # The request's network and format filters, on posts `p` (bound as $networks and $formats).
 POST_FILTER = Sql("""(len($networks) = 0 OR list_contains($networks, p.network))
     AND (len($formats) = 0 OR list_contains($formats, p.format))""")
+
+
+def windows_frame(rows: list[tuple[Any, ...]], keys: tuple[str, ...]) -> pd.DataFrame:
+    """Windows as `posts_in_windows` joins them, from rows (*keys, period, first day, day after the last): the keys
+    and the period as text (`scope_id` a whole number), the days as timestamps (DuckDB must not have to guess what
+    a column of Python dates is)."""
+    frame = pd.DataFrame(rows, columns=[*keys, "period", "start_on", "end_on"])
+    types = {key: "int64" if key == "scope_id" else "string" for key in keys}
+    return frame.astype({**types, "period": "string", "start_on": "datetime64[us]", "end_on": "datetime64[us]"})
 
 
 def posts_in_windows(windows: Identifier) -> Sql:
