@@ -174,10 +174,12 @@ def _cells_view(con: duckdb.DuckDBPyConnection, raw: RawFile, author: str | None
     if aside:
         extra = Sql("json_object(" + ", ".join(f"getvariable('adv_headers')[{i + 1}], c{i}" for i in aside) + ")")
     blank = Sql(" AND ".join(f"adv_blank(c{i}) IS NULL" for i in range(len(raw.header))))
+    every = Identifier(f"{cells}_every_row")
     con.execute(
-        f"""CREATE TEMP VIEW {cells} AS SELECT line, NULL::VARCHAR AS raw, {extra} AS extra, {join_sql(selects)}
-        FROM {raw.table} WHERE NOT ({blank})"""
+        f"""CREATE TEMP VIEW {every} AS SELECT line, NULL::VARCHAR AS raw, {extra} AS extra, {join_sql(selects)},
+            {blank} AS blank_row FROM {raw.table}"""
     )
+    con.execute(f"CREATE TEMP VIEW {cells} AS SELECT * EXCLUDE (blank_row) FROM {every} WHERE NOT blank_row")
     return cells
 
 

@@ -79,7 +79,7 @@ def decide_reading(
                        any_value(v) FILTER (WHERE b BETWEEN 13 AND 31 AND a BETWEEN 1 AND 12)
             FROM (SELECT v, try_cast(regexp_extract(v, '^(\\d{{1,2}})[/.-]', 1) AS INT) AS a,
                          try_cast(regexp_extract(v, '^\\d{{1,2}}[/.-](\\d{{1,2}})[/.-]', 1) AS INT) AS b
-                  FROM (SELECT unnest([{values}]) AS v FROM {cells}) WHERE substr(v, 5, 1) <> '-')"""
+                  FROM (SELECT unnest([{values}]) AS v FROM {cells}_every_row) WHERE substr(v, 5, 1) <> '-')"""
         ).fetchall()[0]
     notes: list[str] = []
     if day_first and month_first:
