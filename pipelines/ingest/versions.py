@@ -176,14 +176,20 @@ def _classify(con: duckdb.DuckDBPyConnection, typed: Identifier, target: Target,
     else:
         previous = Sql(f"""(SELECT * FROM {target.versions} AS v SEMI JOIN {typed} AS t ON {_on("v", "t", target.key)}
             QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY upload_id DESC, line DESC) = 1)""")
+    # The later lines of a key given twice (numbering only those keys' lines: most files give each key once).
+    repeats = Sql(f"""(SELECT t.line FROM {typed} AS t SEMI JOIN (
+            SELECT {key} FROM {typed} AS t WHERE t.reason IS NULL AND {where} GROUP BY ALL HAVING count(*) > 1) AS k
+            ON {_on("t", "k", target.key)}
+        WHERE t.reason IS NULL AND {where} QUALIFY row_number() OVER (PARTITION BY {t_key} ORDER BY t.line) > 1)""")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {typed}_{status} AS
         SELECT t.line,
-            CASE WHEN row_number() OVER (PARTITION BY {t_key} ORDER BY t.line) > 1 THEN NULL
+            CASE WHEN r.line IS NOT NULL THEN NULL
                  WHEN p.upload_id IS NULL THEN 'loaded'
                  WHEN {_same("t", "p", compared)} THEN 'unchanged'
                  ELSE 'updated' END AS {status}
         FROM {typed} AS t LEFT JOIN {previous} AS p ON {_on("t", "p", target.key)}
+        LEFT JOIN {repeats} AS r ON r.line = t.line
         WHERE t.reason IS NULL AND {where}"""
     )
 
@@ -198,10 +204,9 @@ def _store(con: duckdb.DuckDBPyConnection, typed: Identifier, target: Target, st
         [upload_id],
     )
     touched = Identifier(f"{typed}_touched")
-    grain = q_list(target.grain)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {touched} AS
-        SELECT DISTINCT {grain} FROM {target.versions} WHERE upload_id = ?""",
+        SELECT {q_list(target.grain)}, count(*) AS own FROM {target.versions} WHERE upload_id = ? GROUP BY ALL""",
         [upload_id],
     )
     _refresh_stored(con, target, touched, upload_id)
@@ -219,10 +224,16 @@ def _refresh_stored(con: duckdb.DuckDBPyConnection, target: Target, touched: Ide
     on = _on("v", "k", target.grain)
     counted, newer, rest = (Identifier(f"{touched}_counted"), Identifier(f"{touched}_newer"),
                             Identifier(f"{touched}_rest"))  # fmt: skip
+    # A key without a current row has no earlier version (every key with versions has one): only the keys that
+    # had one are counted among all versions.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {counted} AS
-        SELECT {q_list(target.grain, "v")}, count(*) AS versions, count(*) FILTER (WHERE v.upload_id = ?) AS own
-        FROM {target.versions} AS v SEMI JOIN {touched} AS k ON {on} GROUP BY ALL""",
+        SELECT {q_list(target.grain, "k")}, k.own + coalesce(e.earlier, 0) AS versions, k.own
+        FROM {touched} AS k LEFT JOIN (
+            SELECT {q_list(target.grain, "v")}, count(*) AS earlier FROM {target.versions} AS v
+            SEMI JOIN (SELECT * FROM {touched} AS t SEMI JOIN {target.current} AS c ON {_on("t", "c", target.grain)})
+                AS k ON {on}
+            WHERE v.upload_id <> ? GROUP BY ALL) AS e ON {_on("e", "k", target.grain)}""",
         [upload_id],
     )
     columns = ("upload_id", "line", *target.columns)
