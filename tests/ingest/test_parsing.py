@@ -99,3 +99,14 @@ def test_iso_times_with_an_offset_are_stored_in_utc(con, moment, offset):
 @settings(max_examples=100, deadline=None)
 def test_impossible_dates_give_none(con, day, month, year):
     assert timestamp(con, f"{day:02d}/{month:02d}/{year}", day_first=True) is None
+
+
+BLANKS = " \t\n\r\u00a0"
+
+
+@given(text=st.text(alphabet=st.sampled_from([*BLANKS, "a", "é", "!", " ", "\x01", "😀", "\f"]), max_size=6))
+@settings(max_examples=400, deadline=None)
+def test_a_cell_is_its_text_without_surrounding_blanks_or_nothing(con, text):
+    """The loader trims only the cells that start or end with a blank (a shortcut): every cell reads as trimmed."""
+    (cell,) = con.execute("SELECT adv_blank(?)", [text]).fetchall()[0]
+    assert cell == (text.strip(BLANKS) or None)

@@ -5,8 +5,9 @@ CREATE OR REPLACE TEMP MACRO adv_quote(v) AS chr(39)  -- a value quoted in a rea
 CREATE OR REPLACE TEMP MACRO adv_csv_cell(v, delim) AS CASE
     WHEN contains(v, delim) OR contains(v, '"') OR contains(v, chr(10)) THEN '"' || replace(v, '"', '""') || '"'
     ELSE coalesce(v, '') END;
-CREATE OR REPLACE TEMP MACRO adv_blank(v) AS CASE
-    WHEN regexp_matches(v, '^[\s\x{00A0}]|[\s\x{00A0}]$')  -- trimming only where needed is four times faster
+CREATE OR REPLACE TEMP MACRO adv_blank(v) AS CASE  -- trimming only where a value starts or ends with a blank
+    WHEN v < '!' OR starts_with(v, chr(160)) OR ends_with(v, ' ') OR ends_with(v, chr(160))  -- (v < '!': a first
+        OR ends_with(v, chr(9)) OR ends_with(v, chr(10)) OR ends_with(v, chr(13))  -- byte up to the space)
         THEN nullif(trim(v, ' ' || chr(9) || chr(10) || chr(13) || chr(160)), '')
     ELSE nullif(v, '') END;
 CREATE OR REPLACE TEMP MACRO adv_fold(v) AS strip_accents(lower(regexp_replace(trim(v), '\s+', ' ', 'g')));
