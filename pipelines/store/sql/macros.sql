@@ -40,20 +40,22 @@ CREATE OR REPLACE TEMP MACRO adv_timestamp(v, dmy) AS CASE
 CREATE OR REPLACE TEMP MACRO adv_bool(v) AS CASE
     WHEN lower(v) IN ('true', 'yes', 'y', 'oui', 'o', 'vrai', '1', 'x') THEN true
     WHEN lower(v) IN ('false', 'no', 'n', 'non', 'faux', '0') THEN false END;
-CREATE OR REPLACE TEMP MACRO adv_severity(v) AS CASE
-    WHEN adv_fold(v) IN ('low', 'faible', '1') THEN 'low'
-    WHEN adv_fold(v) IN ('medium', 'moyenne', 'moyen', 'moderee', 'modere', '2') THEN 'medium'
-    WHEN adv_fold(v) IN ('high', 'elevee', 'eleve', 'haute', 'haut', '3') THEN 'high'
-    WHEN adv_fold(v) IN ('critical', 'critique', '4') THEN 'critical' END;
-CREATE OR REPLACE TEMP MACRO adv_format(v) AS CASE
-    WHEN v IS NULL THEN 'post'
-    WHEN adv_fold(v) IN ('post', 'article', 'share', 'video', 'image', 'document', 'poll', 'other') THEN adv_fold(v)
-    WHEN adv_fold(v) IN ('text', 'texte', 'publication', 'status') THEN 'post'
-    WHEN adv_fold(v) IN ('images', 'photo', 'photos', 'multi-image', 'multi image') THEN 'image'
-    WHEN adv_fold(v) IN ('carousel', 'carrousel', 'pdf') THEN 'document'
-    WHEN adv_fold(v) IN ('sondage') THEN 'poll'
-    WHEN adv_fold(v) IN ('repost', 'partage', 'reshare') THEN 'share'
-    ELSE 'other' END;
+-- Severities and post formats as files write them (folded), and the name each is kept under.
+CREATE OR REPLACE TEMP MACRO adv_severity(v) AS map_extract_value(MAP {
+    'low': 'low', 'faible': 'low', '1': 'low',
+    'medium': 'medium', 'moyenne': 'medium', 'moyen': 'medium', 'moderee': 'medium', 'modere': 'medium', '2': 'medium',
+    'high': 'high', 'elevee': 'high', 'eleve': 'high', 'haute': 'high', 'haut': 'high', '3': 'high',
+    'critical': 'critical', 'critique': 'critical', '4': 'critical'}, adv_fold(v));
+CREATE OR REPLACE TEMP MACRO adv_format(v) AS CASE WHEN v IS NULL THEN 'post' ELSE coalesce(map_extract_value(MAP {
+    'post': 'post', 'text': 'post', 'texte': 'post', 'publication': 'post', 'status': 'post',
+    'article': 'article',
+    'share': 'share', 'repost': 'share', 'partage': 'share', 'reshare': 'share',
+    'video': 'video',
+    'image': 'image', 'images': 'image', 'photo': 'image', 'photos': 'image', 'multi-image': 'image',
+    'multi image': 'image',
+    'document': 'document', 'carousel': 'document', 'carrousel': 'document', 'pdf': 'document',
+    'poll': 'poll', 'sondage': 'poll',
+    'other': 'other'}, adv_fold(v)), 'other') END;  -- a map looked up once: the value folded once
 -- One key per LinkedIn post (data-contract.md, "LinkedIn post ids"): an activity, share, ugcPost or groupPost urn,
 -- bare or in a link, URL-encoded or not; else the link without its query string and trailing slash.
 CREATE OR REPLACE TEMP MACRO adv_post_id(v) AS CASE
