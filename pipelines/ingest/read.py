@@ -310,6 +310,9 @@ def _line_ends(path: Path) -> set[str]:
     kinds: set[str] = set()
     with path.open("rb") as f:
         while len(kinds) < 2 and (chunk := f.read(_CHUNK)):
+            if b"\r" not in chunk:  # the usual file: no CR to count
+                kinds.update(("lf",) if b"\n" in chunk else ())
+                continue
             crlf = chunk.count(b"\r\n")  # a CRLF split between two chunks counts as CR and LF: a harmless copy
             counts = {"crlf": crlf, "cr": chunk.count(b"\r") - crlf, "lf": chunk.count(b"\n") - crlf}
             kinds.update(kind for kind, n in counts.items() if n)
@@ -339,8 +342,15 @@ def _line_over_max_columns(path: Path, delimiter: str, line_end: str) -> tuple[i
     with path.open("rb") as f:
         while chunk := f.read(_CHUNK):
             data = np.frombuffer(chunk, np.uint8)
+            ends = np.flatnonzero(data == ord(line_end))
+            if ends.size and carry + ends[0] <= MAX_COLUMNS and len(data) - ends[-1] <= MAX_COLUMNS and (
+                ends.size == 1 or np.diff(ends).max() <= MAX_COLUMNS
+            ):  # no line here is long enough to hold too many delimiters: only the last one's are counted
+                line += ends.size
+                carry = int(np.count_nonzero(data[ends[-1] :] == mark))
+                continue
             marks = np.flatnonzero(data == mark)
-            before_each_end = np.searchsorted(marks, np.flatnonzero(data == ord(line_end)))
+            before_each_end = np.searchsorted(marks, ends)
             per_line = np.diff(before_each_end, prepend=0)
             if per_line.size:
                 per_line[0] += carry
@@ -382,6 +392,8 @@ def _detect_encoding(path: Path) -> str:
             if first and b"\x00" in chunk[:SNIFF_BYTES]:
                 raise FileRefused("binary content, not a text table (NUL bytes)")
             first = False
+            if chunk.isascii() and decoder.getstate()[0] == b"":  # plain ASCII, nothing held from the last chunk
+                continue
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError:

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from pipelines import config
 from pipelines.cli import main
+from pipelines.ingest import read
 from pipelines.ingest.load import LoadOptions, LoadResult, load_paths
 from pipelines.ingest.read import MAX_COLUMNS, XLSX_MAX_SHARED_TEXT, XLSX_MAX_UNPACKED
 from tests.conftest import FILES, ROSTER, load, query, write
@@ -300,6 +301,26 @@ def test_a_line_of_thousands_of_fields_is_refused_before_duckdb_reads_it(db, tmp
     started = time.perf_counter()
     refused(db, path, "line 2 has 100,000 ',' delimiters or more")
     assert time.perf_counter() - started < 30
+
+
+@given(
+    widths=st.lists(st.integers(0, 14), min_size=1, max_size=30),
+    filler=st.integers(0, 8),
+    chunk=st.sampled_from([1, 2, 7, 16, 64, 4096]),
+)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_first_line_with_too_many_delimiters_is_found_across_chunks(tmp_path, monkeypatch, widths, filler,
+                                                                       chunk):  # fmt: skip
+    """Lines of `widths` delimiters each (padded with `filler` letters), read in chunks of `chunk` bytes with a
+    limit of 10 columns: the first line over it is named, or none, wherever the chunks cut the lines."""
+    monkeypatch.setattr(read, "MAX_COLUMNS", 10)
+    monkeypatch.setattr(read, "_CHUNK", chunk)
+    path = tmp_path / "lines.csv"
+    path.write_bytes(b"".join(b"x" * filler + b",x" * width + b"\n" for width in widths))
+    over = next((i + 1 for i, width in enumerate(widths) if width > 10), None)
+    found = read._line_over_max_columns(path, ",", "\n")
+    assert (found and found[0]) == over
+    assert found is None or found[1] > 10
 
 
 def test_a_row_short_of_several_fields_is_one_quarantined_row(roster_db, tmp_path):
