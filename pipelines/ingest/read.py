@@ -343,8 +343,11 @@ def _line_over_max_columns(path: Path, delimiter: str, line_end: str) -> tuple[i
         while chunk := f.read(_CHUNK):
             data = np.frombuffer(chunk, np.uint8)
             ends = np.flatnonzero(data == ord(line_end))
-            if ends.size and carry + ends[0] <= MAX_COLUMNS and len(data) - ends[-1] <= MAX_COLUMNS and (
-                ends.size == 1 or np.diff(ends).max() <= MAX_COLUMNS
+            if (
+                ends.size
+                and carry + ends[0] <= MAX_COLUMNS
+                and len(data) - ends[-1] <= MAX_COLUMNS
+                and (ends.size == 1 or np.diff(ends).max() <= MAX_COLUMNS)
             ):  # no line here is long enough to hold too many delimiters: only the last one's are counted
                 line += ends.size
                 carry = int(np.count_nonzero(data[ends[-1] :] == mark))

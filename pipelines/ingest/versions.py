@@ -237,7 +237,7 @@ def _refresh_stored(con: duckdb.DuckDBPyConnection, target: Target, touched: Ide
         [upload_id],
     )
     columns = ("upload_id", "line", *target.columns)
-    derived = Sql("false")
+    derived = Sql("")  # the keys whose current row is derived from the new snapshot, left out of the rest
     if target.best is not None:
         kept = (*target.key, *target.grain)
         combined = join_sql(
@@ -252,10 +252,10 @@ def _refresh_stored(con: duckdb.DuckDBPyConnection, target: Target, touched: Ide
             WHERE v.upload_id = ? AND {target.best(Identifier("v"))} > {target.best(Identifier("c"))}""",
             [upload_id],
         )
-        derived = Sql(f"k.versions > 1 AND EXISTS (SELECT 1 FROM {newer} AS n WHERE {_on('n', 'k', target.grain)})")
+        derived = Sql(f"ANTI JOIN {newer} AS n ON {_on('n', 'k', target.grain)}")
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {rest} AS SELECT {q_list(target.grain, "k")} FROM {counted} AS k
-        WHERE k.versions > 1 AND NOT ({derived})"""
+        f"""CREATE OR REPLACE TEMP TABLE {rest} AS SELECT {q_list(target.grain, "k")} FROM {counted} AS k {derived}
+        WHERE k.versions > 1"""
     )
     con.execute(f"DELETE FROM {target.current} AS cur USING {touched} AS t WHERE {_on('cur', 't', target.grain)}")
     con.execute(

@@ -9,13 +9,17 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipelines.ingest.load import set_charter
 from pipelines.ingest.reprocess import reprocess
 from pipelines.ingest.undo import preview, undo
-from pipelines.store.db import SCHEMA_VERSION, connect, migrations
+from pipelines.ingest.versions import TARGETS, refresh_current
+from pipelines.store.db import SCHEMA_VERSION, Identifier, connect, migrations
 from tests.conftest import FILES, ROSTER, load, query, write
 
 ALL_FILES = [
@@ -330,3 +334,51 @@ def test_a_reader_of_an_older_database_file_migrates_it_first(db):
     with connect(db, read_only=True) as con:
         assert con.execute("SELECT max(version) FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
         assert con.execute("SELECT count(*) FROM posts").fetchall() == [(0,)]
+
+
+snapshot_rows = st.lists(
+    st.tuples(
+        st.integers(1, 4),  # the post
+        st.sampled_from(["2025-10-31", "2025-11-30", "2025-12-31"]),  # as_of
+        st.sampled_from(["LinkedIn page", "Sprout", ""]),  # who measured
+        st.one_of(st.none(), st.integers(0, 999)),  # impressions, or none given
+        st.one_of(st.none(), st.integers(0, 99)),  # reactions, or none given
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@given(uploads=st.lists(snapshot_rows, min_size=1, max_size=4), undone=st.integers(0, 3))
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_current_engagement_a_load_derives_is_the_one_all_snapshots_give(tmp_path_factory, uploads, undone):
+    """A load writes only the current rows its snapshots change, derived from the current row where it can: after
+    each load and an undo, they equal those recomputed from every snapshot of every post."""
+    db = tmp_path_factory.mktemp("snapshots") / "db.duckdb"
+    folder = db.parent
+    results = []
+    for u, rows in enumerate(uploads):
+        text = "post_id,as_of,source,impressions,reactions\n" + "".join(
+            f"urn:li:activity:{post},{as_of},{source},{'' if i is None else i},{'' if r is None else r}\n"
+            for post, as_of, source, i, r in rows
+            if i is not None or r is not None
+        )
+        (result,) = load(db, write(folder / f"e{u}.csv", text))
+        results.append(result)
+        assert _current_engagement(db) == _current_engagement(db, recomputed=True)
+    if (upload := results[undone % len(results)]).upload_id is not None:
+        undo(db, upload.upload_id)
+        assert _current_engagement(db) == _current_engagement(db, recomputed=True)
+
+
+def _current_engagement(db: Path, recomputed: bool = False) -> list[tuple[Any, ...]]:
+    """post_engagement as stored, or recomputed from all snapshots (in a transaction rolled back)."""
+    with connect(db) as con:
+        if not recomputed:
+            return con.execute("SELECT * FROM post_engagement ORDER BY post_id").fetchall()
+        con.execute("BEGIN")
+        con.execute("CREATE TEMP TABLE every_post AS SELECT DISTINCT post_id FROM engagement_snapshots")
+        refresh_current(con, TARGETS["engagement"], Identifier("every_post"))
+        rows = con.execute("SELECT * FROM post_engagement ORDER BY post_id").fetchall()
+        con.execute("ROLLBACK")
+        return rows
