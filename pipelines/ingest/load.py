@@ -131,8 +131,8 @@ def _warnings(con: duckdb.DuckDBPyConnection, typed: Identifier, kind: c.Kind, e
             notes.append(f"network {network!r} ({n} post(s)) is not one we know: kept as written")
     if kind is c.ENGAGEMENT:
         (waiting,) = con.execute(
-            f"""SELECT count(DISTINCT post_id) FROM {typed} AS t
-            WHERE reason IS NULL AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.post_id = t.post_id)"""
+            f"""SELECT count(DISTINCT post_id) FROM {typed} AS t ANTI JOIN posts AS p USING (post_id)
+            WHERE t.reason IS NULL"""
         ).fetchall()[0]
         if waiting:
             notes.append(f"{waiting} post(s) with figures here are not in the database yet: their figures are kept, "
