@@ -222,19 +222,14 @@ def _refresh_stored(con: duckdb.DuckDBPyConnection, target: Target, touched: Ide
       source are those of the best earlier snapshot, so it tells whether the new one is better.
     The other keys (a post updated by a later file, a late older export) are recomputed from all their versions."""
     on = _on("v", "k", target.grain)
-    counted, newer, rest = (Identifier(f"{touched}_counted"), Identifier(f"{touched}_newer"),
+    known, newer, rest = (Identifier(f"{touched}_known"), Identifier(f"{touched}_newer"),
                             Identifier(f"{touched}_rest"))  # fmt: skip
-    # A key without a current row has no earlier version (every key with versions has one): only the keys that
-    # had one are counted among all versions.
+    # A key without a current row has no earlier version (every key with versions has one): the upload's version is
+    # its only one where the upload gave it once and it had no current row.
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {counted} AS
-        SELECT {q_list(target.grain, "k")}, k.own + coalesce(e.earlier, 0) AS versions, k.own
-        FROM {touched} AS k LEFT JOIN (
-            SELECT {q_list(target.grain, "v")}, count(*) AS earlier FROM {target.versions} AS v
-            SEMI JOIN (SELECT * FROM {touched} AS t SEMI JOIN {target.current} AS c ON {_on("t", "c", target.grain)})
-                AS k ON {on}
-            WHERE v.upload_id <> ? GROUP BY ALL) AS e ON {_on("e", "k", target.grain)}""",
-        [upload_id],
+        f"""CREATE OR REPLACE TEMP TABLE {known} AS
+        SELECT {q_list(target.grain, "k")}, k.own, k.own = 1 AND c.upload_id IS NULL AS only_version
+        FROM {touched} AS k LEFT JOIN {target.current} AS c ON {_on("c", "k", target.grain)}"""
     )
     columns = ("upload_id", "line", *target.columns)
     derived = Sql("")  # the keys whose current row is derived from the new snapshot, left out of the rest
@@ -247,20 +242,20 @@ def _refresh_stored(con: duckdb.DuckDBPyConnection, target: Target, touched: Ide
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE {newer} AS
             SELECT {combined} FROM {target.versions} AS v
-            JOIN {counted} AS k ON {on} AND k.versions > 1 AND k.own = 1
+            JOIN {known} AS k ON {on} AND k.own = 1
             JOIN {target.current} AS c ON {_on("c", "k", target.grain)}
             WHERE v.upload_id = ? AND {target.best(Identifier("v"))} > {target.best(Identifier("c"))}""",
             [upload_id],
         )
         derived = Sql(f"ANTI JOIN {newer} AS n ON {_on('n', 'k', target.grain)}")
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {rest} AS SELECT {q_list(target.grain, "k")} FROM {counted} AS k {derived}
-        WHERE k.versions > 1"""
+        f"""CREATE OR REPLACE TEMP TABLE {rest} AS SELECT {q_list(target.grain, "k")} FROM {known} AS k {derived}
+        WHERE NOT k.only_version"""
     )
     con.execute(f"DELETE FROM {target.current} AS cur USING {touched} AS t WHERE {_on('cur', 't', target.grain)}")
     con.execute(
         f"""INSERT INTO {target.current} ({target.all_columns})
-        SELECT {q_list(columns, "v")} FROM {target.versions} AS v SEMI JOIN {counted} AS k ON {on} AND k.versions = 1
+        SELECT {q_list(columns, "v")} FROM {target.versions} AS v SEMI JOIN {known} AS k ON {on} AND k.only_version
         WHERE v.upload_id = ?""",
         [upload_id],
     )
