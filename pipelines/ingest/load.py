@@ -157,8 +157,9 @@ def _post_id_notes(con: duckdb.DuckDBPyConnection, typed: Identifier) -> list[st
     return notes
 
 
-def _cells_view(con: duckdb.DuckDBPyConnection, raw: RawFile, author: str | None) -> Identifier:
-    """A view of the text cells by canonical column, blank rows left out: read once, by the conversion."""
+def _cells_view(con: duckdb.DuckDBPyConnection, raw: RawFile, author: str | None) -> tuple[Identifier, Identifier]:
+    """Views of the text cells by canonical column: blank rows left out (read once, by the conversion), and every
+    row (for what a blank row cannot change, without testing every cell of every row for blanks)."""
     cells = Identifier(f"{raw.table}_cells")
     # A view cannot hold bound parameters: the file's header names and the given author are session variables.
     con.execute("SET VARIABLE adv_author = ?", [author])
@@ -180,7 +181,7 @@ def _cells_view(con: duckdb.DuckDBPyConnection, raw: RawFile, author: str | None
             {blank} AS blank_row FROM {raw.table}"""
     )
     con.execute(f"CREATE TEMP VIEW {cells} AS SELECT * EXCLUDE (blank_row) FROM {every} WHERE NOT blank_row")
-    return cells
+    return cells, every
 
 
 def _raw_text(con: duckdb.DuckDBPyConnection, raw: RawFile, typed: Identifier) -> Identifier:
@@ -326,10 +327,10 @@ def _load_new(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, 
     result.notes.extend(raw.notes)
     result.upload_id = _next_upload_id(con)
     export_date = _export_date(result.file, options, result.notes)
-    cells = _cells_view(con, raw, options.author if raw.kind is c.POSTS else None)
+    cells, every_row = _cells_view(con, raw, options.author if raw.kind is c.POSTS else None)
     try:
         reading = decide_reading(
-            con, cells, raw.kind, delimiter=raw.delimiter, french=raw.french,
+            con, every_row, raw.kind, delimiter=raw.delimiter, french=raw.french,
             date_order=options.date_order, export_date=export_date,
         )  # fmt: skip
     except ValueError as error:

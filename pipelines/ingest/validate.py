@@ -66,7 +66,8 @@ def decide_reading(
     date_order: str | None,
     export_date: date,
 ) -> Reading:
-    """Decimal comma and day/month order for one file (contract: 'Dialects every file kind accepts')."""
+    """Decimal comma and day/month order for one file (contract: 'Dialects every file kind accepts'), from its text
+    `cells` by canonical column (blank rows may be among them: they are no evidence)."""
     decimal_comma = delimiter == ";" or (delimiter == "\t" and french)
     date_columns = [col.name for col in kind.columns if col.type in (c.DATE, c.DATETIME)]
     day_first = month_first = None
@@ -79,7 +80,7 @@ def decide_reading(
                        any_value(v) FILTER (WHERE b BETWEEN 13 AND 31 AND a BETWEEN 1 AND 12)
             FROM (SELECT v, try_cast(regexp_extract(v, '^(\\d{{1,2}})[/.-]', 1) AS INT) AS a,
                          try_cast(regexp_extract(v, '^\\d{{1,2}}[/.-](\\d{{1,2}})[/.-]', 1) AS INT) AS b
-                  FROM (SELECT unnest([{values}]) AS v FROM {cells}_every_row) WHERE substr(v, 5, 1) <> '-')"""
+                  FROM (SELECT unnest([{values}]) AS v FROM {cells}) WHERE substr(v, 5, 1) <> '-')"""
         ).fetchall()[0]
     notes: list[str] = []
     if day_first and month_first:
