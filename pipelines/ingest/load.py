@@ -143,9 +143,11 @@ def _warnings(con: duckdb.DuckDBPyConnection, typed: Identifier, kind: c.Kind, e
 def _post_id_notes(con: duckdb.DuckDBPyConnection, typed: Identifier) -> list[str]:
     """What the file's post ids cannot say (contract: 'LinkedIn post ids')."""
     shares, short = con.execute(
-        f"""SELECT count(*) FILTER (WHERE post_id LIKE 'urn:li:share:%' OR post_id LIKE 'urn:li:ugcPost:%'),
-                   count(*) FILTER (WHERE post_id ILIKE '%lnkd.in/%')
-        FROM {typed} WHERE reason IS NULL"""
+        # An activity urn, the usual id, is neither: only the others are looked at.
+        f"""SELECT count(*) FILTER (WHERE starts_with(post_id, 'urn:li:share:')
+                                     OR starts_with(post_id, 'urn:li:ugcPost:')),
+                   count(*) FILTER (WHERE contains(lower(post_id), 'lnkd.in/'))
+        FROM {typed} WHERE reason IS NULL AND NOT starts_with(post_id, 'urn:li:activity:')"""
     ).fetchall()[0]
     notes = []
     if shares:

@@ -103,6 +103,25 @@ def test_a_changed_row_is_updated_and_undo_restores_the_earlier_version(db, tmp_
     ]
 
 
+def test_share_ugcpost_and_short_link_ids_are_said_once_each(db, tmp_path):
+    load(db, ROSTER)
+    path = posts_file(
+        tmp_path,
+        "ids.csv",
+        "urn:li:activity:7100000000000000001,E001,2025-06-10,a,,,,,,",
+        "https://www.linkedin.com/feed/update/urn%3Ali%3Ashare%3A7100000000000000002/,E001,2025-06-11,b,,,,,,",
+        "urn:li:ugcPost:7100000000000000003,E001,2025-06-12,c,,,,,,",
+        "https://LNKD.IN/eAbCdEf,E001,2025-06-13,d,,,,,,",
+        "https://www.linkedin.com/posts/zoe_activity-7100000000000000004-AbCd?utm_source=share,E001,2025-06-14,e,,,,,,",
+    )
+    (result,) = load(db, path)
+    assert result.loaded == 5
+    assert [n.split(":")[0] for n in result.notes if "post id(s)" in n] == [
+        "2 post id(s) are share or ugcPost ids",
+        "1 post id(s) are short links (lnkd.in)",
+    ]
+
+
 def test_undo_dry_run_changes_nothing(db):
     results = load(db, ROSTER, "posts_fr.csv")
     before = fingerprint(db)
