@@ -222,7 +222,7 @@ def _refresh_stored(con: duckdb.DuckDBPyConnection, target: Target, touched: Ide
       source are those of the best earlier snapshot, so it tells whether the new one is better.
     The other keys (a post updated by a later file, a late older export) are recomputed from all their versions."""
     on = _on("v", "k", target.grain)
-    known, newer, rest = (Identifier(f"{touched}_{name}") for name in ("known", "newer", "rest"))
+    known, newer, rest = Identifier(f"{touched}_known"), Identifier(f"{touched}_newer"), Identifier(f"{touched}_rest")
     # A key without a current row has no earlier version (every key with versions has one): the upload's version is
     # its only one where the upload gave it once and it had no current row.
     con.execute(
