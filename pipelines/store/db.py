@@ -301,10 +301,15 @@ def _wait_for_writers(path: Path, patience: _Patience) -> None:
         os.close(fd)
 
 
+def connection_config() -> dict[str, str | bool | int | float | list[str]]:
+    """What every connection opens with, given to DuckDB as it opens (file, memory or lake): no statement to run."""
+    return {"memory_limit": f"{settings().memory_limit_mb}MB"}
+
+
 def _open(path: Path, read_only: bool, patience: _Patience) -> duckdb.DuckDBPyConnection:
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=connection_config())
         except duckdb.IOException as error:
             message = str(error)
             if "lock" not in message.lower():
@@ -405,7 +410,7 @@ def connect(path: str | Path, read_only: bool = False) -> Iterator[duckdb.DuckDB
     path = location
     with _PROCESS_LOCK:
         if path == MEMORY:
-            con = duckdb.connect()
+            con = duckdb.connect(config=connection_config())
             with _closing(con, path):
                 if not read_only:
                     migrate(con)
@@ -455,7 +460,6 @@ def _closing(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[None]:
     """Close the connection whatever happens; a full disk or a refused write becomes `DatabaseUnavailable`."""
     try:
         con.execute("SET TimeZone = 'UTC'")
-        con.execute("SET memory_limit = ?", [f"{settings().memory_limit_mb}MB"])
         yield
     except (duckdb.Error, OSError) as error:
         problem = storage_problem(path, error)

@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.config import Lake, hide_passwords, settings
-from pipelines.store.db import Sql, literal
+from pipelines.store.db import Sql, connection_config, literal
 
 ALIAS = Sql("lake")  # the lake's name in every connection
 _LOCK = threading.Lock()
@@ -83,14 +83,13 @@ def _attach(lake: Lake, data_path: str | None) -> duckdb.DuckDBPyConnection:
 
 
 def _attach_once(lake: Lake, data_path: str | None) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
+    con = duckdb.connect(config=connection_config())
     try:
         for package, name in (("duckdb_extension_ducklake", "ducklake"),
                               ("duckdb_extension_postgres_scanner", "postgres_scanner")):  # fmt: skip
             con.load_extension(str(extension_file(package, name)))
         if data_path and "://" in data_path:
             _object_storage(con, data_path)
-        con.execute("SET memory_limit = ?", [f"{settings().memory_limit_mb}MB"])
         # ATTACH takes no parameters: the administrator's setting goes in as a quoted literal (quotes doubled).
         options = Sql(f" (DATA_PATH {literal(data_path)})") if data_path else Sql("")
         con.execute(f"ATTACH {literal(str(lake))} AS {ALIAS}{options}")

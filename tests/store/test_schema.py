@@ -46,3 +46,15 @@ def test_stored_columns_follow_the_contract() -> None:
     assert c.ENGAGEMENT.stored[:2] == ("post_id", "as_of") and set(c.COUNT_NAMES) <= set(c.ENGAGEMENT.stored)
     for kind in c.KINDS.values():
         assert set(kind.key) <= set(kind.stored), kind.name
+
+
+@pytest.mark.parametrize("where", ["file", "memory"])
+@pytest.mark.parametrize(("megabytes", "shown"), [(1000, "953.6 MiB"), (3000, "2.7 GiB")])
+def test_every_connection_holds_duckdb_to_the_memory_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, megabytes: int, shown: str
+) -> None:
+    monkeypatch.setenv("ADVOCACY_MEMORY_MB", str(megabytes))
+    with connect(tmp_path / "db.duckdb" if where == "file" else ":memory:") as con:
+        assert con.execute("SELECT current_setting('memory_limit'), current_setting('TimeZone')").fetchall() == [
+            (shown, "UTC")
+        ]
