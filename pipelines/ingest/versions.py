@@ -143,6 +143,15 @@ class Counts:
     quarantined: int = 0
 
 
+_EVERY_ROW = Sql("true")
+
+
+def _given_twice(typed: Identifier, target: Target, where: Sql = _EVERY_ROW) -> Sql:
+    """The keys that more than one accepted row of `typed` (among those `where` keeps) gives."""
+    return Sql(f"""(SELECT {q_list(target.key)} FROM {typed} AS t WHERE t.reason IS NULL AND {where}
+        GROUP BY ALL HAVING count(*) > 1)""")
+
+
 def _mark_in_file_conflicts(con: duckdb.DuckDBPyConnection, typed: Identifier, target: Target,
                             values: Identifier) -> None:  # fmt: skip
     """A key given twice in one file with different `values` is quarantined on every line that gives it."""
@@ -152,16 +161,11 @@ def _mark_in_file_conflicts(con: duckdb.DuckDBPyConnection, typed: Identifier, t
         f"""UPDATE {typed} AS t SET reason = d.why
         FROM (SELECT {key}, $key || ' ' || any_value({label}) || ' is given with different values '
                      || 'on lines ' || array_to_string(list(line ORDER BY line), ', ') AS why
-              FROM {typed} AS r SEMI JOIN (
-                  SELECT {key} FROM {typed} WHERE reason IS NULL GROUP BY {key} HAVING count(*) > 1) AS twice
-                  ON {_on("r", "twice", target.key)}
+              FROM {typed} AS r SEMI JOIN {_given_twice(typed, target)} AS twice ON {_on("r", "twice", target.key)}
               WHERE reason IS NULL GROUP BY {key} HAVING count(DISTINCT row({values})) > 1) AS d
         WHERE t.reason IS NULL AND {_on("t", "d", target.key)}""",
         {"key": "/".join(target.key)},
     )
-
-
-_EVERY_ROW = Sql("true")
 
 
 def _classify(con: duckdb.DuckDBPyConnection, typed: Identifier, target: Target, status: Identifier,
@@ -177,8 +181,7 @@ def _classify(con: duckdb.DuckDBPyConnection, typed: Identifier, target: Target,
         previous = Sql(f"""(SELECT * FROM {target.versions} AS v SEMI JOIN {typed} AS t ON {_on("v", "t", target.key)}
             QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY upload_id DESC, line DESC) = 1)""")
     # The later lines of a key given twice (numbering only those keys' lines: most files give each key once).
-    repeats = Sql(f"""(SELECT t.line FROM {typed} AS t SEMI JOIN (
-            SELECT {key} FROM {typed} AS t WHERE t.reason IS NULL AND {where} GROUP BY ALL HAVING count(*) > 1) AS k
+    repeats = Sql(f"""(SELECT t.line FROM {typed} AS t SEMI JOIN {_given_twice(typed, target, where)} AS k
             ON {_on("t", "k", target.key)}
         WHERE t.reason IS NULL AND {where} QUALIFY row_number() OVER (PARTITION BY {t_key} ORDER BY t.line) > 1)""")
     con.execute(
@@ -203,16 +206,10 @@ def _store(con: duckdb.DuckDBPyConnection, typed: Identifier, target: Target, st
         FROM {typed} AS t JOIN {typed}_{status} AS s USING (line) WHERE s.{status} IS NOT NULL AND {where}""",
         [upload_id],
     )
-    touched = Identifier(f"{typed}_touched")
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {touched} AS
-        SELECT {q_list(target.grain)}, count(*) AS own FROM {target.versions} WHERE upload_id = ? GROUP BY ALL""",
-        [upload_id],
-    )
-    _refresh_stored(con, target, touched, upload_id)
+    _refresh_stored(con, target, typed, upload_id)
 
 
-def _refresh_stored(con: duckdb.DuckDBPyConnection, target: Target, touched: Identifier, upload_id: int) -> None:
+def _refresh_stored(con: duckdb.DuckDBPyConnection, target: Target, typed: Identifier, upload_id: int) -> None:
     """`refresh_current` of the keys an upload just stored versions for: the same current rows, each written once,
     and derived without regrouping every version of its key where that can be done exactly:
     - a key whose only version is the upload's: that version, whole (every column's newest value is its own);
@@ -222,13 +219,17 @@ def _refresh_stored(con: duckdb.DuckDBPyConnection, target: Target, touched: Ide
       source are those of the best earlier snapshot, so it tells whether the new one is better.
     The other keys (a post updated by a later file, a late older export) are recomputed from all their versions."""
     on = _on("v", "k", target.grain)
-    known, newer, rest = Identifier(f"{touched}_known"), Identifier(f"{touched}_newer"), Identifier(f"{touched}_rest")
-    # A key without a current row has no earlier version (every key with versions has one): the upload's version is
-    # its only one where the upload gave it once and it had no current row.
+    touched, newer, rest = Identifier(f"{typed}_touched"), Identifier(f"{typed}_newer"), Identifier(f"{typed}_rest")
+    # The keys the upload stored versions of, with how many each (`own`). A key without a current row has no
+    # earlier version (every key with versions has one): the upload's version is its only one where the upload
+    # gave it once and it had no current row.
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {known} AS
+        f"""CREATE OR REPLACE TEMP TABLE {touched} AS
         SELECT {q_list(target.grain, "k")}, k.own, k.own = 1 AND c.upload_id IS NULL AS only_version
-        FROM {touched} AS k LEFT JOIN {target.current} AS c ON {_on("c", "k", target.grain)}"""
+        FROM (SELECT {q_list(target.grain)}, count(*) AS own FROM {target.versions} WHERE upload_id = ?
+              GROUP BY ALL) AS k
+        LEFT JOIN {target.current} AS c ON {_on("c", "k", target.grain)}""",
+        [upload_id],
     )
     columns = ("upload_id", "line", *target.columns)
     derived = Sql("")  # the keys whose current row is derived from the new snapshot, left out of the rest
@@ -241,20 +242,20 @@ def _refresh_stored(con: duckdb.DuckDBPyConnection, target: Target, touched: Ide
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE {newer} AS
             SELECT {combined} FROM {target.versions} AS v
-            JOIN {known} AS k ON {on} AND k.own = 1
+            JOIN {touched} AS k ON {on} AND k.own = 1
             JOIN {target.current} AS c ON {_on("c", "k", target.grain)}
             WHERE v.upload_id = ? AND {target.best(Identifier("v"))} > {target.best(Identifier("c"))}""",
             [upload_id],
         )
         derived = Sql(f"ANTI JOIN {newer} AS n ON {_on('n', 'k', target.grain)}")
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {rest} AS SELECT {q_list(target.grain, "k")} FROM {known} AS k {derived}
+        f"""CREATE OR REPLACE TEMP TABLE {rest} AS SELECT {q_list(target.grain, "k")} FROM {touched} AS k {derived}
         WHERE NOT k.only_version"""
     )
     con.execute(f"DELETE FROM {target.current} AS cur USING {touched} AS t WHERE {_on('cur', 't', target.grain)}")
     con.execute(
         f"""INSERT INTO {target.current} ({target.all_columns})
-        SELECT {q_list(columns, "v")} FROM {target.versions} AS v SEMI JOIN {known} AS k ON {on} AND k.only_version
+        SELECT {q_list(columns, "v")} FROM {target.versions} AS v SEMI JOIN {touched} AS k ON {on} AND k.only_version
         WHERE v.upload_id = ?""",
         [upload_id],
     )
