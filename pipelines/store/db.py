@@ -302,7 +302,8 @@ def _wait_for_writers(path: Path, patience: _Patience) -> None:
 
 
 def connection_config() -> dict[str, str | bool | int | float | list[str]]:
-    """What every connection opens with, given to DuckDB as it opens (file, memory or lake): no statement to run."""
+    """The settings every connection (file, memory or lake) is given as it opens. The time zone is not among them:
+    DuckDB takes it only once ICU is loaded, so `_closing` sets it."""
     return {"memory_limit": f"{settings().memory_limit_mb}MB"}
 
 
