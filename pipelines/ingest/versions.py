@@ -217,7 +217,9 @@ def _refresh_stored(con: duckdb.DuckDBPyConnection, target: Target, typed: Ident
       new snapshot's place and keys, and each figure from it, or where it has none, the figure the current row
       had (the best of the earlier snapshots that measured it). The current row's upload, line, date and
       source are those of the best earlier snapshot, so it tells whether the new one is better.
-    The other keys (a post updated by a later file, a late older export) are recomputed from all their versions."""
+    The other keys (a post updated by a later file, a late older export) are recomputed from all their versions.
+    Where every key is new (a first load, a month of new posts), the upload's versions are the current rows as
+    they are: nothing to delete, compare or recompute."""
     on = _on("v", "k", target.grain)
     touched, newer, rest = Identifier(f"{typed}_touched"), Identifier(f"{typed}_newer"), Identifier(f"{typed}_rest")
     # The keys the upload stored versions of, with how many each (`own`). A key without a current row has no
@@ -232,6 +234,13 @@ def _refresh_stored(con: duckdb.DuckDBPyConnection, target: Target, typed: Ident
         [upload_id],
     )
     columns = ("upload_id", "line", *target.columns)
+    if con.execute(f"SELECT coalesce(bool_and(only_version), true) FROM {touched}").fetchall()[0][0]:
+        con.execute(
+            f"""INSERT INTO {target.current} ({target.all_columns})
+            SELECT {q_list(columns)} FROM {target.versions} WHERE upload_id = ?""",
+            [upload_id],
+        )
+        return
     derived = Sql("")  # the keys whose current row is derived from the new snapshot, left out of the rest
     if target.best is not None:
         kept = (*target.key, *target.grain)
