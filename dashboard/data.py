@@ -22,7 +22,7 @@ from pipelines.analytics import catalogue, privacy, verdict
 from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, ranking
 from pipelines.analytics.downloads import Table, formatted, ranking_table, table_xlsx
 from pipelines.analytics.downloads import table_csv as to_table_csv
-from pipelines.analytics.scopes import ALL, OVERVIEW, PROGRAMME, TEAMS, ImpactRequest
+from pipelines.analytics.scopes import ALL, PROGRAMME, TEAMS, ImpactRequest
 from pipelines.config import settings
 from pipelines.ingest.authors import Decision, DecisionRefused, decide
 from pipelines.ingest.contract import FILE_KINDS
@@ -41,7 +41,6 @@ from pipelines.store.ledger import is_empty as nothing_loaded
 Version = tuple[Any, ...]
 __all__ = [
     "CRITERIA",
-    "OVERVIEW",
     "PROGRAMME",
     "TEAMS",
     "DecisionRefused",
@@ -151,7 +150,7 @@ def _report(path: str, data_version: Version, request: ImpactRequest) -> dict[st
 
 
 def report(request: ImpactRequest | None = None, detail: str = ALL) -> dict[str, Any]:
-    """The impact report of the filters; `detail` (OVERVIEW, TEAMS, PROGRAMME: what that page shows) leaves out
+    """The impact report of the filters; `detail` (TEAMS, PROGRAMME: what that page shows) leaves out
     the figures the page does not show, and changes none it does."""
     return _report(str(db_path()), version(), replace(request or ImpactRequest(), detail=detail))
 
@@ -257,14 +256,15 @@ def report_pdf(request: ImpactRequest, language: str) -> bytes:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _weekly(path: str, data_version: Version, request: ImpactRequest) -> pd.DataFrame:
+def _overview(path: str, data_version: Version, request: ImpactRequest) -> tuple[dict[str, Any], pd.DataFrame]:
     with connect(path, read_only=True) as con:
-        return queries.weekly(con, request)
+        return queries.overview(con, request)
 
 
-def weekly(request: ImpactRequest | None = None) -> pd.DataFrame:
-    """Posts and incidents per week, organisation-wide, with the report's filters."""
-    return _weekly(str(db_path()), version(), request or ImpactRequest())
+def overview(request: ImpactRequest | None = None) -> tuple[dict[str, Any], pd.DataFrame]:
+    """The Overview's report of the filters (only what it shows) and its posts and incidents per week,
+    organisation-wide."""
+    return _overview(str(db_path()), version(), request or ImpactRequest())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -4,6 +4,7 @@ each page runs when it opens (ON_OPEN), so both read one list."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import duckdb
@@ -11,7 +12,7 @@ import pandas as pd
 
 from pipelines.analytics import trends as month_by_month
 from pipelines.analytics.contests import CRITERIA, Ranking, contests, ranking
-from pipelines.analytics.metrics import impact, weekly_timeline
+from pipelines.analytics.metrics import impact, impact_and_timeline
 from pipelines.analytics.scopes import OVERVIEW, PROGRAMME, TEAMS, ImpactRequest
 from pipelines.store import ledger
 
@@ -34,9 +35,11 @@ def shown_on(detail: str) -> Query:
     return lambda con: report(con, ImpactRequest(detail=detail))
 
 
-def weekly(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None) -> pd.DataFrame:
-    """Posts and incidents per week, organisation-wide, with the request's filters."""
-    return weekly_timeline(con, request or ImpactRequest())
+def overview(con: duckdb.DuckDBPyConnection,
+             request: ImpactRequest | None = None) -> tuple[dict[str, Any], pd.DataFrame]:  # fmt: skip
+    """The Overview's impact report (what it shows) and its posts and incidents per week, organisation-wide, with
+    the request's filters."""
+    return impact_and_timeline(con, replace(request or ImpactRequest(), detail=OVERVIEW))
 
 
 def trends(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None) -> dict[str, pd.DataFrame]:
@@ -61,8 +64,7 @@ def opening_ranking(con: duckdb.DuckDBPyConnection) -> Ranking | None:
 # Per page (dashboard/pages.py's names), the queries it runs when it opens without filters, in their order; the
 # pages not here (Method, Upload) read nothing from the database until asked to.
 ON_OPEN: dict[str, dict[str, Query]] = {
-    "overview": {"data_version": ledger.data_version, "filter_options": options, "impact": shown_on(OVERVIEW),
-                 "weekly_timeline": weekly},
+    "overview": {"data_version": ledger.data_version, "filter_options": options, "overview": overview},
     "trends": {"data_version": ledger.data_version, "filter_options": options, "trends": trends},
     "teams": {"data_version": ledger.data_version, "filter_options": options, "impact": shown_on(TEAMS)},
     "contests": {"data_version": ledger.data_version, "contests": contests, "filter_options": options,

@@ -33,10 +33,9 @@ from pipelines.analytics.contests import CRITERIA, Contest, contests, ranking
 from pipelines.analytics.metrics import (
     ARTICLE_INCIDENT_RISK_CHANGE_PCT,
     ARTICLE_POSTS_CHANGE_PCT,
-    impact,
+    impact_and_timeline,
     period_totals,
 )
-from pipelines.analytics.metrics import weekly_timeline as weekly_counts
 from pipelines.analytics.scopes import ORGANISATION, ImpactRequest
 from pipelines.store import ledger
 
@@ -194,7 +193,7 @@ class Gathered:
 def gather(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> Gathered:
     """Everything the report shows, read on one connection; ReportError when there is nothing to report."""
     lang = request.lang
-    report = impact(con, request.impact)
+    report, weekly = impact_and_timeline(con, request.impact)
     org = report["scopes"][0] if report["scopes"] else {}
     if not org.get("metrics"):
         where = period_label(request)
@@ -211,7 +210,7 @@ def gather(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> Gathered:
             first = request.focus[0]
             before = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
             previous = period_totals(con, replace(request.impact, period=(before, first)))
-    inputs = Inputs(con, request, report, weekly_counts(con, request.impact))
+    inputs = Inputs(con, request, report, weekly)
     t = partial(translate, language=lang)
     figures = [(caption(inputs, t) if callable(caption) else t(caption), fig)
                for caption, draw in CHARTS if (fig := draw(inputs, t)) is not None]  # fmt: skip

@@ -22,7 +22,7 @@ if data.is_empty():
     st.stop()
 
 request = data.filters()
-report = data.report(request, data.OVERVIEW)
+report, weekly = data.overview(request)
 scopes = report["scopes"]
 org = scopes[0] if scopes else {}
 metrics: dict[str, Any] = org.get("metrics") or {}
@@ -171,7 +171,6 @@ if paid.get("before") or paid.get("after"):  # boosted posts: their campaigns' e
         + t("Every other figure counts organic engagement only.")
     )
 
-weekly = data.weekly(request)
 charters = data.charter_days(scopes)
 figure = charts.weekly_timeline(weekly, charters, data.scope_label(request), t)
 st.plotly_chart(charts.localise(figure, lang()), width="stretch")

@@ -169,16 +169,18 @@ def panel(con: duckdb.DuckDBPyConnection, request: ImpactRequest, covered: tuple
     ).df()
 
 
-def weekly_timeline(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None) -> pd.DataFrame:
+def weekly_timeline(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None,
+                    frame: pd.DataFrame | None = None) -> pd.DataFrame:  # fmt: skip
     """Posts and incidents per week (Mondays), organisation-wide, with the report's filters, and the posts the
-    charter's model expects without the charter (`posts_without_charter`, empty where it has no estimate)."""
+    charter's model expects without the charter (`posts_without_charter`, empty where it has no estimate).
+    `frame`: the request's `panel`, where it was read already."""
     request = request or ImpactRequest()
     weekly = _posts_and_incidents_per_week(con, request)
     covered = covered_days(con, request)
     weekly["posts_without_charter"] = np.nan
     if covered is None or weekly.empty:
         return weekly
-    frame = panel(con, request, covered)
+    frame = panel(con, request, covered) if frame is None else frame
     if request.team_filter:
         frame = frame[frame["team"].isin(request.team_filter)]
     if frame.empty or frame["charter_date"].isna().all():  # teams without a date are controls, not a design
@@ -468,13 +470,26 @@ def _year_earlier(con: duckdb.DuckDBPyConnection, found: list[Scope], covered: t
 
 def impact(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None) -> dict[str, Any]:
     """The whole impact report: per scope, plain comparisons with intervals, adjusted effects, references."""
+    return _impact(con, request or ImpactRequest())[0]
+
+
+def impact_and_timeline(con: duckdb.DuckDBPyConnection,
+                        request: ImpactRequest | None = None) -> tuple[dict[str, Any], pd.DataFrame]:  # fmt: skip
+    """`impact` and `weekly_timeline` of one request, from one reading of its team x week panel (the Overview and
+    the PDF report show both)."""
     request = request or ImpactRequest()
+    report, frame = _impact(con, request)
+    return report, weekly_timeline(con, request, frame)
+
+
+def _impact(con: duckdb.DuckDBPyConnection, request: ImpactRequest) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """The impact report, and the panel it read (None where it read none)."""
     cpm, cpc = rates(request)
     request = replace(request, cpm=cpm, cpc=cpc)
     covered = covered_days(con, request)
     if covered is None:
         note = "no posts in the chosen period" if request.period else "no posts loaded yet"
-        return {"coverage": None, "scopes": [], "note": note}
+        return {"coverage": None, "scopes": [], "note": note}, None
     all_teams = teams(con)
     found = scopes(all_teams, covered, request)
     headcounts = {t.name: t.headcount for t in all_teams}
@@ -494,7 +509,7 @@ def impact(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None)
     programme = request.with_effects and request.detail in (ALL, OVERVIEW, PROGRAMME)
     cocreation = programme_effects.cocreation(con, request, covered) if programme else None
     contest_effect = programme_effects.contest_effect(con, request, covered) if programme else None
-    return {
+    report = {
         "coverage": {"start": covered[0], "end": covered[1]},
         "filters": {
             "networks": list(request.networks),
@@ -506,6 +521,7 @@ def impact(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None)
         "cocreation": cocreation,
         "contest_effect": contest_effect,
     }
+    return report, frame if with_panel else None
 
 
 def _unname(found: Any, small: list[str]) -> None:

@@ -114,9 +114,7 @@ def test_query_steps_have_a_median_and_a_worst_run(ran):
         assert len(steps[name]["runs_s"]) == 1
         assert 0 < steps[name]["median_s"] <= steps[name]["worst_s"], name
     assert steps["impact"]["scopes_with_metrics"] >= 1
-    assert set(steps["page_overview"]["calls"]) == {
-        "connect", "impact", "weekly_timeline", "filter_options", "data_version"
-    }  # fmt: skip
+    assert set(steps["page_overview"]["calls"]) == {"connect", "overview", "filter_options", "data_version"}
     assert set(steps["rankings"]["criteria"]) == {"posts", "engagement_per_post", "best_written", "articles"}
     # Every contest ranks somebody on every criterion (best_written only where the jury scored).
     ranked = steps["rankings"]["ranked_rows"]
