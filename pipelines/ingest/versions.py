@@ -153,15 +153,18 @@ def _given_twice(typed: Identifier, target: Target, where: Sql = _EVERY_ROW) -> 
 
 
 def _mark_in_file_conflicts(con: duckdb.DuckDBPyConnection, typed: Identifier, target: Target,
-                            values: Identifier) -> None:  # fmt: skip
-    """A key given twice in one file with different `values` is quarantined on every line that gives it."""
+                            values: Identifier, twice: Identifier) -> None:  # fmt: skip
+    """A key given twice in one file with different `values` is quarantined on every line that gives it (`twice`:
+    the table of the keys given twice, `_given_twice`)."""
+    if not con.execute(f"SELECT count(*) FROM {twice}").fetchall()[0][0]:
+        return  # most files give each key once
     key = q_list(target.key)
     label = Sql(" || ' / ' || ".join(f"adv_quote({q(k)})" for k in target.key))
     con.execute(
         f"""UPDATE {typed} AS t SET reason = d.why
         FROM (SELECT {key}, $key || ' ' || any_value({label}) || ' is given with different values '
                      || 'on lines ' || array_to_string(list(line ORDER BY line), ', ') AS why
-              FROM {typed} AS r SEMI JOIN {_given_twice(typed, target)} AS twice ON {_on("r", "twice", target.key)}
+              FROM {typed} AS r SEMI JOIN {twice} AS twice ON {_on("r", "twice", target.key)}
               WHERE reason IS NULL GROUP BY {key} HAVING count(DISTINCT row({values})) > 1) AS d
         WHERE t.reason IS NULL AND {_on("t", "d", target.key)}""",
         {"key": "/".join(target.key)},
@@ -169,9 +172,10 @@ def _mark_in_file_conflicts(con: duckdb.DuckDBPyConnection, typed: Identifier, t
 
 
 def _classify(con: duckdb.DuckDBPyConnection, typed: Identifier, target: Target, status: Identifier,
-              compared: tuple[str, ...], where: Sql = _EVERY_ROW) -> None:  # fmt: skip
+              compared: tuple[str, ...], twice: Identifier | Sql, where: Sql = _EVERY_ROW) -> None:  # fmt: skip
     """Add `status` (loaded / updated / unchanged, NULL for a repeat of an earlier line) to accepted rows: a
-    row whose `compared` columns equal the stored ones is unchanged."""
+    row whose `compared` columns equal the stored ones is unchanged. `twice`: the keys given twice among the
+    rows `where` keeps (`_given_twice`; keys whose every line was quarantined since may be among them)."""
     key = q_list(target.key)
     t_key = q_list(target.key, "t")
     previous: Identifier | Sql
@@ -181,8 +185,7 @@ def _classify(con: duckdb.DuckDBPyConnection, typed: Identifier, target: Target,
         previous = Sql(f"""(SELECT * FROM {target.versions} AS v SEMI JOIN {typed} AS t ON {_on("v", "t", target.key)}
             QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY upload_id DESC, line DESC) = 1)""")
     # The later lines of a key given twice (numbering only those keys' lines: most files give each key once).
-    repeats = Sql(f"""(SELECT t.line FROM {typed} AS t SEMI JOIN {_given_twice(typed, target, where)} AS k
-            ON {_on("t", "k", target.key)}
+    repeats = Sql(f"""(SELECT t.line FROM {typed} AS t SEMI JOIN {twice} AS k ON {_on("t", "k", target.key)}
         WHERE t.reason IS NULL AND {where} QUALIFY row_number() OVER (PARTITION BY {t_key} ORDER BY t.line) > 1)""")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {typed}_{status} AS
@@ -282,11 +285,15 @@ def store_typed(con: duckdb.DuckDBPyConnection, typed: Identifier, kind: c.Kind,
         found = con.execute("SELECT carried FROM uploads WHERE upload_id = ?", [upload_id]).fetchall()
         carried = tuple(found[0][0]) if found and found[0][0] is not None else target.columns
     compared = tuple(col for col in target.values if col in carried)  # what the file says about each key
+    # The keys given twice, found once for the in-file conflicts and the classification.
+    twice = Identifier(f"{typed}_twice")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {twice} AS SELECT * FROM {_given_twice(typed, target)}")
     if kind is c.POSTS:
         snapshot, has_snapshot = TARGETS["engagement"], Sql("t.has_snapshot")
-        _mark_in_file_conflicts(con, typed, target, q_list((*target.values, *snapshot.values)))
-        _classify(con, typed, target, Identifier("post_status"), compared)
-        _classify(con, typed, snapshot, Identifier("snapshot_status"), snapshot.values, has_snapshot)
+        _mark_in_file_conflicts(con, typed, target, q_list((*target.values, *snapshot.values)), twice)
+        _classify(con, typed, target, Identifier("post_status"), compared, twice)
+        _classify(con, typed, snapshot, Identifier("snapshot_status"), snapshot.values,
+                  _given_twice(typed, snapshot, has_snapshot), has_snapshot)  # fmt: skip
         _store(con, typed, target, Identifier("post_status"), upload_id)
         _store(con, typed, snapshot, Identifier("snapshot_status"), upload_id, has_snapshot)
         status = Sql("""CASE WHEN p.post_status IS NULL THEN NULL
@@ -295,8 +302,9 @@ def store_typed(con: duckdb.DuckDBPyConnection, typed: Identifier, kind: c.Kind,
             ELSE 'unchanged' END""")
         joins = Sql(f"JOIN {typed}_post_status p USING (line) LEFT JOIN {typed}_snapshot_status s USING (line)")
     else:
-        _mark_in_file_conflicts(con, typed, target, q_list(target.values))
-        _classify(con, typed, target, Identifier("status"), compared if target.current_key is None else target.values)
+        _mark_in_file_conflicts(con, typed, target, q_list(target.values), twice)
+        _classify(con, typed, target, Identifier("status"),
+                  compared if target.current_key is None else target.values, twice)  # fmt: skip
         _store(con, typed, target, Identifier("status"), upload_id)
         status, joins = Sql("st.status"), Sql(f"JOIN {typed}_status st USING (line)")
     loaded, updated, unchanged = con.execute(
