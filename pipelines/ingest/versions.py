@@ -237,7 +237,10 @@ def _refresh_stored(con: duckdb.DuckDBPyConnection, target: Target, typed: Ident
         [upload_id],
     )
     columns = ("upload_id", "line", *target.columns)
-    if con.execute(f"SELECT coalesce(bool_and(only_version), true) FROM {touched}").fetchall()[0][0]:
+    every_new, each_once = con.execute(
+        f"SELECT coalesce(bool_and(only_version), true), coalesce(bool_and(own = 1), true) FROM {touched}"
+    ).fetchall()[0]
+    if every_new:
         con.execute(
             f"""INSERT INTO {target.current} ({target.all_columns})
             SELECT {q_list(columns)} FROM {target.versions} WHERE upload_id = ?""",
@@ -251,11 +254,12 @@ def _refresh_stored(con: duckdb.DuckDBPyConnection, target: Target, typed: Ident
             Sql(f"v.{q(col)}" if col in ("upload_id", "line", *kept) else f"coalesce(v.{q(col)}, c.{q(col)})")
             for col in columns
         )
+        # The upload's snapshots of posts it gave once (every one, in most files: then no join to find them).
+        once = Sql("") if each_once else Sql(f"SEMI JOIN {touched} AS k ON {on} AND k.own = 1")
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE {newer} AS
-            SELECT {combined} FROM {target.versions} AS v
-            JOIN {touched} AS k ON {on} AND k.own = 1
-            JOIN {target.current} AS c ON {_on("c", "k", target.grain)}
+            SELECT {combined} FROM {target.versions} AS v {once}
+            JOIN {target.current} AS c ON {_on("c", "v", target.grain)}
             WHERE v.upload_id = ? AND {target.best(Identifier("v"))} > {target.best(Identifier("c"))}""",
             [upload_id],
         )
