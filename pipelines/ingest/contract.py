@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 # Column types, converted in DuckDB by `pipelines.ingest.validate` (the formats and severities a cell may name, and
 # their French spellings, are the macros adv_format and adv_severity of pipelines/store/sql/macros.sql).
@@ -338,8 +339,14 @@ KINDS: dict[str, Kind] = {**FILE_KINDS, AUTHORS.name: AUTHORS}
 
 def normalize_header(text: str) -> str:
     """Fold a header for matching: case, accents, spaces and the characters _ - . ( ) do not count."""
-    text = str(text).replace("\u2019", "'")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return _folded(str(text))
+
+
+@lru_cache(maxsize=8192)
+def _folded(text: str) -> str:
+    """`normalize_header`, once per text: recognising a file folds every kind's names and aliases against each
+    line that may be its header (24,000 folds, 0.1 s of a 2,000-post file's load)."""
+    text = unicodedata.normalize("NFKD", text.replace("\u2019", "'")).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[\s_\-.()]+", "", text)
 
 
