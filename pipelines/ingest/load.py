@@ -355,7 +355,7 @@ def _load_new(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, 
         result.notes.append("columns kept aside: " + ", ".join(aside))
     present = {*raw.match.columns, *(["author"] if options.author is not None and raw.kind is c.POSTS else [])}
     _insert_upload(con, result, digest, by, raw.kind.carried(present))
-    typed = build_typed(con, cells, raw.kind, reading)
+    typed = build_typed(con, cells, raw.kind, reading, present)
     if raw.kind is c.POSTS and raw.cell_sql("post_type") is not None:  # no post type, no Sponsored or Total row
         result.merged, notes = fold_boosted_posts(con, typed)
         result.notes.extend(notes)
