@@ -147,8 +147,10 @@ def _conversion(col: c.Column) -> _Conversion:
 
 
 # What parsing a column gives where every cell is NULL (a column the file does not have), by column type.
-_NULL_PARSED = {c.COUNT: "DOUBLE", c.NUMBER: "DOUBLE", c.DATE: "TIMESTAMP", c.DATETIME: "TIMESTAMP",
-                c.BOOL: "BOOLEAN", c.SEVERITY: "VARCHAR"}  # fmt: skip
+_NULL_PARSED = {
+    c.COUNT: Sql("NULL::DOUBLE"), c.NUMBER: Sql("NULL::DOUBLE"), c.DATE: Sql("NULL::TIMESTAMP"),
+    c.DATETIME: Sql("NULL::TIMESTAMP"), c.BOOL: Sql("NULL::BOOLEAN"), c.SEVERITY: Sql("NULL::VARCHAR"),
+}  # fmt: skip
 
 
 def build_typed(con: duckdb.DuckDBPyConnection, cells: Identifier, kind: c.Kind, reading: Reading,
@@ -160,8 +162,7 @@ def build_typed(con: duckdb.DuckDBPyConnection, cells: Identifier, kind: c.Kind,
     conversions = {col.name: _conversion(col) for col in kind.columns}
     for col in kind.columns:
         if present is not None and col.name not in present and col.type in _NULL_PARSED:
-            conversions[col.name] = replace(conversions[col.name], parse=Sql(f"NULL::{_NULL_PARSED[col.type]}"),
-                                            checks=[])  # fmt: skip
+            conversions[col.name] = replace(conversions[col.name], parse=_NULL_PARSED[col.type], checks=[])
     checks: list[tuple[Sql, Sql]] = []
     for col in kind.columns:
         if col.required:
