@@ -240,12 +240,12 @@ def _refresh_stored(con: duckdb.DuckDBPyConnection, target: Target, typed: Ident
     every_new, each_once = con.execute(
         f"SELECT coalesce(bool_and(only_version), true), coalesce(bool_and(own = 1), true) FROM {touched}"
     ).fetchall()[0]
+    # The keys whose only version is the upload's take it whole (where every key is new: all of them, no join).
+    only = Sql("") if every_new else Sql(f"SEMI JOIN {touched} AS k ON {on} AND k.only_version")
+    copy_only = Sql(f"""INSERT INTO {target.current} ({target.all_columns})
+        SELECT {q_list(columns, "v")} FROM {target.versions} AS v {only} WHERE v.upload_id = ?""")
     if every_new:
-        con.execute(
-            f"""INSERT INTO {target.current} ({target.all_columns})
-            SELECT {q_list(columns)} FROM {target.versions} WHERE upload_id = ?""",
-            [upload_id],
-        )
+        con.execute(copy_only, [upload_id])
         return
     derived = Sql("")  # the keys whose current row is derived from the new snapshot, left out of the rest
     if target.best is not None:
@@ -269,12 +269,7 @@ def _refresh_stored(con: duckdb.DuckDBPyConnection, target: Target, typed: Ident
         WHERE NOT k.only_version"""
     )
     con.execute(f"DELETE FROM {target.current} AS cur USING {touched} AS t WHERE {_on('cur', 't', target.grain)}")
-    con.execute(
-        f"""INSERT INTO {target.current} ({target.all_columns})
-        SELECT {q_list(columns, "v")} FROM {target.versions} AS v SEMI JOIN {touched} AS k ON {on} AND k.only_version
-        WHERE v.upload_id = ?""",
-        [upload_id],
-    )
+    con.execute(copy_only, [upload_id])
     if target.best is not None:
         con.execute(f"INSERT INTO {target.current} ({target.all_columns}) SELECT * FROM {newer}")
     _insert_current(con, target, rest)
