@@ -451,3 +451,30 @@ def test_a_programme_from_real_exports_counts_every_post_its_files_hold(db, tmp_
     posts = report["scopes"][0]["metrics"]["posts"]
     assert (posts["before"], posts["after"]) == (45, 41)
     assert round(posts["change_pct"], 1) == -8.9
+
+
+def test_the_columns_a_file_lacks_are_typed_as_if_they_were_parsed(db, tmp_path, monkeypatch) -> None:
+    """A file's absent columns are not parsed (their cells are all NULL): the typed rows, their types and reasons
+    are those the full parsing gives, for rosters, LinkedIn's page and creator exports and French Excel files."""
+    from pipelines.ingest import load as loader
+
+    build, compared = loader.build_typed, []
+
+    def both(con, cells, kind, reading, present=None):
+        full = build(con, cells, kind, reading)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE parsed_in_full AS SELECT * FROM {full}")
+        typed = build(con, cells, kind, reading, present)
+        assert con.execute("DESCRIBE parsed_in_full").fetchall() == con.execute(f"DESCRIBE {typed}").fetchall()
+        for a, b in (("parsed_in_full", typed), (typed, "parsed_in_full")):
+            assert con.execute(f"SELECT count(*) FROM (FROM {a} EXCEPT ALL FROM {b})").fetchall() == [(0,)], kind
+        compared.append((kind.name, len(set(c.name for c in kind.columns) - set(present or ()))))
+        return typed
+
+    monkeypatch.setattr(loader, "build_typed", both)
+    load(db, write(tmp_path / "staff.csv", STAFF), bamboohr(tmp_path), french_roster(tmp_path))
+    rows = [page_row(LINK.format(7350000000000000001), "Organic", "Chaitanya Mandala📡", "07/08/2025", 1000, 20, 30,
+                     5, 2), page_row(LINK.format(7350000000000000002), "Sponsored", "Zoé Lefèvre 📣", "07/12/2025",
+                                     3000, 30, 20, 0, 0, "Boost July 12")]  # fmt: skip
+    load(db, linkedin_page_export(tmp_path, rows), creator_export(tmp_path))
+    load(db, "posts_fr.csv", "engagement_fr_cp1252.csv", "incidents_note_row.csv", "workshops_fr_cp1252.csv")
+    assert len(compared) == 9 and [absent > 0 for _, absent in compared].count(True) >= 7, compared
