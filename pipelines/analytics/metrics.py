@@ -592,7 +592,7 @@ def _reports(con: duckdb.DuckDBPyConnection, request: ImpactRequest, covered: tu
                 if team_effects is None and scope.scope == "team" and len(scope.teams) == 1:
                     team_effects = _team_effects(frame)
                 report["effect"] = _effects(frame, scope, team_effects or {})
-            if scope.scope == ORGANISATION:
+            if scope.scope == ORGANISATION and request.detail != OVERVIEW:  # the Overview does not draw it
                 report["event_study"] = _event_study(frame[frame["team"].isin(scope.teams)])
         reports.append(report)
     return reports

@@ -40,8 +40,9 @@ class ImpactRequest:
     cpc: float | None = None
     with_effects: bool = True
     # What is computed (a page computes what it shows; the figures computed are the same whatever this is):
-    # ALL; OVERVIEW: the organisation in full, the teams' charter dates, the programme's effects; TEAMS: each
-    # team's figures and the organisation's event study; PROGRAMME: the programme's effects.
+    # ALL; OVERVIEW: the organisation's figures and effect (not its event study), the teams' charter dates, the
+    # programme's effects; TEAMS: each team's figures and the organisation's event study; PROGRAMME: the
+    # programme's effects.
     detail: str = ALL
 
 

@@ -284,3 +284,37 @@ def test_an_adjusted_figure_that_cannot_be_relied_on_says_why_as_a_key() -> None
     )
     assert doubt("less than a year before the charter (30 weeks): the season cannot be told from ...") == "no_season"
     assert doubt("one date for everyone: ...") is None
+
+
+def _computed(part: object, whole: object, path: str = "") -> None:
+    """Every figure `part` holds is the same in `whole`; a figure left out is None, an empty list or absent."""
+    if isinstance(part, dict):
+        assert isinstance(whole, dict), path
+        for key, value in part.items():
+            _computed(value, whole.get(key), f"{path}.{key}")
+    elif isinstance(part, list) and part and isinstance(part[0], dict):
+        assert isinstance(whole, list) and len(whole) == len(part), path
+        for index, (a, b) in enumerate(zip(part, whole, strict=True)):
+            _computed(a, b, f"{path}[{index}]")
+    elif part is not None and part != []:
+        assert part == whole, path
+
+
+@pytest.mark.parametrize("detail", ["overview", "teams", "programme"])
+def test_a_page_computes_only_what_it_shows_and_the_same_figures(demo_db, detail):
+    """Each page's request (`detail`) leaves out what the page does not show: what it computes equals the whole
+    report's, and it holds what the page reads."""
+    with connect(demo_db, read_only=True) as con:
+        whole = json.loads(json.dumps(impact(con), default=str))
+        part = json.loads(json.dumps(impact(con, ImpactRequest(detail=detail)), default=str))
+    _computed(part, whole)
+    org = part["scopes"][0]
+    if detail == "overview":
+        assert org["metrics"] and org["effect"] and part["reference"]["adjusted"]["posts_change_pct"] is not None
+        assert part["cocreation"] and part["contest_effect"] and "event_study" not in org
+        assert all(s["metrics"] is None for s in part["scopes"][1:])
+    elif detail == "teams":
+        assert org["event_study"]["posts"] and all(s["metrics"] for s in part["scopes"][1:] if s["window_days"])
+        assert part["cocreation"] is None and part["contest_effect"] is None
+    else:
+        assert part["cocreation"] and part["contest_effect"] and org["metrics"] is None
