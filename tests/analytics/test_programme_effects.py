@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from pipelines.analytics import programme_effects, verdict
-from pipelines.analytics.metrics import impact
+from pipelines.analytics.metrics import covered_days, impact
 from pipelines.analytics.scopes import ImpactRequest
 from pipelines.ingest.load import set_charter
 from pipelines.store.db import connect
@@ -71,6 +71,39 @@ def test_a_team_filter_keeps_only_its_members(demo_db: Path) -> None:
         report = impact(con, ImpactRequest(team_filter=("Sales",)))
     assert [t["team"] for t in report["cocreation"]["teams"]] == ["Sales"]
     assert report["cocreation"]["posting"]["participants"] + report["cocreation"]["posting"]["others"] <= 70
+
+
+@pytest.mark.parametrize(("programme", "team_filter"),
+                         [("demo_db", ()), ("demo_db", ("Sales", "Engineering")), ("contest_db", ())])  # fmt: skip
+def test_each_contest_counts_its_eligible_members_posts_in_each_window(request, programme, team_filter) -> None:
+    """The posts before, during and after each contest, and its new voices, are those a plain count of the
+    eligible members' posts in its windows gives (the effect counts every window in one pass over the posts);
+    in `contest_db` the posts carry a day only, and one falls on the day after the contest: after, not during."""
+    impact_request = ImpactRequest(team_filter=team_filter)
+    with connect(request.getfixturevalue(programme), read_only=True) as con:
+        covered = covered_days(con, impact_request)
+        effect = programme_effects.contest_effect(con, impact_request, covered)
+        assert effect is not None
+        for contest in effect["contests"]:
+            starts_on, ends_on, teams = con.execute(
+                "SELECT starts_on, ends_on, teams FROM contests WHERE contest_id = ?", [contest["contest_id"]]
+            ).fetchall()[0]
+            windows = programme_effects._contest_windows(starts_on, ends_on, covered)
+            by_author = """SELECT p.employee_id, count(*) FROM posts p JOIN employees e USING (employee_id)
+                WHERE (len($eligible) = 0 OR list_contains($eligible, e.team))
+                  AND (len($teams) = 0 OR list_contains($teams, e.team))
+                  AND p.published_at >= $start AND p.published_at < $end GROUP BY ALL"""
+            counted = {  # each window's posts per eligible author
+                period: dict(con.execute(by_author, {"eligible": teams or [], "teams": list(team_filter),
+                                                     "start": getattr(windows, period)[0],
+                                                     "end": getattr(windows, period)[1]}).fetchall())
+                for period in ("before", "during", "after", "lookback")
+            }  # fmt: skip
+            assert contest["posts"] == {p: sum(counted[p].values()) for p in ("before", "during", "after")}
+            assert contest["posts"]["during"] > 0
+            if "new_voices" in contest:
+                new = [who for who in counted["during"] if who not in counted["lookback"]]
+                assert contest["new_voices"] == {"posted": len(counted["during"]), "new": len(new)}
 
 
 def test_best_written_compares_the_three_best_rated_posts_with_the_contests_other_posts(demo_db: Path) -> None:
