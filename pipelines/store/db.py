@@ -479,7 +479,7 @@ def transaction(con: duckdb.DuckDBPyConnection, *, commit: bool = True) -> Itera
     con.execute("BEGIN")
     try:
         if commit:
-            con.execute("UPDATE writes SET n = n + 1")
+            con.execute("UPDATE writes SET n = n + 1, id = uuid()::VARCHAR")
         yield
         con.execute("COMMIT" if commit else "ROLLBACK")
     except BaseException:

@@ -32,8 +32,9 @@ def teams(con: duckdb.DuckDBPyConnection) -> list[Team]:
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
-    """Changes with every upload, undo, reprocess and decision: the count of write transactions committed."""
-    return tuple(con.execute("SELECT n FROM writes").fetchall()[0])
+    """Changes with every upload, undo, reprocess and decision: the count of write transactions committed, and the
+    random id the last one marked the data with (a copy that went its own way has another)."""
+    return tuple(con.execute("SELECT n, id FROM writes").fetchall()[0])
 
 
 def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
