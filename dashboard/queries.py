@@ -15,6 +15,7 @@ from pipelines.analytics.contests import CRITERIA, Ranking, contests, ranking
 from pipelines.analytics.metrics import impact, impact_and_timeline
 from pipelines.analytics.scopes import OVERVIEW, PROGRAMME, TEAMS, ImpactRequest
 from pipelines.store import ledger
+from pipelines.store.kept import kept
 
 Query = Callable[[duckdb.DuckDBPyConnection], Any]
 
@@ -26,8 +27,18 @@ def options(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 
 def report(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None) -> dict[str, Any]:
-    """The impact report, organisation-wide and per team, with the request's filters (and its `detail`)."""
-    return impact(con, request or ImpactRequest())
+    """The impact report, organisation-wide and per team, with the request's filters (and its `detail`); kept
+    once computed for this state of the data (pipelines/store/kept.py), as `advocacy impact` keeps it."""
+    request = request or ImpactRequest()
+    return kept(con, "impact", request, lambda: impact(con, request))
+
+
+def report_and_weekly(con: duckdb.DuckDBPyConnection,
+                      request: ImpactRequest) -> tuple[dict[str, Any], pd.DataFrame]:  # fmt: skip
+    """The impact report and its posts and incidents per week (the Overview, the PDF report), kept likewise."""
+    found = kept(con, "impact_and_timeline", request,
+                 lambda: dict(zip(("report", "weekly"), impact_and_timeline(con, request), strict=True)))  # fmt: skip
+    return found["report"], found["weekly"]
 
 
 def shown_on(detail: str) -> Query:
@@ -39,20 +50,20 @@ def overview(con: duckdb.DuckDBPyConnection,
              request: ImpactRequest | None = None) -> tuple[dict[str, Any], pd.DataFrame]:  # fmt: skip
     """The Overview's impact report (what it shows) and its posts and incidents per week, organisation-wide, with
     the request's filters."""
-    return impact_and_timeline(con, replace(request or ImpactRequest(), detail=OVERVIEW))
+    return report_and_weekly(con, replace(request or ImpactRequest(), detail=OVERVIEW))
 
 
 def trends(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None) -> dict[str, pd.DataFrame]:
     """The Trends page's data: per scope and month the funnel and engagement, the breakdowns by network and by
     format, and the best posts by engagements and by impressions, with the request's filters."""
     request = request or ImpactRequest()
-    return {
+    return kept(con, "trends", request, lambda: {  # kept once computed, as the reports
         "monthly": month_by_month.monthly(con, request),
         "network": month_by_month.by_dimension(con, request, "network"),
         "format": month_by_month.by_dimension(con, request, "format"),
         "top_engagements": month_by_month.top_posts(con, request, by="engagements"),
         "top_impressions": month_by_month.top_posts(con, request, by="impressions"),
-    }
+    })  # fmt: skip
 
 
 def opening_ranking(con: duckdb.DuckDBPyConnection) -> Ranking | None:
@@ -72,3 +83,4 @@ ON_OPEN: dict[str, dict[str, Query]] = {
     "programme": {"data_version": ledger.data_version, "filter_options": options, "impact": shown_on(PROGRAMME)},
     "data": {"data_coverage": ledger.data_coverage, "uploads": ledger.uploads, "quarantined": ledger.quarantined},
 }  # fmt: skip
+KEPT = ("overview", "trends", "teams", "programme")  # the pages whose figures are kept once computed

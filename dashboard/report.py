@@ -27,13 +27,13 @@ import plotly.graph_objects as go
 
 from dashboard import charts
 from dashboard.i18n import ci, day, flag, metric, num, pct, translate
+from dashboard.queries import report_and_weekly
 from pipelines import messages
 from pipelines.analytics import privacy, trends, verdict
 from pipelines.analytics.contests import CRITERIA, Contest, contests, ranking
 from pipelines.analytics.metrics import (
     ARTICLE_INCIDENT_RISK_CHANGE_PCT,
     ARTICLE_POSTS_CHANGE_PCT,
-    impact_and_timeline,
     period_totals,
 )
 from pipelines.analytics.scopes import ORGANISATION, ImpactRequest
@@ -193,7 +193,7 @@ class Gathered:
 def gather(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> Gathered:
     """Everything the report shows, read on one connection; ReportError when there is nothing to report."""
     lang = request.lang
-    report, weekly = impact_and_timeline(con, request.impact)
+    report, weekly = report_and_weekly(con, request.impact)
     org = report["scopes"][0] if report["scopes"] else {}
     if not org.get("metrics"):
         where = period_label(request)

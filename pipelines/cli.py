@@ -438,10 +438,11 @@ def _impact_request(args: argparse.Namespace) -> ImpactRequest:
 
 def cmd_impact(args: argparse.Namespace) -> int:
     from pipelines.analytics.metrics import impact
+    from pipelines.store.kept import kept
 
     request = _impact_request(args)
     with connect(config.db_path(args.db), read_only=True) as con:
-        report = impact(con, request)
+        report = kept(con, "impact", request, lambda: impact(con, request))
     if args.json:
         _print_json(report)
     elif not report["scopes"]:
