@@ -56,16 +56,16 @@ def kept(con: duckdb.DuckDBPyConnection, name: str, request: object, compute: Ca
 
 
 def folder_of(con: duckdb.DuckDBPyConnection) -> Path | None:
-    """Where the connection's database keeps its reports: beside its file, or beside a lake's local data folder;
-    None for a database in memory or a lake on object storage."""
+    """Where the connection's database keeps its reports: beside its file, or beside a lake's data folder (the
+    one its catalog names) when that is local; None for a database in memory or a lake on object storage."""
     found = con.execute(
         "SELECT path, type FROM duckdb_databases() WHERE database_name = current_database()"
     ).fetchall()
     if not found:
         return None
     path, kind = found[0]
-    if kind == "ducklake":
-        data = settings().lake_data_path
+    if kind == "ducklake":  # the data folder the lake's catalog remembers
+        data = con.execute("SELECT data_path FROM ducklake_settings(current_database())").fetchall()[0][0]
         return Path(data.rstrip("/\\") + SUFFIX) if data and "://" not in data else None
     return Path(path + SUFFIX) if path and path != ":memory:" else None
 

@@ -96,6 +96,9 @@ def test_two_loads_at_once_while_a_third_process_reads_then_the_reports_equal_a_
     lake = run("impact", "--db", demo_lake.location, "--json")
     assert lake.returncode == 0, lake.stderr
     assert json.loads(lake.stdout) == json.loads(run("impact", "--db", demo_db, "--json").stdout)
+    # Every process after the first reads the report kept beside the lake's data folder: the same to the byte.
+    assert list(Path(f"{demo_lake.data}.kept").glob("*.json"))
+    assert run("impact", "--db", demo_lake.location, "--json").stdout == lake.stdout
     contests = json.loads(run("contests", "--db", demo_db, "--json").stdout)
     assert contests
     for contest in contests:
