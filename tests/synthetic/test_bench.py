@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from dashboard.queries import KEPT
 from pipelines.cli import main
 from pipelines.synthetic import bench
 
@@ -115,6 +116,10 @@ def test_query_steps_have_a_median_and_a_worst_run(ran):
         assert 0 < steps[name]["median_s"] <= steps[name]["worst_s"], name
     assert steps["impact"]["scopes_with_metrics"] >= 1
     assert set(steps["page_overview"]["calls"]) == {"connect", "overview", "filter_options", "data_version"}
+    # The steps whose reports are kept once computed are also timed reading them back, and they were kept.
+    assert {name for name, step in steps.items() if "kept" in step} == {"impact", *(f"page_{p}" for p in KEPT)}
+    assert all(0 < steps[name]["kept"]["median_s"] for name in ("impact", *(f"page_{p}" for p in KEPT)))
+    assert list((ran["keep"] / "bench.duckdb.kept").glob("*.json"))
     assert set(steps["rankings"]["criteria"]) == {"posts", "engagement_per_post", "best_written", "articles"}
     # Every contest ranks somebody on every criterion (best_written only where the jury scored).
     ranked = steps["rankings"]["ranked_rows"]
@@ -126,6 +131,7 @@ def test_every_target_is_judged_and_the_machine_is_recorded(ran):
     names = {t["name"] for t in results["targets"]}
     assert {"load / bare read_csv", "load / pandas", "impact (median)", "incremental month"} <= names
     assert {f"{p} page (median)" for p in bench.PAGES} <= names
+    assert {"impact, report kept (median)", *(f"{p} page, reports kept (median)" for p in KEPT)} <= names
     assert all(t["met"] in (True, False) for t in results["targets"])
     assert {"cpu_count", "python", "duckdb"} <= set(results["machine"])
 
@@ -133,7 +139,14 @@ def test_every_target_is_judged_and_the_machine_is_recorded(ran):
 def test_the_table_shows_the_figures_beside_the_targets(ran):
     printed = ran["printed"]
     assert "median s" in printed and "target" in printed and "peak MB" in printed
-    for label in ("load posts + 2 engagement exports", "impact", "page Overview", "page Data", "incremental month"):
+    for label in (
+        "load posts + 2 engagement exports",
+        "impact",
+        "page Overview",
+        "page Data",
+        "incremental month",
+        "read back from the reports kept",
+    ):
         assert label in printed
     assert "rows quarantined: 0" in printed
 
