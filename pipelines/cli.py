@@ -395,8 +395,6 @@ def _x(value: float | None) -> str:
 
 def _adjusted_text(effect: dict[str, Any]) -> list[str]:
     """The adjusted effects with their intervals, and why one cannot be trusted where it cannot, or is missing."""
-    from pipelines.analytics.metrics import DOUBTS  # the statistics load only for `impact`
-
     lines = []
     for name, found in effect.items():
         if not isinstance(found, dict):
@@ -409,7 +407,7 @@ def _adjusted_text(effect: dict[str, Any]) -> list[str]:
                                                 if low_high else "")  # fmt: skip
         lines.append(f"Adjusted effect on {name.replace('_', ' ')}: {shown}")
         if found.get("doubt"):  # the note that gave the doubt its key says why in full
-            reason = next((n for n in found["notes"] if any(text in n for text in DOUBTS)), found["doubt"])
+            reason = next((n for n in found["notes"] if any(text in n for text in verdict.DOUBTS)), found["doubt"])
             why = "cannot be trusted" if found.get("ratio") is not None else "in detail"
             lines.append(f"  {why}: {reason}")
     return lines
@@ -437,12 +435,16 @@ def _impact_request(args: argparse.Namespace) -> ImpactRequest:
 
 
 def cmd_impact(args: argparse.Namespace) -> int:
-    from pipelines.analytics.metrics import impact
     from pipelines.store.kept import kept
+
+    def computed() -> dict[str, Any]:
+        from pipelines.analytics.metrics import impact  # the statistics load (a second) only when not kept
+
+        return impact(con, request)
 
     request = _impact_request(args)
     with connect(config.db_path(args.db), read_only=True) as con:
-        report = kept(con, "impact", request, lambda: impact(con, request))
+        report = kept(con, "impact", request, computed)
     if args.json:
         _print_json(report)
     elif not report["scopes"]:

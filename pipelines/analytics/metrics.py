@@ -42,6 +42,7 @@ from pipelines.analytics.scopes import (
     scopes,
     windows_frame,
 )
+from pipelines.analytics.verdict import DOUBTS
 from pipelines.store.db import q
 from pipelines.store.ledger import teams
 
@@ -393,15 +394,6 @@ def _effects(frame: pd.DataFrame, scope: Scope, team_effects: TeamEffects) -> di
     except ValueError as error:
         return {"note": f"no adjusted effect: {error}"}
     return {name: _effect_json(effect) for name, effect in found.items()}
-
-
-# Why an adjusted figure cannot be relied on, as a key the pages translate (the notes say it in full).
-DOUBTS = {
-    "placebo check failed": "placebo_failed",
-    "the season cannot be told": "no_season",
-    "too few teams": "too_few_teams",
-    "too few": "too_few",
-}
 
 
 def _effect_json(effect: stats.Effect) -> dict[str, Any]:

@@ -14,6 +14,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+# Why an adjusted figure cannot be relied on, as a key the pages translate (the notes say it in full): a note's
+# text, as pipelines/analytics/stats.py writes it, and its key.
+DOUBTS = {
+    "placebo check failed": "placebo_failed",
+    "the season cannot be told": "no_season",
+    "too few teams": "too_few_teams",
+    "too few": "too_few",
+}
+
 # claim (a key of the effect) -> (higher is better, label in English, label in French)
 CLAIMS: dict[str, tuple[bool, str, str]] = {
     "posts": (True, "Posts", "Publications"),
