@@ -22,10 +22,10 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import date, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ def kept(con: duckdb.DuckDBPyConnection, name: str, request: object, compute: Ca
     folder = folder_of(con)
     if folder is None:
         return compute()
-    state = _digest([_code_digest(), repr(data_version(con)), *_figure_settings()])
+    state = _digest([_CODE, repr(data_version(con)), *_figure_settings()])
     path = folder / f"{state}-{_digest([name, repr(request)])}.json"
     with suppress(OSError, ValueError):
         return _decode(path.read_text(encoding="utf-8"))
@@ -81,11 +81,23 @@ def _keep(folder: Path, path: Path, text: str, state: str) -> None:
         with suppress(OSError):
             os.unlink(temporary)
         raise
-    reports = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    current = [p for p in reports if p.name.startswith(state)]
-    for old in [p for p in reports if not p.name.startswith(state)] + current[_KEEP_AT_MOST:]:
-        with suppress(OSError):  # another process may have removed it already
-            old.unlink()
+    _prune(folder, state, path)
+
+
+def _prune(folder: Path, state: str, written: Path) -> None:
+    """Remove the reports of other states of the data, the oldest past _KEEP_AT_MOST of this one (never the one
+    just `written`), and what a process that stopped half-way left (another process may be removing them too)."""
+    found = []
+    for path in folder.glob("*.json"):
+        with suppress(OSError):
+            found.append((path.stat().st_mtime, path))
+    now = time.time()
+    current = [path for _, path in sorted(found, reverse=True) if path.name.startswith(state) and path != written]
+    unwanted = [path for modified, path in found if path.name.startswith(".writing-") and now - modified > 3600]
+    unwanted += [path for _, path in found if not path.name.startswith((state, ".writing-"))]
+    for path in unwanted + current[_KEEP_AT_MOST - 1 :]:
+        with suppress(OSError):
+            path.unlink()
 
 
 def _figure_settings() -> list[str]:
@@ -94,15 +106,18 @@ def _figure_settings() -> list[str]:
     return [repr(now.privacy_min_team_size), repr(now.cpm), repr(now.cpc)]
 
 
-@cache
 def _code_digest() -> str:
-    """The package's source (Python and SQL): a report kept by other code is not this code's."""
+    """The package's source (Python and SQL), read when this module is imported, as the rest of the code is: a
+    report kept by other code is not this code's."""
     parts = sorted(p for p in (PROJECT_ROOT / "pipelines").rglob("*") if p.suffix in (".py", ".sql"))
     digest = hashlib.sha256(duckdb.__version__.encode())
     for path in parts:
         digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+_CODE = _code_digest()
 
 
 def _digest(parts: list[str]) -> str:

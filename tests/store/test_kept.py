@@ -4,7 +4,9 @@ the data as it is now, whatever happened to the data, the folder or the settings
 from __future__ import annotations
 
 import math
+import os
 import shutil
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -136,3 +138,20 @@ def test_the_trends_frames_come_back_with_their_types(demo: Path) -> None:
     assert list(kept_frames) == list(frames) and all(len(f) for f in frames.values())
     for name, frame in frames.items():
         pd.testing.assert_frame_equal(kept_frames[name], frame, check_exact=True, obj=name)
+
+
+def test_the_folder_keeps_at_most_its_share_of_reports_and_no_half_written_leftovers(demo: Path) -> None:
+    from pipelines.store.kept import _KEEP_AT_MOST, kept
+
+    folder = Path(f"{demo}{SUFFIX}")
+    folder.mkdir()
+    stale, writing = folder / ".writing-stale.json", folder / ".writing-now.json"
+    for path in (stale, writing):
+        path.write_text("{")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))  # a process stopped half-way, two hours ago
+    with connect(demo, read_only=True) as con:
+        for n in range(_KEEP_AT_MOST + 6):
+            assert kept(con, "figure", n, lambda n=n: {"n": n}) == {"n": n}
+        assert kept(con, "figure", _KEEP_AT_MOST + 5, lambda: {"n": "computed again"}) == {"n": _KEEP_AT_MOST + 5}
+    assert len(reports_kept(demo)) == _KEEP_AT_MOST + 1  # with the one being written now
+    assert writing.exists() and not stale.exists()
