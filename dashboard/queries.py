@@ -1,5 +1,6 @@
 """The database queries behind the pages, without Streamlit: data.py caches them, and the bench times the ones
-each page runs when it opens (ON_OPEN), so both read one list."""
+each page runs when it opens (ON_OPEN), so both read one list. The reports that take seconds to compute (the
+impact report, the Trends page's frames) are kept once computed for every process (pipelines/store/kept.py)."""
 
 from __future__ import annotations
 
