@@ -34,7 +34,7 @@ from pipelines.ingest.undo import preview as undo_effects
 from pipelines.ingest.undo import undo as undo_upload
 from pipelines.store.db import connect, copy_database, install_macros
 from pipelines.store.ledger import authors as authors_ledger
-from pipelines.store.ledger import data_coverage, data_version, quarantined, uploads
+from pipelines.store.ledger import data_version, quarantined, uploads
 from pipelines.store.ledger import freshness as ledger_freshness
 from pipelines.store.ledger import is_empty as nothing_loaded
 
@@ -307,7 +307,7 @@ def quarantine() -> pd.DataFrame:
 
 def coverage() -> dict[str, Any]:
     with connect(db_path(), read_only=True) as con:
-        return data_coverage(con)
+        return queries.coverage(con)
 
 
 def preview(files: list[tuple[str, bytes]], export_date: date | None, kind: str | None = None,

@@ -1,6 +1,7 @@
 """The database queries behind the pages, without Streamlit: data.py caches them, and the bench times the ones
 each page runs when it opens (ON_OPEN), so both read one list. The reports that take seconds to compute (the
-impact report, the Trends page's frames) are kept once computed for every process (pipelines/store/kept.py)."""
+impact report, the Trends page's frames, the Data page's coverage) are kept once computed for every process
+(pipelines/store/kept.py)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,12 @@ def shown_on(detail: str) -> Query:
     return lambda con: report(con, ImpactRequest(detail=detail))
 
 
+def coverage(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """What the Data page shows first: each source's days, the engagement figures by source, teams without a
+    charter date, posts without engagement yet; kept once computed (a count of distinct posts per source)."""
+    return kept(con, "data_coverage", None, lambda: ledger.data_coverage(con))
+
+
 def overview(con: duckdb.DuckDBPyConnection,
              request: ImpactRequest | None = None) -> tuple[dict[str, Any], pd.DataFrame]:  # fmt: skip
     """The Overview's impact report (what it shows) and its posts and incidents per week, organisation-wide, with
@@ -82,6 +89,6 @@ ON_OPEN: dict[str, dict[str, Query]] = {
     "contests": {"data_version": ledger.data_version, "contests": contests, "filter_options": options,
                  "ranking": opening_ranking},
     "programme": {"data_version": ledger.data_version, "filter_options": options, "impact": shown_on(PROGRAMME)},
-    "data": {"data_coverage": ledger.data_coverage, "uploads": ledger.uploads, "quarantined": ledger.quarantined},
+    "data": {"data_coverage": coverage, "uploads": ledger.uploads, "quarantined": ledger.quarantined},
 }  # fmt: skip
-KEPT = ("overview", "trends", "teams", "programme")  # the pages whose figures are kept once computed
+KEPT = ("overview", "trends", "teams", "programme", "data")  # the pages whose figures are kept once computed

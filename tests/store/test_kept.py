@@ -155,3 +155,12 @@ def test_the_folder_keeps_at_most_its_share_of_reports_and_no_half_written_lefto
         assert kept(con, "figure", _KEEP_AT_MOST + 5, lambda: {"n": "computed again"}) == {"n": _KEEP_AT_MOST + 5}
     assert len(reports_kept(demo)) == _KEEP_AT_MOST + 1  # with the one being written now
     assert writing.exists() and not stale.exists()
+
+
+def test_the_data_pages_coverage_is_kept_as_computed(demo: Path) -> None:
+    from pipelines.store.ledger import data_coverage
+
+    with connect(demo, read_only=True) as con:
+        fresh = data_coverage(con)
+        queries.coverage(con)
+        assert reports_kept(demo) and same(queries.coverage(con), fresh)
