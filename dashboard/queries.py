@@ -14,7 +14,6 @@ import pandas as pd
 
 from pipelines.analytics import trends as month_by_month
 from pipelines.analytics.contests import CRITERIA, Ranking, contests, ranking
-from pipelines.analytics.metrics import impact, impact_and_timeline
 from pipelines.analytics.scopes import OVERVIEW, PROGRAMME, TEAMS, ImpactRequest
 from pipelines.store import ledger
 from pipelines.store.kept import kept
@@ -30,16 +29,28 @@ def options(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 def report(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None) -> dict[str, Any]:
     """The impact report, organisation-wide and per team, with the request's filters (and its `detail`); kept
-    once computed for this state of the data (pipelines/store/kept.py), as `advocacy impact` keeps it."""
+    once computed for this state of the data (pipelines/store/kept.py); `advocacy impact` reads it here too."""
     request = request or ImpactRequest()
-    return kept(con, "impact", request, lambda: impact(con, request))
+
+    def computed() -> dict[str, Any]:
+        from pipelines.analytics.metrics import impact  # the statistics load (a second) only when not kept
+
+        return impact(con, request)
+
+    return kept(con, "impact", request, computed)
 
 
 def report_and_weekly(con: duckdb.DuckDBPyConnection,
                       request: ImpactRequest) -> tuple[dict[str, Any], pd.DataFrame]:  # fmt: skip
     """The impact report and its posts and incidents per week (the Overview, the PDF report), kept likewise."""
-    found = kept(con, "impact_and_timeline", request,
-                 lambda: dict(zip(("report", "weekly"), impact_and_timeline(con, request), strict=True)))  # fmt: skip
+
+    def computed() -> dict[str, Any]:
+        from pipelines.analytics.metrics import impact_and_timeline
+
+        report, weekly = impact_and_timeline(con, request)
+        return {"report": report, "weekly": weekly}
+
+    found = kept(con, "impact_and_timeline", request, computed)
     return found["report"], found["weekly"]
 
 

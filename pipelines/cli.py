@@ -435,16 +435,11 @@ def _impact_request(args: argparse.Namespace) -> ImpactRequest:
 
 
 def cmd_impact(args: argparse.Namespace) -> int:
-    from pipelines.store.kept import kept
-
-    def computed() -> dict[str, Any]:
-        from pipelines.analytics.metrics import impact  # the statistics load (a second) only when not kept
-
-        return impact(con, request)
+    from dashboard.queries import report as kept_report  # the dashboard's report: one kept for both
 
     request = _impact_request(args)
     with connect(config.db_path(args.db), read_only=True) as con:
-        report = kept(con, "impact", request, computed)
+        report = kept_report(con, request)
     if args.json:
         _print_json(report)
     elif not report["scopes"]:

@@ -586,16 +586,10 @@ def _repeat(db: Database, runs: int, calls: dict[str, Callable[[duckdb.DuckDBPyC
 
 
 def step_impact(work: Path, db: Database, scale: Scale, runs: int) -> dict[str, Any]:
-    from pipelines.analytics.metrics import impact
-    from pipelines.analytics.scopes import ImpactRequest
-    from pipelines.store.kept import kept
+    from dashboard.queries import report as kept_report  # as `advocacy impact` and the pages read it
 
     reports: list[dict[str, Any]] = []
-
-    def call(con: duckdb.DuckDBPyConnection) -> None:  # as `advocacy impact` reads it
-        reports.append(kept(con, "impact", ImpactRequest(), lambda: impact(con, ImpactRequest())))
-
-    result = _repeat(db, runs, {"impact": call}, kept=True)
+    result = _repeat(db, runs, {"impact": lambda con: reports.append(kept_report(con))}, kept=True)
     report = reports[-1]
     result["scopes"] = len(report["scopes"])
     result["scopes_with_metrics"] = sum(1 for s in report["scopes"] if s.get("metrics"))
