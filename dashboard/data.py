@@ -1,12 +1,15 @@
 """Everything the pages read, through short-lived connections and caches keyed on the data's version.
 
 The version (last upload, uploads undone, rows loaded and quarantined) changes with every upload, undo and
-reprocess, so every page shows the new data right after one, with no cache to clear by hand.
+reprocess, so every page shows the new data right after one, with no cache to clear by hand. After each change
+made here, the reports the pages open on are prepared in the background (`prepare_after_change`).
 """
 
 from __future__ import annotations
 
+import logging
 import tempfile
+import threading
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -48,6 +51,25 @@ __all__ = [
     "UndoError",
     "UndoResult",
 ]  # what the pages take from here besides the functions
+
+
+_PREPARING = threading.Lock()  # one preparation at a time; one asked for meanwhile runs after it
+
+
+def prepare_after_change() -> None:
+    """Compute and keep, in a thread, the reports the pages open on (queries.prepare), so that whoever opens a page
+    next reads them back instead of waiting for them. A page asked for meanwhile computes its own, or waits for
+    the thread's connection to a database file (one page's reports at most)."""
+    location = db_path()
+
+    def prepare() -> None:
+        with _PREPARING:
+            try:
+                queries.prepare(location)
+            except Exception:  # the pages compute what is missing: a failure here only costs time
+                logging.getLogger(__name__).exception("preparing the reports of %s failed", config.shown(location))
+
+    threading.Thread(target=prepare, name="advocacy-prepare").start()
 
 
 def db_path() -> config.Database:
@@ -338,6 +360,8 @@ def load(files: list[tuple[str, bytes]], export_date: date | None, kind: str | N
             options = LoadOptions(display_name=Path(name).name, export_date=export_date, kind=kind, author=author,
                                   loaded_by=auth.who())  # fmt: skip
             results.extend(load_paths(db or db_path(), [path], options))
+    if db is None and any(r.upload_id is not None for r in results):
+        prepare_after_change()
     return results
 
 
@@ -353,7 +377,9 @@ def max_upload_mb() -> int:
 
 def undo(upload_id: int) -> UndoResult:
     """Take one upload back whole (UndoError when there is no such upload, or it was undone already)."""
-    return undo_upload(db_path(), upload_id, by=auth.who())
+    done = undo_upload(db_path(), upload_id, by=auth.who())
+    prepare_after_change()
+    return done
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -369,7 +395,10 @@ def undo_preview(upload_id: int) -> UndoResult:
 
 def reprocess() -> list[ReprocessResult]:
     """Load again the quarantined rows whose cause is gone."""
-    return reprocess_all(db_path())
+    results = reprocess_all(db_path())
+    if results:
+        prepare_after_change()
+    return results
 
 
 def authors() -> dict[str, list[dict[str, Any]]]:
@@ -388,7 +417,9 @@ def roster() -> dict[str, str]:
 
 def decide_author(author: str, employee_id: str | None) -> Decision:
     """This author is this employee (or, with None, not staff); DecisionRefused when it cannot be."""
-    return decide(db_path(), author, employee_id=employee_id, not_staff=employee_id is None, by=auth.who())
+    decision = decide(db_path(), author, employee_id=employee_id, not_staff=employee_id is None, by=auth.who())
+    prepare_after_change()
+    return decision
 
 
 def load_demo() -> None:
@@ -396,6 +427,7 @@ def load_demo() -> None:
     from pipelines.synthetic.demo import build_demo  # the generator is only needed here
 
     build_demo(db_path())
+    prepare_after_change()
 
 
 def table_csv(frame: pd.DataFrame | Table) -> bytes:

@@ -1,12 +1,14 @@
 """The database queries behind the pages, without Streamlit: data.py caches them, and the bench times the ones
 each page runs when it opens (ON_OPEN), so both read one list. The reports that take seconds to compute (the
 impact report, the Trends page's frames, the Data page's coverage) are kept once computed for every process
-(pipelines/store/kept.py)."""
+(pipelines/store/kept.py); `prepare` computes those the pages open on, after a change, before anyone asks."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -15,8 +17,10 @@ import pandas as pd
 from pipelines.analytics import trends as month_by_month
 from pipelines.analytics.contests import CRITERIA, Ranking, contests, ranking
 from pipelines.analytics.scopes import OVERVIEW, PROGRAMME, TEAMS, ImpactRequest
+from pipelines.config import Database
 from pipelines.store import ledger
-from pipelines.store.kept import kept
+from pipelines.store.db import connect
+from pipelines.store.kept import folder_of, kept
 
 Query = Callable[[duckdb.DuckDBPyConnection], Any]
 
@@ -102,4 +106,23 @@ ON_OPEN: dict[str, dict[str, Query]] = {
     "programme": {"data_version": ledger.data_version, "filter_options": options, "impact": shown_on(PROGRAMME)},
     "data": {"data_coverage": coverage, "uploads": ledger.uploads, "quarantined": ledger.quarantined},
 }  # fmt: skip
-KEPT = ("overview", "trends", "teams", "programme", "data")  # the pages whose figures are kept once computed
+KEPT = ("overview", "teams", "programme", "trends", "data")  # the pages whose figures are kept once computed
+
+
+def prepare(location: Database) -> dict[str, float]:
+    """Compute and keep the reports each page of KEPT opens on, the Overview first, so that the first view after a
+    change reads them back (`advocacy prepare`; the dashboard runs it after each of its own changes). Seconds per
+    page; nothing where the database keeps no reports (a lake on object storage) or is gone."""
+    if isinstance(location, Path) and not location.exists():
+        return {}
+    took: dict[str, float] = {}
+    for page in KEPT:
+        # A connection per page: a database file's other users of this process wait for one page at most.
+        with connect(location, read_only=True) as con:
+            if folder_of(con) is None:
+                return took
+            start = time.perf_counter()
+            for query in ON_OPEN[page].values():
+                query(con)
+            took[page] = time.perf_counter() - start
+    return took

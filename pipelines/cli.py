@@ -451,6 +451,18 @@ def cmd_impact(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from dashboard.queries import prepare
+
+    took = prepare(config.db_path(args.db))
+    if not took:
+        print("nothing prepared: the database keeps no reports (in memory, a lake on object storage) or is missing")
+        return 1
+    for page, seconds in took.items():
+        print(f"{page}: {seconds:.2f} s")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from dashboard import report  # the charts, kaleido and fpdf2 load only for `report`
     from pipelines import mail
@@ -840,6 +852,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cpm", type=float, default=None, help="earned media value: cost of 1,000 impressions")
     p.add_argument("--cpc", type=float, default=None, help="earned media value: cost of one click")
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    add("prepare", cmd_prepare, "Compute and keep the reports the dashboard's pages open on, so that the first view "
+        "after a load reads them (run it after a scheduled load; the dashboard does after its own).")  # fmt: skip
 
     p = add("report", cmd_report, "Write the report leadership forwards (verdict, charts, teams, contests, "
             "method) as a PDF, and mail it. Its charts need Chromium.")  # fmt: skip

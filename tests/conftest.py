@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -91,6 +92,21 @@ def empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ADVOCACY_DB", str(path))
     monkeypatch.delenv("ADVOCACY_COMMS_PASSWORD", raising=False)
     return path
+
+
+def prepared() -> None:
+    """Wait for the dashboard's preparations of reports after a change (dashboard/data.py) to end."""
+    for thread in threading.enumerate():
+        if thread.name == "advocacy-prepare":
+            thread.join(timeout=120)
+            assert not thread.is_alive(), "a preparation of reports is still running after 2 minutes"
+
+
+@pytest.fixture(autouse=True)
+def no_preparation_left_running() -> Iterator[None]:
+    """A test's preparation of reports ends with it, before the next test writes or reads."""
+    yield
+    prepared()
 
 
 @pytest.fixture

@@ -469,6 +469,25 @@ def test_impact_text_gives_plain_and_adjusted_figures_with_intervals_headers_and
     assert "n/a" not in text
 
 
+def test_prepare_keeps_one_report_per_page_the_pages_open_on(demo_db, tmp_path, capsys):
+    from dashboard.queries import KEPT
+    from pipelines.store.kept import SUFFIX
+
+    db = tmp_path / "prepared.duckdb"
+    db.write_bytes(demo_db.read_bytes())
+    assert run("prepare", "--db", db) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in said] == list(KEPT)  # each page, with the seconds it took
+    assert all(line.endswith(" s") for line in said)
+    assert len(list(Path(f"{db}{SUFFIX}").glob("*.json"))) == len(KEPT)
+
+
+def test_prepare_of_a_missing_database_says_so_and_creates_nothing(tmp_path, capsys):
+    assert run("prepare", "--db", tmp_path / "missing.duckdb") == 1
+    assert "nothing prepared" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_impact_text_for_a_small_team_says_why_there_is_no_adjusted_figure(demo_db, capsys):
     from pipelines.analytics.metrics import impact
 

@@ -103,9 +103,10 @@ INCREMENTAL_S = 3.0  # at 1M posts
 PEAK_MEMORY_MB = 2048  # at 10M posts; shown at every size for the project's own steps
 
 PAGES = tuple(p.name for p in DASHBOARD_PAGES if p.queries)  # the dashboard's pages that read the database
-PROJECT_STEPS = ("load_small", "load", "incremental", "impact", "rankings", *(f"page_{p}" for p in PAGES))
+PROJECT_STEPS = ("load_small", "load", "incremental", "impact", "rankings", *(f"page_{p}" for p in PAGES),
+                 "prepare")  # fmt: skip
 STEPS = ("verify", "generate", "load_small", "load", "floor", "pandas", "incremental", "impact", "rankings",
-         *(f"page_{p}" for p in PAGES), "command_line", "baseline")  # fmt: skip
+         *(f"page_{p}" for p in PAGES), "prepare", "command_line", "baseline")  # fmt: skip
 CRITICAL = ("verify", "generate", "load_small", "load")  # nothing after them means anything if they fail
 VERIFY_POSTS = 2000
 
@@ -637,6 +638,25 @@ def _page_step(page: str) -> Callable[[Path, Database, Scale, int], dict[str, An
     return step
 
 
+def step_prepare(work: Path, db: Database, scale: Scale, runs: int) -> dict[str, Any]:
+    """What `advocacy prepare` (and the dashboard, after its own changes) takes to compute every page's opening
+    reports after a load: K runs, the reports kept removed before each."""
+    from dashboard.queries import prepare
+    from pipelines.store.db import connect
+    from pipelines.store.kept import folder_of
+
+    seconds = []
+    for _ in range(runs):
+        with connect(db, read_only=True) as con:
+            folder = folder_of(con)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        with _timer() as elapsed:
+            prepare(db)
+        seconds.append(elapsed())
+    return _summary(seconds)
+
+
 def _command_seconds(command: list[str], runs: int) -> dict[str, Any]:
     """K runs of a command in a new process each: wall seconds, process start included."""
     seconds = []
@@ -690,6 +710,7 @@ STEP_FUNCTIONS: dict[str, Callable[[Path, Database, Scale, int], dict[str, Any]]
     "impact": step_impact,
     "rankings": step_rankings,
     **{f"page_{p}": _page_step(p) for p in PAGES},
+    "prepare": step_prepare,
     "command_line": step_command_line,
     "baseline": step_baseline,
 }
@@ -834,7 +855,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-LAKE_STEPS = ("load_small", "load", "incremental", "impact", "rankings", *(f"page_{p}" for p in PAGES))
+LAKE_STEPS = ("load_small", "load", "incremental", "impact", "rankings", *(f"page_{p}" for p in PAGES), "prepare")
 
 
 def run(posts: int, *, runs: int = 5, seed: int = 7, keep: Path | None = None, db: Path | None = None,
@@ -1001,6 +1022,9 @@ def table_rows(results: dict[str, Any]) -> tuple[list[tuple[Any, ...]], tuple[st
         step = f"page_{page}"
         add(f"page {page.capitalize()}", step, _seconds(steps[step], "median_s"), _seconds(steps[step], "worst_s"),
             "", timing(step))  # fmt: skip
+    prepared = steps.get("prepare", {})
+    add("advocacy prepare: every page's opening reports", "prepare", _seconds(prepared, "median_s"),
+        _seconds(prepared, "worst_s"))  # fmt: skip
     line = steps["command_line"]
     add("advocacy --help (process start included)", "command_line",
         _seconds(line.get("help", {}), "median_s"), _seconds(line.get("help", {}), "worst_s"), "",

@@ -164,3 +164,41 @@ def test_the_data_pages_coverage_is_kept_as_computed(demo: Path) -> None:
         fresh = data_coverage(con)
         queries.coverage(con)
         assert reports_kept(demo) and same(queries.coverage(con), fresh)
+
+
+def opened(db: Path, pages: tuple[str, ...] = queries.KEPT) -> None:
+    """Every query each page runs when it opens, as the dashboard runs them."""
+    for page in pages:
+        with connect(db, read_only=True) as con:
+            for query in queries.ON_OPEN[page].values():
+                query(con)
+
+
+def written(db: Path) -> dict[str, int]:
+    """Each kept report and when it was written (ns): a report computed again is written again."""
+    return {p.name: p.stat().st_mtime_ns for p in Path(f"{db}{SUFFIX}").glob("*.json")}
+
+
+def test_prepared_reports_are_the_very_ones_every_page_opens_on(demo: Path) -> None:
+    assert not written(demo)
+    took = queries.prepare(demo)
+    assert list(took) == list(queries.KEPT) and took["overview"] > 0
+    prepared = written(demo)
+    time.sleep(0.01)  # a report written again would have a later time
+    opened(demo)
+    assert written(demo) == prepared  # every page read what was prepared: nothing computed, nothing new kept
+
+
+def test_a_page_left_out_of_the_preparation_would_compute_its_report(demo: Path) -> None:
+    """The check above can fail: a page whose reports were not prepared keeps new ones when it opens."""
+    queries.prepare(demo)
+    prepared = written(demo)
+    undo(demo, 27)  # a new state of the data: nothing prepared for it
+    opened(demo, ("teams",))
+    assert set(written(demo)).isdisjoint(prepared) and written(demo)
+
+
+def test_preparing_a_missing_database_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.duckdb"
+    assert queries.prepare(missing) == {}
+    assert list(tmp_path.iterdir()) == []
