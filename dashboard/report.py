@@ -31,12 +31,8 @@ from dashboard.queries import report_and_weekly
 from pipelines import messages
 from pipelines.analytics import privacy, trends, verdict
 from pipelines.analytics.contests import CRITERIA, Contest, contests, ranking
-from pipelines.analytics.metrics import (
-    ARTICLE_INCIDENT_RISK_CHANGE_PCT,
-    ARTICLE_POSTS_CHANGE_PCT,
-    period_totals,
-)
 from pipelines.analytics.scopes import ORGANISATION, ImpactRequest
+from pipelines.analytics.verdict import ARTICLE_INCIDENT_RISK_CHANGE_PCT, ARTICLE_POSTS_CHANGE_PCT
 from pipelines.store import ledger
 
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
@@ -192,6 +188,8 @@ class Gathered:
 
 def gather(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> Gathered:
     """Everything the report shows, read on one connection; ReportError when there is nothing to report."""
+    from pipelines.analytics.metrics import period_totals  # the statistics load only to write a report
+
     lang = request.lang
     report, weekly = report_and_weekly(con, request.impact)
     org = report["scopes"][0] if report["scopes"] else {}

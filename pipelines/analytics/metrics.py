@@ -42,12 +42,10 @@ from pipelines.analytics.scopes import (
     scopes,
     windows_frame,
 )
-from pipelines.analytics.verdict import DOUBTS
+from pipelines.analytics.verdict import ARTICLE_INCIDENT_RISK_CHANGE_PCT, ARTICLE_POSTS_CHANGE_PCT, DOUBTS
 from pipelines.store.db import q
 from pipelines.store.ledger import teams
 
-ARTICLE_POSTS_CHANGE_PCT = 60.0
-ARTICLE_INCIDENT_RISK_CHANGE_PCT = -90.0
 MIN_POSTS = 30  # fewer posts in a window: low confidence
 MIN_INCIDENTS = 5  # fewer incidents in a window: low confidence
 

@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from dashboard import charts
@@ -34,6 +35,10 @@ def test_the_weekly_timeline_draws_the_metrics_weeks_and_the_labelled_charter_da
     assert list(expected.y) == pytest.approx(list(weekly["posts_without_charter"]), nan_ok=True)
     assert incidents.yaxis == "y2" and posts.name == "<Posts>"
     assert len(figure.layout.shapes) == len(charters) > 1  # one dashed line per charter date
+    drawn = go.Figure()  # each line is the one plotly's add_vline draws for its day
+    for day in sorted(charters):
+        drawn.add_vline(x=day.isoformat(), line_dash="dash", line_color=charts.NEUTRAL)
+    assert figure.layout.shapes == drawn.layout.shapes
     labels = [a.text for a in figure.layout.annotations]
     for day, teams in charters.items():  # each line says the day and who adopted then (or how many teams)
         assert any(day.isoformat() in label and (teams[0] in label or f"{len(teams)} <teams>" in label)
