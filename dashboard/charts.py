@@ -399,13 +399,15 @@ def participation_by_team(frame: pd.DataFrame, scope: str, t: Translate = _engli
     months = sorted({pd.Timestamp(m) for m in frame["month"]})
     cells = frame.assign(month=pd.to_datetime(frame["month"])).set_index(["team", "month"])
 
-    def cell(team: str, month: pd.Timestamp, column: str) -> Any:
-        value = cells[column].get((team, month)) if (team, month) in cells.index else None
-        return None if value is None or pd.isna(value) else value
+    def grid(column: str) -> list[list[Any]]:
+        """The column as a team x month grid, None where a team has no figure that month."""
+        values = cells[column].unstack("month").reindex(index=teams, columns=months).astype(object)
+        return values.where(values.notna(), None).to_numpy().tolist()
 
-    z = [[cell(team, m, "participation_rate") for m in months] for team in teams]
-    custom = [[[month_label(m, t), cell(team, m, "active_ambassadors"), cell(team, m, "members")] for m in months]
-              for team in teams]  # fmt: skip
+    z = grid("participation_rate")
+    labels = [month_label(m, t) for m in months]
+    custom = [[list(c) for c in zip(labels, active, members, strict=True)]
+              for active, members in zip(grid("active_ambassadors"), grid("members"), strict=True)]  # fmt: skip
     figure = go.Figure(
         go.Heatmap(x=months, y=[html.escape(str(team)) for team in teams], z=z, customdata=custom, zmin=0, zmax=1,
                    colorscale="Blues", xgap=1, ygap=1,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -449,14 +450,17 @@ def ranking_shown(r: Ranking) -> Table:
     return ranking_table(r, lang())
 
 
-def ranking_csv(r: Ranking) -> bytes:
-    """The ranking as shown, as CSV for Excel in the page's language."""
-    return to_table_csv(ranking_shown(r), lang())
+def ranking_csv(table: Table) -> Callable[[], bytes]:
+    """The ranking as shown (`ranking_shown`), as CSV for Excel in the page's language: made when its button is
+    clicked (Streamlit calls it then, outside the page's run, so the language is read now)."""
+    language = lang()
+    return lambda: to_table_csv(table, language)
 
 
-def ranking_xlsx(r: Ranking) -> bytes:
-    """The ranking as shown, as an Excel workbook."""
-    return table_xlsx(ranking_shown(r), "Ranking")
+def ranking_xlsx(table: Table) -> Callable[[], bytes]:
+    """The ranking as shown, as an Excel workbook, made when its button is clicked (writing one took a third of
+    the Contests page's run at each rerun)."""
+    return lambda: table_xlsx(table, "Ranking")
 
 
 def decimals(key: str) -> int:

@@ -31,13 +31,14 @@ st.text(t("teams") + colon() + (", ".join(scope) or t("all")))  # uploaded names
 ranked = data.contest_ranking(contest_id, criterion, by)
 if ranked.note:
     st.info(t(ranked.note))
-st.dataframe(data.shown(data.ranking_shown(ranked)), hide_index=True)  # the table both downloads hold
+table = data.ranking_shown(ranked)
+st.dataframe(data.shown(table), hide_index=True)  # the table both downloads hold
 name = f"{contest_id}_{criterion}_{by}"
 left, right = st.columns(2)
-left.download_button("CSV", data=data.ranking_csv(ranked), file_name=f"{name}.csv", mime="text/csv", key="csv")
+left.download_button("CSV", data=data.ranking_csv(table), file_name=f"{name}.csv", mime="text/csv", key="csv")
 right.download_button(
     "Excel",
-    data=data.ranking_xlsx(ranked),
+    data=data.ranking_xlsx(table),
     file_name=f"{name}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="xlsx",

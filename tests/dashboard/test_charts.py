@@ -184,3 +184,13 @@ def test_participation_by_team_has_a_row_per_team_and_exact_values_on_hover(demo
     assert list(heatmap.y) == list(dict.fromkeys(teams["team"]))
     assert heatmap.z[0][0] == pytest.approx(teams["participation_rate"].iloc[0])
     assert "%{z:.1%}" in heatmap.hovertemplate
+    # Every cell is its team's month, with its members and active ambassadors on hover; a month a team has no
+    # row for (a team that started later) is an empty cell.
+    later = teams.drop(teams.index[(teams["team"] == teams["team"].iloc[-1])][:3])
+    (heatmap,) = charts.participation_by_team(later, "").data
+    months = list(pd.to_datetime(heatmap.x))
+    for row in later.itertuples():
+        i, j = list(heatmap.y).index(row.team), months.index(pd.Timestamp(row.month))
+        assert heatmap.z[i][j] == pytest.approx(row.participation_rate, nan_ok=True) or heatmap.z[i][j] is None
+        assert list(heatmap.customdata[i][j][1:]) == [row.active_ambassadors, row.members]
+    assert list(heatmap.z[-1][:3]) == [None, None, None]
