@@ -632,10 +632,34 @@ def _page_step(page: str) -> Callable[[Path, Database, Scale, int], dict[str, An
     def step(work: Path, db: Database, scale: Scale, runs: int) -> dict[str, Any]:
         from dashboard.queries import KEPT, ON_OPEN  # the queries the page runs when it opens
 
-        return _repeat(db, runs, ON_OPEN[page], kept=page in KEPT)
+        result = _repeat(db, runs, ON_OPEN[page], kept=page in KEPT)
+        result["script"] = _page_script(db, page, runs)
+        return result
 
-    step.__doc__ = f"The {page} page's calls, summed."
+    step.__doc__ = f"The {page} page's calls, summed; then its whole script."
     return step
+
+
+def _page_script(db: Database, page: str, runs: int) -> dict[str, Any]:
+    """The page as the server makes it for a visitor: its whole script (Streamlit's AppTest, no browser), first
+    with Streamlit's caches empty (the reports kept are read back), then K more runs with them full, as for every
+    visitor after the first. Charts, tables and downloads are made here, which the calls above leave out."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.pages import path
+
+    os.environ["ADVOCACY_DB"] = str(db)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py"), default_timeout=600)
+    with _timer() as first:
+        at.switch_page(path(page)).run()
+    if at.exception:
+        raise BenchError(f"the {page} page failed: {at.exception[0].value}")
+    seconds = []
+    for _ in range(runs):
+        with _timer() as elapsed:
+            at.run()
+        seconds.append(elapsed())
+    return {"first_s": first(), **_summary(seconds)}
 
 
 def step_prepare(work: Path, db: Database, scale: Scale, runs: int) -> dict[str, Any]:
@@ -1022,6 +1046,11 @@ def table_rows(results: dict[str, Any]) -> tuple[list[tuple[Any, ...]], tuple[st
         step = f"page_{page}"
         add(f"page {page.capitalize()}", step, _seconds(steps[step], "median_s"), _seconds(steps[step], "worst_s"),
             "", timing(step))  # fmt: skip
+        script = steps[step].get("script") or {}
+        in_the_lake = _s(_seconds((lake or {}).get(step, {}).get("script") or {}, "median_s"))
+        rows.append(("  the whole page (its script), its reports cached", _s(_seconds(script, "median_s")),
+                     _s(_seconds(script, "worst_s")), *([in_the_lake] if lake else []),
+                     "", "", "", "", ""))  # fmt: skip
     prepared = steps.get("prepare", {})
     add("advocacy prepare: every page's opening reports", "prepare", _seconds(prepared, "median_s"),
         _seconds(prepared, "worst_s"))  # fmt: skip

@@ -120,6 +120,10 @@ def test_query_steps_have_a_median_and_a_worst_run(ran):
     assert {name for name, step in steps.items() if "kept" in step} == {"impact", *(f"page_{p}" for p in KEPT)}
     assert all(0 < steps[name]["kept"]["median_s"] for name in ("impact", *(f"page_{p}" for p in KEPT)))
     assert list((ran["keep"] / "bench.duckdb.kept").glob("*.json"))
+    # Each page's whole script (charts, tables and downloads made), first and then with Streamlit's caches full.
+    for page in bench.PAGES:
+        script = steps[f"page_{page}"]["script"]
+        assert script["first_s"] > 0 and len(script["runs_s"]) == 1 and script["median_s"] > 0, page
     # Preparing every page's opening reports after a load: timed once per run, each from nothing kept.
     assert len(steps["prepare"]["runs_s"]) == 1 and steps["prepare"]["median_s"] > 0
     assert set(steps["rankings"]["criteria"]) == {"posts", "engagement_per_post", "best_written", "articles"}
@@ -149,6 +153,7 @@ def test_the_table_shows_the_figures_beside_the_targets(ran):
         "incremental month",
         "read back from the reports kept",
         "advocacy prepare: every page's opening reports",
+        "the whole page (its script), its reports cached",
     ):
         assert label in printed
     assert "rows quarantined: 0" in printed
