@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -450,17 +449,17 @@ def ranking_shown(r: Ranking) -> Table:
     return ranking_table(r, lang())
 
 
-def ranking_csv(table: Table) -> Callable[[], bytes]:
-    """The ranking as shown (`ranking_shown`), as CSV for Excel in the page's language: made when its button is
-    clicked (Streamlit calls it then, outside the page's run, so the language is read now)."""
-    language = lang()
-    return lambda: to_table_csv(table, language)
+@st.cache_data(show_spinner=False, max_entries=8)
+def _ranking_files(path: str, data_version: Version, contest_id: str, criterion: str, by: str,
+                   language: str) -> tuple[bytes, bytes]:  # fmt: skip
+    table = ranking_table(_ranking(path, data_version, contest_id, criterion, by), language)
+    return to_table_csv(table, language), table_xlsx(table, "Ranking")
 
 
-def ranking_xlsx(table: Table) -> Callable[[], bytes]:
-    """The ranking as shown, as an Excel workbook, made when its button is clicked (writing one took a third of
-    the Contests page's run at each rerun)."""
-    return lambda: table_xlsx(table, "Ranking")
+def ranking_files(contest_id: str, criterion: str, by: str) -> tuple[bytes, bytes]:
+    """The ranking as shown (`ranking_shown`), as CSV for Excel in the page's language and as an Excel workbook;
+    made once per ranking and language (writing them took a third of the Contests page's run at each rerun)."""
+    return _ranking_files(str(db_path()), version(), contest_id, criterion, by, lang())
 
 
 def decimals(key: str) -> int:

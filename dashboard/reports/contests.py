@@ -31,14 +31,14 @@ st.text(t("teams") + colon() + (", ".join(scope) or t("all")))  # uploaded names
 ranked = data.contest_ranking(contest_id, criterion, by)
 if ranked.note:
     st.info(t(ranked.note))
-table = data.ranking_shown(ranked)
-st.dataframe(data.shown(table), hide_index=True)  # the table both downloads hold
+st.dataframe(data.shown(data.ranking_shown(ranked)), hide_index=True)  # the table both downloads hold
 name = f"{contest_id}_{criterion}_{by}"
+as_csv, as_xlsx = data.ranking_files(contest_id, criterion, by)
 left, right = st.columns(2)
-left.download_button("CSV", data=data.ranking_csv(table), file_name=f"{name}.csv", mime="text/csv", key="csv")
+left.download_button("CSV", data=as_csv, file_name=f"{name}.csv", mime="text/csv", key="csv")
 right.download_button(
     "Excel",
-    data=data.ranking_xlsx(table),
+    data=as_xlsx,
     file_name=f"{name}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="xlsx",

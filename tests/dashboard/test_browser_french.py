@@ -51,3 +51,29 @@ def test_a_french_page_in_chromium_holds_no_english(server, french, path):
     assert french.get_by_role("button", name="Deploy").count() == 0
     if not path:  # the weekly chart's months, in French
         assert any(month in text for month in ("avr.", "juil.", "oct.", "janv."))
+
+
+def test_a_french_ranking_downloads_in_french_though_it_is_made_when_clicked(server, browser, tmp_path):
+    """The downloads are made when clicked, outside the page's run (Streamlit's deferred data): the page's
+    language must still be theirs."""
+    import openpyxl
+
+    context = browser.new_context(viewport={"width": 1280, "height": 2000}, locale="fr-FR", accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    try:
+        page.goto(f"{server}/contests")
+        page.get_by_role("button", name="Excel", exact=True).wait_for()
+        page.wait_for_selector(SETTLED)
+        saved = {}
+        for name, suffix in (("CSV", "csv"), ("Excel", "xlsx")):
+            with page.expect_download() as download:
+                page.get_by_role("button", name=name, exact=True).click()
+            saved[name] = tmp_path / f"ranking.{suffix}"
+            download.value.save_as(saved[name])
+    finally:
+        context.close()
+    header, first = saved["CSV"].read_text(encoding="utf-8-sig").splitlines()[:2]
+    assert header.split(";")[:2] == ["Rang", "Matricule"] and first.startswith("1;")
+    sheet = openpyxl.load_workbook(saved["Excel"]).active
+    assert [cell.value for cell in sheet[4]][:2] == ["Rang", "Matricule"]

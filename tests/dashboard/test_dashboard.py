@@ -447,7 +447,6 @@ def test_the_contests_table_has_human_headers_typed_values_and_the_downloads_hol
     import openpyxl
 
     from dashboard import data
-    from pipelines.analytics.contests import ranking
 
     at = app("contests", lang)
     _contest_with_anonymous(at)
@@ -463,21 +462,18 @@ def test_the_contests_table_has_human_headers_typed_values_and_the_downloads_hol
         ".", "," if lang == "fr" else "."
     )
     # The downloads, built as the page builds them, hold the same headers and rows.
-    at.session_state["lang"] = lang
-    with connect(demo, read_only=True) as con:
-        result = ranking(con, at.selectbox(key="contest").value, "engagement_per_post")
     import streamlit as st
 
     st.session_state["lang"] = lang
-    table = data.ranking_shown(result)
-    rows = list(csv.reader(io.StringIO(data.ranking_csv(table)().decode("utf-8-sig")),
+    as_csv, as_xlsx = data.ranking_files(at.selectbox(key="contest").value, "engagement_per_post", "employee")
+    rows = list(csv.reader(io.StringIO(as_csv.decode("utf-8-sig")),
                            delimiter=";" if lang == "fr" else ","))  # fmt: skip
     assert rows[0] == headers and len(rows) == 1 + len(shown)
     expected = [[("" if pd.isna(v) else str(v)) for v in row] for row in shown.astype(object).itertuples(index=False)]
     for got, want, value in zip(rows[1:], expected, shown.iloc[:, 4], strict=True):
         assert got[:4] == want[:4] and got[5] == want[5]
         assert got[4] == f"{value:.2f}".replace(".", "," if lang == "fr" else ".")
-    book = openpyxl.load_workbook(io.BytesIO(data.ranking_xlsx(table)()))
+    book = openpyxl.load_workbook(io.BytesIO(as_xlsx))
     sheet = book.active
     assert [c.value for c in sheet[4]] == headers
     body = [[c.value for c in row] for row in sheet.iter_rows(min_row=5)]
