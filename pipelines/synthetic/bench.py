@@ -644,10 +644,14 @@ def _page_script(db: Database, page: str, runs: int) -> dict[str, Any]:
     """The page as the server makes it for a visitor: its whole script (Streamlit's AppTest, no browser), first
     with Streamlit's caches empty (the reports kept are read back), then K more runs with them full, as for every
     visitor after the first. Charts, tables and downloads are made here, which the calls above leave out."""
+    import logging
+
     from streamlit.testing.v1 import AppTest
 
     from dashboard.pages import path
 
+    # Streamlit warns that a script run outside a server has no context: true of every AppTest, and no news.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
     os.environ["ADVOCACY_DB"] = str(db)
     at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py"), default_timeout=600)
     with _timer() as first:
