@@ -53,9 +53,9 @@ def test_a_french_page_in_chromium_holds_no_english(server, french, path):
         assert any(month in text for month in ("avr.", "juil.", "oct.", "janv."))
 
 
-def test_a_french_ranking_downloads_in_french_though_it_is_made_when_clicked(server, browser, tmp_path):
-    """The downloads are made when clicked, outside the page's run (Streamlit's deferred data): the page's
-    language must still be theirs."""
+def test_a_french_ranking_downloads_in_french(server, browser, tmp_path):
+    """The downloads, made once per ranking and language and kept in Streamlit's cache, are in the page's
+    language: French headers, and ';' between the CSV's cells."""
     import openpyxl
 
     context = browser.new_context(viewport={"width": 1280, "height": 2000}, locale="fr-FR", accept_downloads=True)
