@@ -102,6 +102,13 @@ def prepared() -> None:
             assert not thread.is_alive(), "a preparation of reports is still running after 2 minutes"
 
 
+def written(db: Path) -> dict[str, int]:
+    """Each report kept beside `db` and when it was written (ns): a report computed again is written again."""
+    from pipelines.store.kept import SUFFIX
+
+    return {p.name: p.stat().st_mtime_ns for p in Path(f"{db}{SUFFIX}").glob("*.json")}
+
+
 @pytest.fixture(autouse=True)
 def no_preparation_left_running() -> Iterator[None]:
     """A test's preparation of reports ends with it, before the next test writes or reads."""

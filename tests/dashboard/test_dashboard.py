@@ -17,7 +17,7 @@ from dashboard.pages import path as page_path
 from pipelines.analytics.metrics import impact, weekly_timeline
 from pipelines.analytics.scopes import ImpactRequest
 from pipelines.store.db import connect
-from tests.conftest import APP, PAGES, app, load, oidc_app, prepared, query, uploads, write
+from tests.conftest import APP, PAGES, app, load, oidc_app, prepared, query, uploads, write, written
 
 TEAMS_CSV = b"team,headcount,charter_adopted_on\nNew Team,7,2025-06-02\nBad Team,seven,2025-06-02\n"
 pytestmark = pytest.mark.usefixtures("fresh_caches")
@@ -150,20 +150,17 @@ def test_upload_previews_then_loads_after_confirm(demo: Path) -> None:
 
 
 def test_after_an_upload_the_pages_open_on_reports_prepared_in_the_background(demo: Path) -> None:
-    from pipelines.store.kept import SUFFIX
-
     at = app("upload")
     at.get("file_uploader")[0].set_value([("teams.csv", TEAMS_CSV, "text/csv")]).run()
     at.button(key="confirm").click().run()
     assert [s.value for s in at.success] == ["Loaded. Every page now shows the new data."]
     prepared()
-    kept = Path(f"{demo}{SUFFIX}")
-    written = {p.name: p.stat().st_mtime_ns for p in kept.glob("*.json")}
-    assert written  # the reports of the data with the upload
+    kept = written(demo)
+    assert kept  # the reports of the data with the upload
     for page in ("overview", "teams", "programme", "trends", "data"):
         at.switch_page(page_path(page)).run()
         assert not at.exception, page
-    assert {p.name: p.stat().st_mtime_ns for p in kept.glob("*.json")} == written  # each page read them back
+    assert written(demo) == kept  # each page read them back
 
 
 def test_upload_offers_no_confirm_when_nothing_would_change(demo: Path) -> None:

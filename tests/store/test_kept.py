@@ -21,6 +21,7 @@ from pipelines.analytics.scopes import OVERVIEW, PROGRAMME, TEAMS, ImpactRequest
 from pipelines.ingest.undo import undo
 from pipelines.store.db import connect
 from pipelines.store.kept import SUFFIX, folder_of
+from tests.conftest import written
 
 REQUESTS = [
     ImpactRequest(),
@@ -172,11 +173,6 @@ def opened(db: Path, pages: tuple[str, ...] = queries.KEPT) -> None:
         with connect(db, read_only=True) as con:
             for query in queries.ON_OPEN[page].values():
                 query(con)
-
-
-def written(db: Path) -> dict[str, int]:
-    """Each kept report and when it was written (ns): a report computed again is written again."""
-    return {p.name: p.stat().st_mtime_ns for p in Path(f"{db}{SUFFIX}").glob("*.json")}
 
 
 def test_prepared_reports_are_the_very_ones_every_page_opens_on(demo: Path) -> None:
