@@ -1,8 +1,9 @@
 """Everything the pages read, through short-lived connections and caches keyed on the data's version.
 
-The version (last upload, uploads undone, rows loaded and quarantined) changes with every upload, undo and
-reprocess, so every page shows the new data right after one, with no cache to clear by hand. After each change
-made here, the reports the pages open on are prepared in the background (`prepare_after_change`).
+The version (the count of writes committed, `ledger.data_version`) changes with every upload, undo, reprocess
+and decision, so every page shows the new data right after one, with no cache to clear by hand; it is read again
+only once the database changed on disk (`version`). After each change made here, the reports the pages open on
+are prepared in the background (`prepare_after_change`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
+import time
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -35,7 +37,7 @@ from pipelines.ingest.reprocess import reprocess as reprocess_all
 from pipelines.ingest.undo import UndoError, UndoResult
 from pipelines.ingest.undo import preview as undo_effects
 from pipelines.ingest.undo import undo as undo_upload
-from pipelines.store.db import connect, copy_database, install_macros
+from pipelines.store.db import MEMORY, connect, copy_database, install_macros
 from pipelines.store.ledger import authors as authors_ledger
 from pipelines.store.ledger import data_version, quarantined, uploads
 from pipelines.store.ledger import freshness as ledger_freshness
@@ -76,15 +78,55 @@ def db_path() -> config.Database:
     return config.db_path()
 
 
+# Per database, the last version read: the state of its files on disk then, and when (see `version`).
+_LAST_READ: dict[str, tuple[tuple[Any, ...], float, Version]] = {}
+_TRUSTED_FOR_S = 1.0
+
+
 def version() -> Version:
-    """Cheap: one row from the uploads ledger."""
-    with connect(db_path(), read_only=True) as con:
-        return data_version(con)
+    """The data's version (one row of the ledger). A page asks for it at each of its cached calls, and opening a
+    large database file takes tens of milliseconds: a file's version is read again only once the file or its WAL
+    changed on disk (every commit writes one of them) or a second has passed. A lake's is read every time."""
+    location = db_path()
+    on_disk = _files_state(location)  # before reading: a write meanwhile makes the next call read again
+    last = _LAST_READ.get(str(location))
+    if (
+        on_disk is not None
+        and last is not None
+        and last[0] == on_disk
+        and time.monotonic() - last[1] < _TRUSTED_FOR_S
+    ):
+        return last[2]
+    with connect(location, read_only=True) as con:
+        found = data_version(con)
+    if on_disk is not None:
+        _LAST_READ[str(location)] = (on_disk, time.monotonic(), found)
+    return found
+
+
+def _files_state(location: config.Database) -> tuple[Any, ...] | None:
+    """Size and times of a database file and its WAL (None for a lake or a database in memory)."""
+    if not isinstance(location, Path) or location == MEMORY:
+        return None
+    state: list[Any] = []
+    for file in (location, location.with_name(location.name + ".wal")):
+        try:
+            found = file.stat()
+        except OSError:
+            state.append(None)
+        else:
+            state.append((found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns))
+    return tuple(state)
 
 
 def is_empty() -> bool:
     """Nothing loaded counts (no upload, or every one undone): the pages offer the demo and the Upload page."""
-    with connect(db_path(), read_only=True) as con:
+    return _is_empty(str(db_path()), version())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _is_empty(path: str, data_version: Version) -> bool:
+    with connect(path, read_only=True) as con:
         return nothing_loaded(con)
 
 

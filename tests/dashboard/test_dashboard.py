@@ -354,6 +354,34 @@ def test_pages_show_new_data_right_after_an_undo(demo: Path) -> None:
     assert not at.metric or at.metric[0].value != shown
 
 
+def test_a_page_reads_the_datas_version_once_and_sees_another_processs_write_at_once(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each cached call of a page asks for the data's version: it is read from the database only when the file
+    changed on disk since, so asking again opens no connection, and a write made elsewhere is seen on the next
+    ask, not a second later."""
+    from datetime import date
+
+    from dashboard import data
+    from pipelines.ingest.load import set_charter
+
+    opened: list[object] = []
+    real = data.connect
+
+    def counted(*args: object, **kwargs: object):  # the real connection, counted
+        opened.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(data, "connect", counted)
+    before = data.version()
+    assert [data.version() for _ in range(3)] == [before] * 3
+    assert len(opened) == 1
+    set_charter(demo, date(2026, 1, 5), by="test")  # its own connection, as the command line's
+    after = data.version()
+    assert after != before and after[0] == before[0] + 1
+    assert len(opened) == 2
+
+
 def test_once_every_upload_is_undone_the_dashboard_and_the_command_line_both_call_the_database_empty(
     demo: Path,
 ) -> None:
