@@ -352,7 +352,12 @@ def contest_ranking(contest_id: str, criterion: str, by: str) -> Ranking:
 
 
 def ledger() -> pd.DataFrame:
-    with connect(db_path(), read_only=True) as con:
+    return _ledger(str(db_path()), version())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _ledger(path: str, data_version: Version) -> pd.DataFrame:
+    with connect(path, read_only=True) as con:
         rows = uploads(con)
     columns = ["upload_id", "file_name", "kind", "rows_read", "loaded", "updated", "unchanged", "quarantined",
                "export_date", "loaded_at", "loaded_by", "undone_at", "undone_by", "duplicate_of"]  # fmt: skip
@@ -364,13 +369,23 @@ QUARANTINE_COLUMNS = ["upload_id", "file", "kind", "line", "raw", "reason"]
 
 def quarantine() -> pd.DataFrame:
     """The rows waiting in quarantine, with their text: the comms pages only (a row may be one person's post)."""
-    with connect(db_path(), read_only=True) as con:
+    return _quarantine(str(db_path()), version())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _quarantine(path: str, data_version: Version) -> pd.DataFrame:
+    with connect(path, read_only=True) as con:
         rows = quarantined(con)
     return pd.DataFrame(rows, columns=QUARANTINE_COLUMNS)
 
 
 def coverage() -> dict[str, Any]:
-    with connect(db_path(), read_only=True) as con:
+    return _coverage(str(db_path()), version())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _coverage(path: str, data_version: Version) -> dict[str, Any]:
+    with connect(path, read_only=True) as con:
         return queries.coverage(con)
 
 
@@ -445,14 +460,24 @@ def reprocess() -> list[ReprocessResult]:
 
 def authors() -> dict[str, list[dict[str, Any]]]:
     """Authors who match nobody (with what waits on them), comms' decisions, and the posts of not staff."""
-    with connect(db_path(), read_only=True) as con:
+    return _authors(str(db_path()), version())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _authors(path: str, data_version: Version) -> dict[str, list[dict[str, Any]]]:
+    with connect(path, read_only=True) as con:
         install_macros(con)
         return authors_ledger(con)
 
 
 def roster() -> dict[str, str]:
     """employee_id -> "id · name", for choosing whom an author is (the comms pages only)."""
-    with connect(db_path(), read_only=True) as con:
+    return _roster(str(db_path()), version())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _roster(path: str, data_version: Version) -> dict[str, str]:
+    with connect(path, read_only=True) as con:
         rows = con.execute("SELECT employee_id, full_name FROM employees ORDER BY full_name, employee_id").fetchall()
     return {i: f"{i} · {name or ''}".rstrip(" ·") for i, name in rows}
 
