@@ -56,14 +56,24 @@ __all__ = [
 
 
 _PREPARING = threading.Lock()  # one preparation at a time; one asked for meanwhile runs after it
+# Per database, the last version read: the state of its files on disk then (None: a lake), and when (`version`).
+_LAST_READ: dict[str, tuple[tuple[Any, ...] | None, float, Version]] = {}
+_TRUSTED_FOR_S = 1.0
+_VERSION_READ = threading.Lock()
 
 
 def prepare_after_change() -> None:
-    """Compute and keep, in a thread, the reports the pages open on (queries.prepare), so that whoever opens a page
-    next reads them back instead of waiting for them. A page asked for meanwhile computes its own, or waits for
-    the thread's connection to a database file (one page's reports at most)."""
+    """After a change made here: compute and keep, in a thread, the reports the pages open on (queries.prepare), so
+    that whoever opens a page next reads them back instead of waiting for them. A page asked for meanwhile computes
+    its own, or waits for the thread's connection to a database file (one page's reports at most). A change made
+    elsewhere (the command line, another server) is prepared for once a page sees it (`version`)."""
     location = db_path()
+    with _VERSION_READ:
+        _read_version(location, _files_state(location))  # this change's version: seeing it later is no news
+    _prepare(location)
 
+
+def _prepare(location: config.Database) -> None:
     def prepare() -> None:
         with _PREPARING:
             try:
@@ -78,29 +88,33 @@ def db_path() -> config.Database:
     return config.db_path()
 
 
-# Per database, the last version read: the state of its files on disk then, and when (see `version`).
-_LAST_READ: dict[str, tuple[tuple[Any, ...], float, Version]] = {}
-_TRUSTED_FOR_S = 1.0
-
-
 def version() -> Version:
     """The data's version (one row of the ledger). A page asks for it at each of its cached calls, and opening a
     large database file takes tens of milliseconds: a file's version is read again only once the file or its WAL
-    changed on disk (every commit writes one of them) or a second has passed. A lake's is read every time."""
+    changed on disk (every commit writes one of them) or a second has passed. A lake's is read every time. A new
+    version this process did not make (a load from the command line, a change on another server) starts the
+    preparation of the pages' reports, as a change made here does."""
     location = db_path()
     on_disk = _files_state(location)  # before reading: a write meanwhile makes the next call read again
-    last = _LAST_READ.get(str(location))
-    if (
-        on_disk is not None
-        and last is not None
-        and last[0] == on_disk
-        and time.monotonic() - last[1] < _TRUSTED_FOR_S
-    ):
-        return last[2]
+    with _VERSION_READ:  # the sessions' threads: one reads, and sees the change, at a time
+        last = _LAST_READ.get(str(location))
+        if (
+            on_disk is not None
+            and last is not None
+            and last[0] == on_disk
+            and time.monotonic() - last[1] < _TRUSTED_FOR_S
+        ):
+            return last[2]
+        found = _read_version(location, on_disk)
+    if last is not None and found != last[2]:
+        _prepare(location)
+    return found
+
+
+def _read_version(location: config.Database, on_disk: tuple[Any, ...] | None) -> Version:
     with connect(location, read_only=True) as con:
         found = data_version(con)
-    if on_disk is not None:
-        _LAST_READ[str(location)] = (on_disk, time.monotonic(), found)
+    _LAST_READ[str(location)] = (on_disk, time.monotonic(), found)
     return found
 
 

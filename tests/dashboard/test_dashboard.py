@@ -163,6 +163,26 @@ def test_after_an_upload_the_pages_open_on_reports_prepared_in_the_background(de
     assert written(demo) == kept  # each page read them back
 
 
+def test_a_change_made_elsewhere_is_prepared_for_once_a_page_sees_it(demo: Path) -> None:
+    """A load from the command line (or another server) is not the dashboard's: the first page that sees the new
+    data starts the preparation, and the other pages then open on its reports."""
+    from datetime import date
+
+    from pipelines.ingest.load import set_charter
+
+    at = app("overview")  # the dashboard knows the data as it is
+    prepared()
+    set_charter(demo, date(2026, 1, 5), by="test")  # its own connection, as the command line's
+    at.run()  # the Overview sees the change (and computes its own report meanwhile)
+    assert not at.exception
+    prepared()
+    kept = written(demo)
+    for page in ("teams", "programme", "trends", "data"):
+        at.switch_page(page_path(page)).run()
+        assert not at.exception, page
+    assert written(demo) == kept  # each page read back what the preparation kept
+
+
 def test_upload_offers_no_confirm_when_nothing_would_change(demo: Path) -> None:
     at = app("upload")
     at.get("file_uploader")[0].set_value([("teams.csv", TEAMS_CSV, "text/csv")]).run()
