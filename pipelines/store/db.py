@@ -9,6 +9,10 @@ from the moment it asks until it closes the database, and readers do not start w
 Without it, dashboard sessions reading one after the other could keep a load out until it gave up as busy.
 The lock is the kernel's (`flock`): a process killed half-way leaves nothing to clean up.
 
+Within one process (the dashboard's sessions, its preparation of reports), DuckDB cannot hold a file read-write
+and read-only at once, but read-only connections share it: readers read together, and a writer waits for them
+and writes alone, before any reader that came after it (`_Turns`).
+
 A full disk or a folder that cannot be written is `DatabaseUnavailable`, with a message that says so.
 
 A lake (`ducklake:postgres:...`, pipelines/store/lake.py) needs none of this: readers never wait, and writers run
@@ -43,9 +47,7 @@ try:
 except ImportError:  # Windows: no advisory locks, readers and writers simply retry
     fcntl = None  # type: ignore[assignment]
 
-# Within one process a file cannot be open read-write and read-only at once: connections take turns.
-_PROCESS_LOCK = threading.RLock()
-# Databases whose writer lock this process holds (under _PROCESS_LOCK): its own readers need not wait for it.
+# Databases whose writer lock this process holds (under their write turn, `_Turns`), and how many times.
 _WRITING: dict[Path, int] = {}
 MEMORY = Path(":memory:")
 T = TypeVar("T")
@@ -399,6 +401,66 @@ def _connect_lake(location: Lake, read_only: bool) -> Iterator[duckdb.DuckDBPyCo
         con.close()
 
 
+class _Turns:
+    """One database file's connections in this process. DuckDB cannot hold a file read-write and read-only at once
+    in one process, but read-only connections share it: readers read together, a writer waits for them and writes
+    alone, and a writer that waits goes before new readers. A thread may open the file again inside its own
+    turn."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._readers: dict[int, int] = {}  # thread -> its open read turns
+        self._writer: int | None = None
+        self._writes = 0  # the writer's open write turns
+        self._writers_waiting = 0
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._changed:
+            if self._writer != me and me not in self._readers:
+                self._changed.wait_for(lambda: self._writer is None and not self._writers_waiting)
+            self._readers[me] = self._readers.get(me, 0) + 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._readers[me] -= 1
+                if not self._readers[me]:
+                    del self._readers[me]
+                self._changed.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._changed:
+            if self._writer != me:
+                self._writers_waiting += 1
+                try:
+                    self._changed.wait_for(lambda: self._writer is None and not set(self._readers) - {me})
+                finally:
+                    self._writers_waiting -= 1
+                self._writer = me
+            self._writes += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._writes -= 1
+                if not self._writes:
+                    self._writer = None
+                self._changed.notify_all()
+
+
+_TURNS: dict[Path, _Turns] = {}
+_TURNS_MADE = threading.Lock()
+
+
+def _turns(key: Path) -> _Turns:
+    with _TURNS_MADE:
+        return _TURNS.setdefault(key, _Turns())
+
+
 @contextmanager
 def connect(path: str | Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database file (or the lake) for the duration of a `with` block, creating and migrating it as
@@ -409,49 +471,56 @@ def connect(path: str | Path, read_only: bool = False) -> Iterator[duckdb.DuckDB
             yield con
         return
     path = location
-    with _PROCESS_LOCK:
-        if path == MEMORY:
-            con = duckdb.connect(config=connection_config())
-            with _closing(con, path):
-                if not read_only:
-                    migrate(con)
-                yield con
-            return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            reason = error.strerror or str(error)
-            raise DatabaseUnavailable(f"cannot create the folder {path.parent.absolute()}: {reason}") from error
-        if read_only and not path.exists():
-            with connect(path, read_only=False):
-                pass
-        key = path.absolute()
-        patience = _Patience(path)
-        writer_lock = None
-        if not read_only:
-            _check_writable(path)
-            if not _WRITING.get(key):  # a writer of this process may open it again
-                writer_lock = _take_writer_lock(path, patience)
-            _WRITING[key] = _WRITING.get(key, 0) + 1
-        try:
-            if read_only and not _WRITING.get(key):
+    if path == MEMORY:  # a new database of its own at each connection
+        con = duckdb.connect(config=connection_config())
+        with _closing(con, path):
+            if not read_only:
+                migrate(con)
+            yield con
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise DatabaseUnavailable(f"cannot create the folder {path.parent.absolute()}: {reason}") from error
+    if read_only and not path.exists():
+        with connect(path, read_only=False):
+            pass
+    key = path.absolute()
+    if read_only:
+        with _turns(key).reading():
+            patience = _Patience(path)
+            if not _WRITING.get(key):
                 _wait_for_writers(path, patience)
-            con = _open(path, read_only, patience)
-            if read_only and _schema_version(con) < SCHEMA_VERSION:
-                # An older file: migrate it once, writing, then read as asked.
-                con.close()
-                with connect(path, read_only=False):
-                    pass
-                con = _open(path, read_only, _Patience(path))
+            con = _open(path, True, patience)
+            if _schema_version(con) >= SCHEMA_VERSION:
+                with _closing(con, path):
+                    yield con
+                return
+            con.close()
+        with connect(path, read_only=False):  # an older file: migrate it once, writing, then read as asked
+            pass
+        with _turns(key).reading():
+            con = _open(path, True, _Patience(path))
             with _closing(con, path):
-                if not read_only:
-                    migrate(con)
+                yield con
+        return
+    with _turns(key).writing():
+        patience = _Patience(path)
+        _check_writable(path)
+        writer_lock = None
+        if not _WRITING.get(key):  # a writer of this process may open it again
+            writer_lock = _take_writer_lock(path, patience)
+        _WRITING[key] = _WRITING.get(key, 0) + 1
+        try:
+            con = _open(path, False, patience)
+            with _closing(con, path):
+                migrate(con)
                 yield con
         finally:
-            if not read_only:
-                _WRITING[key] -= 1
-                if not _WRITING[key]:
-                    del _WRITING[key]
+            _WRITING[key] -= 1
+            if not _WRITING[key]:
+                del _WRITING[key]
             if writer_lock is not None:
                 os.close(writer_lock)  # lets the next writer, then the readers, in
 
