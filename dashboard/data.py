@@ -64,8 +64,8 @@ _VERSION_READ = threading.Lock()
 
 def prepare_after_change() -> None:
     """After a change made here: compute and keep, in a thread, the reports the pages open on (queries.prepare), so
-    that whoever opens a page next reads them back instead of waiting for them. A page asked for meanwhile computes
-    its own, or waits for the thread's connection to a database file (one page's reports at most). A change made
+    that whoever opens a page next reads them back instead of waiting for them. A page opened meanwhile reads beside
+    it, and waits for a report the thread is computing rather than compute it twice (store.kept). A change made
     elsewhere (the command line, another server) is prepared for once a page sees it (`version`)."""
     location = db_path()
     with _VERSION_READ:

@@ -117,7 +117,7 @@ def prepare(location: Database) -> dict[str, float]:
         return {}
     took: dict[str, float] = {}
     for page in KEPT:
-        # A connection per page: a database file's other users of this process wait for one page at most.
+        # A connection per page: a writer of this process (an upload) waits for one page's reports at most.
         with connect(location, read_only=True) as con:
             if folder_of(con) is None:
                 return took

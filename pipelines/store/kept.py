@@ -22,9 +22,10 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 import time
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -49,10 +50,31 @@ def kept(con: duckdb.DuckDBPyConnection, name: str, request: object, compute: Ca
     path = folder / f"{state}-{_digest([name, repr(request)])}.json"
     with suppress(OSError, ValueError):
         return _decode(path.read_text(encoding="utf-8"))
-    value = compute()
-    with suppress(OSError):
-        _keep(folder, path, _encode(value), state)
+    with _computing(path):  # a thread of this process computing it already: wait for it, then read it back
+        with suppress(OSError, ValueError):
+            return _decode(path.read_text(encoding="utf-8"))
+        value = compute()
+        with suppress(OSError):
+            _keep(folder, path, _encode(value), state)
     return value
+
+
+_COMPUTING: dict[Path, threading.Lock] = {}  # the reports being computed in this process
+_COMPUTING_CHANGED = threading.Lock()
+
+
+@contextmanager
+def _computing(path: Path) -> Iterator[None]:
+    """One thread of this process computes a report at a time (the dashboard's preparation and a visitor's page
+    would otherwise compute the same one side by side); the others wait for it."""
+    with _COMPUTING_CHANGED:
+        lock = _COMPUTING.setdefault(path, threading.Lock())
+    with lock:
+        try:
+            yield
+        finally:
+            with _COMPUTING_CHANGED:
+                _COMPUTING.pop(path, None)  # those waiting hold the lock already; a later reader finds the report
 
 
 def folder_of(con: duckdb.DuckDBPyConnection) -> Path | None:

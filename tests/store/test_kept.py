@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import threading
 import time
 from dataclasses import replace
 from datetime import date
@@ -198,3 +199,29 @@ def test_preparing_a_missing_database_creates_nothing(tmp_path: Path) -> None:
     missing = tmp_path / "missing.duckdb"
     assert queries.prepare(missing) == {}
     assert list(tmp_path.iterdir()) == []
+
+
+def test_two_threads_asking_for_one_report_compute_it_once(demo: Path) -> None:
+    """The dashboard's preparation and a visitor's page ask for the same report at once: one computes it, the other
+    waits and reads it back."""
+    from pipelines.store.kept import kept
+
+    computed: list[int] = []
+    results: list[object] = []
+
+    def compute() -> dict[str, int]:
+        computed.append(1)
+        time.sleep(0.5)  # long enough for the other thread to ask meanwhile
+        return {"figure": 42}
+
+    def ask() -> None:
+        with connect(demo, read_only=True) as con:
+            results.append(kept(con, "a_test_report", None, compute))
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert results == [{"figure": 42}, {"figure": 42}]
+    assert len(computed) == 1
