@@ -35,8 +35,9 @@ if (reprocessed := st.session_state.pop("reprocessed", None)) is not None:
 
 SOURCES = {
     "posts": t("Posts"), "engagement snapshots": t("Engagement snapshots"), "incidents": t("Incidents"),
-    "contests": t("Contests"), "file": t("A file (no tool named)"), "linkedin page": t("LinkedIn page export"),
-    "linkedin creator": t("LinkedIn creator analytics"), "firstup": "Firstup", "everyonesocial": "EveryoneSocial",
+    "contests": t("Contests"), "workshops": t("Workshops"), "file": t("A file (no tool named)"),
+    "linkedin page": t("LinkedIn page export"), "linkedin creator": t("LinkedIn creator analytics"),
+    "firstup": "Firstup", "everyonesocial": "EveryoneSocial",
 }  # fmt: skip
 COLUMNS = {
     "source": t("Source"), "first_day": t("First day"), "last_day": t("Last day"), "rows": t("Rows"),

@@ -175,6 +175,12 @@ def test_a_french_page_shows_no_english(demo, name, checks):
     assert english_left(at, *checks) == []
 
 
+def test_the_data_pages_sources_are_named_in_french(demo):
+    """The coverage table's cells name each source in the page's language (the check above reads headers only)."""
+    sources = app("data", "fr").dataframe[0].value["Source"].tolist()
+    assert {"Publications", "Relevés d'interactions", "Incidents", "Ateliers"} <= set(sources), sources
+
+
 def test_the_upload_page_says_refusals_notes_and_quarantine_in_french(demo, checks):
     at = app("upload", "fr")
     files = [
