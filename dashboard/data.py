@@ -77,11 +77,13 @@ def _prepare(location: config.Database) -> None:
     def prepare() -> None:
         with _PREPARING:
             try:
-                queries.prepare(location)
+                queries.prepare(location, go_on=threading.main_thread().is_alive)
             except Exception:  # the pages compute what is missing: a failure here only costs time
                 logging.getLogger(__name__).exception("preparing the reports of %s failed", config.shown(location))
 
-    threading.Thread(target=prepare, name="advocacy-prepare").start()
+    # Not a daemon, though a page's thread (Streamlit's are daemons) starts it: a daemon thread still inside DuckDB
+    # when the process ends aborts it (SIGABRT). The process waits for the page being prepared, and stops there.
+    threading.Thread(target=prepare, name="advocacy-prepare", daemon=False).start()
 
 
 def db_path() -> config.Database:

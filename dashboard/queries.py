@@ -109,14 +109,17 @@ ON_OPEN: dict[str, dict[str, Query]] = {
 KEPT = ("overview", "teams", "programme", "trends", "data")  # the pages whose figures are kept once computed
 
 
-def prepare(location: Database) -> dict[str, float]:
+def prepare(location: Database, go_on: Callable[[], bool] = lambda: True) -> dict[str, float]:
     """Compute and keep the reports each page of KEPT opens on, the Overview first, so that the first view after a
     change reads them back (`advocacy prepare`; the dashboard runs it after each of its own changes). Seconds per
-    page; nothing where the database keeps no reports (a lake on object storage) or is gone."""
+    page; nothing where the database keeps no reports (a lake on object storage) or is gone. `go_on` is asked
+    before each page: the dashboard stops there when its process is ending."""
     if isinstance(location, Path) and not location.exists():
         return {}
     took: dict[str, float] = {}
     for page in KEPT:
+        if not go_on():
+            return took
         # A connection per page: a writer of this process (an upload) waits for one page's reports at most.
         with connect(location, read_only=True) as con:
             if folder_of(con) is None:

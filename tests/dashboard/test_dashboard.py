@@ -183,6 +183,39 @@ def test_a_change_made_elsewhere_is_prepared_for_once_a_page_sees_it(demo: Path)
     assert written(demo) == kept  # each page read back what the preparation kept
 
 
+ENDS_WHILE_PREPARING = """
+import sys, time
+from datetime import date
+from pathlib import Path
+from streamlit.testing.v1 import AppTest
+from pipelines.ingest.load import set_charter
+from tests.conftest import written
+
+app, db = sys.argv[1], Path(sys.argv[2])
+at = AppTest.from_file(app, default_timeout=120).run()
+before = written(db)
+set_charter(db, date(2026, 1, 5), by="test")
+at.run()  # the Overview sees the change and starts the preparation, from Streamlit's (daemon) script thread
+while len(written(db).keys() - before.keys()) < 2:  # the preparation kept a page's reports, and goes on
+    time.sleep(0.01)
+print("ending", flush=True)
+"""
+
+
+def test_a_process_that_ends_during_a_preparation_ends_cleanly(demo: Path) -> None:
+    """A server stopped (or a test process ending) while reports are being prepared: the preparation stops after
+    the page it is on, and the process exits normally. A daemon thread inside DuckDB at exit aborted it."""
+    import subprocess
+    import sys
+
+    ended = subprocess.run(
+        [sys.executable, "-c", ENDS_WHILE_PREPARING, str(APP), str(demo)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert (ended.returncode, ended.stdout) == (0, "ending\n"), ended.stderr[-3000:]
+    assert "Traceback" not in ended.stderr, ended.stderr[-3000:]
+
+
 def test_upload_offers_no_confirm_when_nothing_would_change(demo: Path) -> None:
     at = app("upload")
     at.get("file_uploader")[0].set_value([("teams.csv", TEAMS_CSV, "text/csv")]).run()

@@ -311,7 +311,9 @@ def test_three_loads_and_dashboard_readers_at_once_lose_nothing(tmp_path, capsys
             f" no error), {len(own_reads)} reads by the test process (longest wait {max(own_reads):.1f} s)",
             flush=True,
         )
-    assert len(during) >= 2 and len(own_reads) >= 2
+    # Readers read while the loads ran: a page besides the one drawn before, and the test's own (whose number
+    # depends on the machine: the dashboard also prepares its reports after each load it sees).
+    assert len(during) >= 2 and len(own_reads) >= 1
 
 
 def test_readers_that_never_stop_do_not_keep_a_load_out(tmp_path):
