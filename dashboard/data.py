@@ -40,7 +40,6 @@ from pipelines.ingest.undo import undo as undo_upload
 from pipelines.store.db import MEMORY, connect, copy_database, install_macros
 from pipelines.store.ledger import authors as authors_ledger
 from pipelines.store.ledger import data_version, quarantined, uploads
-from pipelines.store.ledger import freshness as ledger_freshness
 from pipelines.store.ledger import is_empty as nothing_loaded
 
 Version = tuple[Any, ...]
@@ -238,7 +237,7 @@ def report(request: ImpactRequest | None = None, detail: str = ALL) -> dict[str,
 @st.cache_data(show_spinner=False, max_entries=4)
 def _freshness(path: str, data_version: Version) -> dict[str, Any]:
     with connect(path, read_only=True) as con:
-        return ledger_freshness(con)
+        return queries.freshness(con)
 
 
 def freshness() -> dict[str, Any]:

@@ -69,6 +69,12 @@ def coverage(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return kept(con, "data_coverage", None, lambda: ledger.data_coverage(con))
 
 
+def freshness(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """How fresh the figures are (the Overview's last line): kept once computed (it counts the posts without
+    engagement, 0.3 s at 1M posts)."""
+    return kept(con, "freshness", None, lambda: ledger.freshness(con))
+
+
 def overview(con: duckdb.DuckDBPyConnection,
              request: ImpactRequest | None = None) -> tuple[dict[str, Any], pd.DataFrame]:  # fmt: skip
     """The Overview's impact report (what it shows) and its posts and incidents per week, organisation-wide, with
@@ -98,7 +104,8 @@ def opening_ranking(con: duckdb.DuckDBPyConnection) -> Ranking | None:
 # Per page (dashboard/pages.py's names), the queries it runs when it opens without filters, in their order; the
 # pages not here (Method, Upload) read nothing from the database until asked to.
 ON_OPEN: dict[str, dict[str, Query]] = {
-    "overview": {"data_version": ledger.data_version, "filter_options": options, "overview": overview},
+    "overview": {"data_version": ledger.data_version, "filter_options": options, "overview": overview,
+                 "freshness": freshness},
     "trends": {"data_version": ledger.data_version, "filter_options": options, "trends": trends},
     "teams": {"data_version": ledger.data_version, "filter_options": options, "impact": shown_on(TEAMS)},
     "contests": {"data_version": ledger.data_version, "contests": contests, "filter_options": options,
