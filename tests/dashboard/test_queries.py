@@ -34,3 +34,16 @@ def test_the_overview_page_shows_the_report_the_bench_times(demo: Path) -> None:
     with connect(demo, read_only=True) as con:
         posts = report(con)["scopes"][0]["metrics"]["posts_per_week"]
     assert app("overview").metric[0].value == f"{posts['before']:.1f} → {posts['after']:.1f}"
+
+
+def test_the_freshness_read_back_is_the_one_computed(demo: Path) -> None:
+    """The Overview's last line is kept once computed (a date among its figures): read back, it is the same."""
+    from dashboard.queries import freshness
+    from pipelines.store.ledger import freshness as computed
+    from tests.conftest import written
+
+    with connect(demo, read_only=True) as con:
+        first, before = freshness(con), written(demo)
+        again = freshness(con)
+        assert written(demo) == before and len(before) == 1  # kept once, then read back
+        assert first == again == computed(con) and first["data_up_to"] is not None
