@@ -469,7 +469,7 @@ def test_impact_text_gives_plain_and_adjusted_figures_with_intervals_headers_and
     assert "n/a" not in text
 
 
-def test_prepare_keeps_one_report_per_page_the_pages_open_on(demo_db, tmp_path, capsys):
+def test_prepare_keeps_the_reports_the_pages_open_on(demo_db, tmp_path, capsys):
     from dashboard.queries import KEPT
     from pipelines.store.kept import SUFFIX
 
@@ -479,7 +479,8 @@ def test_prepare_keeps_one_report_per_page_the_pages_open_on(demo_db, tmp_path, 
     said = capsys.readouterr().out.splitlines()
     assert [line.split(":")[0] for line in said] == list(KEPT)  # each page, with the seconds it took
     assert all(line.endswith(" s") for line in said)
-    assert len(list(Path(f"{db}{SUFFIX}").glob("*.json"))) == len(KEPT)
+    # One report per page, and the Overview's freshness line beside its report.
+    assert len(list(Path(f"{db}{SUFFIX}").glob("*.json"))) == len(KEPT) + 1
 
 
 def test_prepare_of_a_missing_database_says_so_and_creates_nothing(tmp_path, capsys):

@@ -115,7 +115,13 @@ def test_query_steps_have_a_median_and_a_worst_run(ran):
         assert len(steps[name]["runs_s"]) == 1
         assert 0 < steps[name]["median_s"] <= steps[name]["worst_s"], name
     assert steps["impact"]["scopes_with_metrics"] >= 1
-    assert set(steps["page_overview"]["calls"]) == {"connect", "overview", "filter_options", "data_version"}
+    assert set(steps["page_overview"]["calls"]) == {
+        "connect",
+        "overview",
+        "filter_options",
+        "data_version",
+        "freshness",
+    }
     # The steps whose reports are kept once computed are also timed reading them back, and they were kept.
     assert {name for name, step in steps.items() if "kept" in step} == {"impact", *(f"page_{p}" for p in KEPT)}
     assert all(0 < steps[name]["kept"]["median_s"] for name in ("impact", *(f"page_{p}" for p in KEPT)))
