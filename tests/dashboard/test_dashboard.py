@@ -184,7 +184,7 @@ def test_a_change_made_elsewhere_is_prepared_for_once_a_page_sees_it(demo: Path)
 
 
 ENDS_WHILE_PREPARING = """
-import sys, time
+import sys, threading, time
 from datetime import date
 from pathlib import Path
 from streamlit.testing.v1 import AppTest
@@ -193,10 +193,16 @@ from tests.conftest import written
 
 app, db = sys.argv[1], Path(sys.argv[2])
 at = AppTest.from_file(app, default_timeout=120).run()
-before = written(db)
 set_charter(db, date(2026, 1, 5), by="test")
 at.run()  # the Overview sees the change and starts the preparation, from Streamlit's (daemon) script thread
-while len(written(db).keys() - before.keys()) < 2:  # the preparation kept a page's reports, and goes on
+own = written(db)  # the Overview's reports, and those the preparation kept so far
+
+
+def preparing():
+    return any(thread.name == "advocacy-prepare" for thread in threading.enumerate())
+
+
+while preparing() and not written(db).keys() - own.keys():  # until the preparation keeps a page past them
     time.sleep(0.01)
 print("ending", flush=True)
 """
