@@ -27,7 +27,7 @@ import plotly.graph_objects as go
 
 from dashboard import charts
 from dashboard.i18n import ci, day, flag, metric, num, pct, translate
-from dashboard.queries import report_and_weekly
+from dashboard.queries import freshness, report_and_weekly
 from pipelines import messages
 from pipelines.analytics import privacy, trends, verdict
 from pipelines.analytics.contests import CRITERIA, Contest, contests, ranking
@@ -201,7 +201,7 @@ def gather(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> Gathered:
     if request.focus:
         totals = period_totals(con, replace(request.impact, period=request.focus))
         if not totals["posts"]:
-            up_to = ledger.freshness(con)["data_up_to"]
+            up_to = freshness(con)["data_up_to"]
             raise ReportError(f"no posts in {period_label(replace(request, lang='en'))} (the data goes up to "
                               f"{up_to}): nothing to report; load that period's exports first")  # fmt: skip
         if request.monthly:
@@ -212,7 +212,7 @@ def gather(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> Gathered:
     t = partial(translate, language=lang)
     figures = [(caption(inputs, t) if callable(caption) else t(caption), fig)
                for caption, draw in CHARTS if (fig := draw(inputs, t)) is not None]  # fmt: skip
-    return Gathered(request, report, ledger.freshness(con), totals, previous, figures, _contests(con, request))
+    return Gathered(request, report, freshness(con), totals, previous, figures, _contests(con, request))
 
 
 def _contests(
