@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Literal
 
 from pipelines import messages
 from pipelines.analytics import catalogue
@@ -536,17 +536,28 @@ def num(value: float | None, decimals: int = 1, language: str | None = None) -> 
     return text
 
 
+def signed(value: float, decimals: int, unit: str = "", language: str | None = None) -> str:
+    """A change with its sign: +1.5 pts, −12 %; none where it rounds to nothing (0 %, not −0 %)."""
+    shown = num(abs(value), decimals, language) + unit
+    return shown if round(abs(value), decimals) == 0 else ("+" if value > 0 else "−") + shown
+
+
 def pct(value: float | None, language: str | None = None) -> str:
-    """A change in percent with its sign: +91 %, −12 %."""
+    """A change in percent with its sign: +91 %, −12 %, 0 %."""
     if value is None or not math.isfinite(value):
         return "–"
     decimals = 1 if 99.5 <= abs(value) < 100 else 0  # −99.9 % is not −100 %
-    return ("+" if value >= 0 else "−") + num(abs(value), decimals, language) + " %"
+    return signed(value, decimals, " %", language)
 
 
 def delta(value: float | None) -> str | None:
     """A change for st.metric, whose arrow reads the sign from a leading ASCII '-'."""
     return None if value is None or not math.isfinite(value) else pct(value).replace("−", "-")
+
+
+def arrow(shown: str | None) -> Literal["auto", "off"]:
+    """st.metric's arrow for a change as `signed` writes it: none for a change that rounds to nothing."""
+    return "auto" if shown and shown[0] in "+-−" else "off"
 
 
 def ci(bounds: list[float | None] | None, language: str | None = None) -> str:
@@ -558,7 +569,12 @@ def ci(bounds: list[float | None] | None, language: str | None = None) -> str:
 def day(value: date | None, language: str | None = None) -> str:
     if value is None:
         return "–"
-    return value.strftime("%d/%m/%Y") if (language or lang()) == "fr" else value.isoformat()
+    return value.strftime("%d/%m/%Y") if (language or lang()) == "fr" else value.strftime("%Y-%m-%d")
+
+
+def moment(value: datetime | None, language: str | None = None) -> str:
+    """A day and its time to the minute: 2026-12-07 10:29, 07/12/2026 10:29; a dash when there is none."""
+    return "–" if value is None else f"{day(value, language)} {value:%H:%M}"
 
 
 def metric(key: str, group: str = "report", language: str | None = None) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import auth, data
 from dashboard.confirm import confirm, plain
-from dashboard.i18n import num, t
+from dashboard.i18n import day, moment, num, t
 
 st.title(t("Data"))
 auth.require_comms()
@@ -51,6 +54,20 @@ COLUMNS = {
 }  # fmt: skip
 
 
+COUNTS = ("rows", "posts", "snapshots", "incidents", "rows_read", "loaded", "updated", "unchanged", "quarantined")
+WHEN = {"first_day": day, "last_day": day, "export_date": day, "since": day, "loaded_at": moment,
+        "undone_at": moment}  # fmt: skip
+
+
+def show(frame: pd.DataFrame, **options: Any) -> None:
+    """A table under translated headers: counts, days and times in the page's language, a dash where there is
+    none (counts still sort as numbers; the days as text, so a table comes in its own order)."""
+    frame = frame.assign(**{c: frame[c].map(lambda v, f=f: f(None if pd.isna(v) else v)) for c, f in WHEN.items()
+                            if c in frame})  # fmt: skip
+    counts = {COLUMNS[c]: partial(num, decimals=0) for c in COUNTS if c in frame}
+    st.dataframe(frame.rename(columns=COLUMNS).style.format(counts, na_rep="–"), hide_index=True, **options)
+
+
 def table(rows: list[dict], columns: list[str]) -> None:
     """Rows under translated headers, a source or a kind by its name."""
     frame = pd.DataFrame(rows, columns=columns)
@@ -58,7 +75,7 @@ def table(rows: list[dict], columns: list[str]) -> None:
         frame["source"] = frame["source"].map(lambda s: SOURCES.get(s, s))
     if "candidates" in frame:
         frame["candidates"] = frame["candidates"].map(lambda c: ", ".join(c) if c is not None and len(c) else "–")
-    st.dataframe(frame.rename(columns=COLUMNS), hide_index=True)
+    show(frame)
 
 
 st.subheader(t("Coverage"))
@@ -110,13 +127,22 @@ if found["not_staff_posts"]:
 
 st.subheader(t("Uploads"))
 ledger = data.ledger()
-status = [
-    t("undone") if pd.notna(undone_at) else t("same file as") + f" {int(same)}" if pd.notna(same) else t("in force")
-    for undone_at, same in zip(ledger["undone_at"], ledger["duplicate_of"], strict=True)
+
+
+def status(upload: pd.Series) -> str:
+    """In force, undone, or the same file as an earlier upload."""
+    if pd.notna(upload["undone_at"]):
+        return t("undone")
+    return f"{t('same file as')} {int(upload['duplicate_of'])}" if pd.notna(upload["duplicate_of"]) else t("in force")
+
+
+listed = ledger.assign(status=[status(upload) for _, upload in ledger.iterrows()])[
+    ["status", "upload_id", "file_name", "kind", "loaded_at", "rows_read", "loaded", "updated", "unchanged",
+     "quarantined", "loaded_by", "export_date", "undone_at", "undone_by"]
 ]  # fmt: skip
-shown = ledger.drop(columns=["checksum"], errors="ignore")
-shown.insert(0, "status", status)
-st.dataframe(shown.rename(columns=COLUMNS), hide_index=True)
+pinned = {COLUMNS[c]: st.column_config.Column(pinned=True) for c in ("upload_id", "file_name")}
+pinned[COLUMNS["status"]] = st.column_config.Column(pinned=True, width=150)
+show(listed, column_config=pinned)  # the upload and its file stay in sight while the table scrolls sideways
 active = ledger[ledger["undone_at"].isna()] if len(ledger) else ledger
 if len(active):
     upload_id = st.selectbox(

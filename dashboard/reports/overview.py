@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import auth, charts, data, pages
-from dashboard.i18n import ci, colon, delta, flag, lang, metric, num, pct, t
+from dashboard.i18n import arrow, ci, colon, delta, flag, lang, metric, num, pct, t
 
 st.title(t("Overview"))
 
@@ -75,7 +75,8 @@ def card(column: Any, key: str, about: str = "") -> None:
     better = data.higher_is_better(key)
     colour = "off" if better is None or holds_no_change else "normal" if better else "inverse"
     value = f"{shown(m.get('before'))} → {shown(m.get('after'))}"
-    column.metric(metric(key), value, delta=delta(m.get("change_pct")), delta_color=colour, border=True)
+    change = delta(m.get("change_pct"))
+    column.metric(metric(key), value, delta=change, delta_color=colour, delta_arrow=arrow(change), border=True)
     notes = [t("95 % CI") + colon() + ci(m.get("ci95_pct"))] if "ci95_pct" in m else []
     if "counts" in m:
         notes.append(t("Incidents") + colon() + f"{m['counts']['before']} → {m['counts']['after']}")

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
-from dashboard.i18n import lang, num, t
+from dashboard.i18n import arrow, lang, num, signed, t
 
 ORGANISATION, OTHER_TEAMS = "organisation", "other teams"
 NETWORK_NAMES, format_name = data.NETWORK_NAMES, data.format_name
@@ -89,10 +89,10 @@ for key, percent in zip(
     change = None
     if earlier is not None and not pd.isna(earlier) and not pd.isna(value):
         difference = (float(value) - float(earlier)) * scale
-        change = ("+" if difference >= 0 else "-") + num(abs(difference), decimals) + (" pts" if percent else "")
+        change = signed(difference, decimals, " pts" if percent else "").replace("−", "-")
     trend = [None if pd.isna(v) else float(v) * scale for v in rows[key]]
-    cards.metric(data.trend_label(key), shown, delta=change, delta_color="off", border=True, width=245,
-                 help=data.trend_about(key), chart_data=trend, chart_type="line")  # fmt: skip
+    cards.metric(data.trend_label(key), shown, delta=change, delta_color="off", delta_arrow=arrow(change),
+                 border=True, width=245, help=data.trend_about(key), chart_data=trend, chart_type="line")  # fmt: skip
 st.caption(t("Under each figure: its change from the month before, and the line of every month shown."))
 
 left, right = st.columns(2)

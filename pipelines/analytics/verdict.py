@@ -81,9 +81,10 @@ def read(effect: dict[str, Any]) -> list[Reading]:
     return readings
 
 
-def _pct(value: float) -> str:
-    """A change in percent, signed, with a true minus: +33 %, −98 %."""
-    return f"{value:+.0f} %".replace("-", "−")
+def signed_pct(value: float) -> str:
+    """A change in whole percent, signed, with a true minus: +33 %, −98 %; 0 % (not −0 %) for less than half of
+    one."""
+    return "0 %" if round(abs(value)) == 0 else f"{value:+.0f} %".replace("-", "−")
 
 
 def why_none(claim: str, doubt: str | None, lang: str = "en") -> str:
@@ -108,7 +109,7 @@ def sentence(reading: Reading, lang: str = "en") -> str:
     if reading.ci_pct is None:
         span = ""
     else:
-        low, high = (_pct(v) for v in reading.ci_pct)
+        low, high = (signed_pct(v) for v in reading.ci_pct)
         span = f" (entre {low} et {high})" if fr else f" (between {low} and {high})"
     if reading.outcome == "untrusted":
         return (f"{label} : {moved}{span}, mais le test placebo a échoué : chiffre non fiable." if fr else
@@ -122,7 +123,7 @@ def sentence(reading: Reading, lang: str = "en") -> str:
         )
     rare = reading.claim == "incidents"
     if reading.ci_pct is not None:
-        low, high = (_pct(v) for v in reading.ci_pct)
+        low, high = (signed_pct(v) for v in reading.ci_pct)
         span = f", mais quelque part entre {low} et {high}" if fr else f", but anywhere from {low} to {high}"
     if fr:
         end = "trop peu d'incidents pour être sûr" if rare else "impossible de conclure pour l'instant"
@@ -208,7 +209,7 @@ def _moved(change: float, ci_pct: tuple[float, float] | None, fr: bool) -> str:
             f"up {size}" if change > 0 else f"down {size}")  # fmt: skip
     if ci_pct is None:
         return moved
-    low, high = (_pct(v) for v in ci_pct)
+    low, high = (signed_pct(v) for v in ci_pct)
     return f"{moved} (entre {low} et {high})" if fr else f"{moved} (between {low} and {high})"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import base64
 import json
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +15,10 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import i18n
 from dashboard.pages import path as page_path
+from pipelines.analytics import verdict
 from pipelines.analytics.metrics import impact, weekly_timeline
 from pipelines.analytics.scopes import ImpactRequest
+from pipelines.ingest.undo import undo
 from pipelines.store.db import connect
 from tests.conftest import APP, PAGES, app, load, oidc_app, prepared, query, uploads, write, written
 
@@ -338,14 +341,42 @@ def test_every_label_has_a_french_translation() -> None:
 
 
 def test_number_formats_per_language() -> None:
-    from datetime import date
-
     import streamlit as st
 
     st.session_state["lang"] = "fr"
     assert i18n.num(1234.5) == "1 234,5" and i18n.day(date(2026, 11, 25)) == "25/11/2026"
+    assert i18n.moment(datetime(2026, 12, 7, 10, 29, 5)) == "07/12/2026 10:29" and i18n.pct(-1.6) == "−2 %"
     st.session_state["lang"] = "en"
     assert i18n.num(1234.5) == "1,234.5" and i18n.pct(-12.4) == "−12 %" and i18n.pct(-99.92) == "−99.9 %"
+    assert i18n.moment(datetime(2026, 12, 7, 10, 29, 5)) == "2026-12-07 10:29" and i18n.day(None) == "–"
+    # a change that rounds to nothing has no sign and no arrow: not "↓ −0 %"
+    assert [i18n.pct(v) for v in (-0.3, 0.4, 0.6, -0.6)] == ["0 %", "0 %", "+1 %", "−1 %"]
+    assert i18n.signed(-0.04, 1, " pts") == "0.0 pts" and i18n.signed(0.06, 1, " pts") == "+0.1 pts"
+    assert [i18n.arrow(i18n.delta(v)) for v in (-0.3, -3.0, 3.0)] == ["off", "auto", "auto"]
+    assert i18n.delta(-3.0) == "-3 %" and i18n.arrow(None) == "off"
+    assert [verdict.signed_pct(v) for v in (-0.4, 0.4, 33.2, -97.6)] == ["0 %", "0 %", "+33 %", "−98 %"]
+
+
+def test_the_data_page_writes_counts_days_and_states_in_the_page_language(demo: Path) -> None:
+    """Comms reads the coverage and the uploads as the page's language writes numbers and days: a dash where a
+    source has no day (its only upload undone), not "None"; an undone upload said so in its own column."""
+    [(contests,)] = query(demo, "SELECT upload_id FROM uploads WHERE kind = 'contests'")
+    undo(demo, contests, by="Léa 🚀")
+    [(posts,)] = query(demo, "SELECT count(*) FROM posts")
+    assert posts >= 1000  # so that it needs a thousands separator
+    for lang, rows in (("fr", f"{posts:,}".replace(",", " ")), ("en", f"{posts:,}")):
+        at = app("data", lang)
+        coverage, uploaded = (_display(at.dataframe[i]) for i in (0, 3))
+        sources = dict(zip(coverage.iloc[:, 0], coverage.iloc[:, 1:].values.tolist(), strict=True))
+        assert sources[i18n.translate("Posts", lang)][2] == rows
+        assert sources[i18n.translate("Contests", lang)] == ["–", "–", "0"]
+        first_day = sources[i18n.translate("Posts", lang)][0]
+        assert first_day == (date(2025, 1, 1).strftime("%d/%m/%Y") if lang == "fr" else "2025-01-01")
+        states = dict(zip(uploaded.iloc[:, 1].astype(int), uploaded.iloc[:, 0], strict=True))
+        assert states[contests] == i18n.translate("undone", lang)
+        assert set(states.values()) == {i18n.translate("undone", lang), i18n.translate("in force", lang)}
+        undone = uploaded.loc[uploaded.iloc[:, 1].astype(int) == contests].iloc[0].tolist()
+        assert undone[-1] == "Léa 🚀" and undone[-2] != "–" and "None" not in map(str, undone)
 
 
 def test_filters_are_kept_in_the_address_and_change_the_figures(demo: Path) -> None:
@@ -399,8 +430,6 @@ def test_a_busy_database_gets_a_message_not_a_stack_trace(demo: Path, monkeypatc
 
 
 def test_pages_show_new_data_right_after_an_undo(demo: Path) -> None:
-    from pipelines.ingest.undo import undo
-
     at = app("overview")
     shown = at.metric[0].value
     with connect(demo, read_only=True) as con:
@@ -445,7 +474,6 @@ def test_once_every_upload_is_undone_the_dashboard_and_the_command_line_both_cal
     demo: Path,
 ) -> None:
     from pipelines.cli import _is_empty
-    from pipelines.ingest.undo import undo
     from pipelines.store.db import connect
     from pipelines.store.ledger import uploads as ledger_rows
 
