@@ -588,6 +588,17 @@ def trends(request: ImpactRequest | None = None) -> dict[str, pd.DataFrame]:
     return _trends(str(db_path()), version(), request or ImpactRequest())
 
 
+KINDS = {  # in English; shown through t()
+    "employees": "Roster (employees)", "teams": "Teams", "posts": "Posts", "engagement": "Engagement",
+    "incidents": "Incidents", "contests": "Contests", "jury_scores": "Jury scores", "workshops": "Workshops",
+}  # fmt: skip
+
+
+def kind_name(kind: str | None) -> str:
+    """A file kind as comms calls it, in the page's language: jury_scores → Jury scores, Notes du jury."""
+    return t(KINDS[kind]) if kind in KINDS else kind or ""
+
+
 def trend_label(key: str) -> str:
     """A trend figure's label from the metric catalogue, in the page's language."""
     return catalogue.TRENDS[key].label(lang())

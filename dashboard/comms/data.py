@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -61,15 +60,17 @@ WHEN = {"first_day": day, "last_day": day, "export_date": day, "since": day, "lo
 
 def show(frame: pd.DataFrame, **options: Any) -> None:
     """A table under translated headers: counts, days and times in the page's language, a dash where there is
-    none (counts still sort as numbers; the days as text, so a table comes in its own order)."""
+    none (counts still sort as numbers; the days as text, so a table comes in its own order), a kind by its name."""
     frame = frame.assign(**{c: frame[c].map(lambda v, f=f: f(None if pd.isna(v) else v)) for c, f in WHEN.items()
                             if c in frame})  # fmt: skip
-    counts = {COLUMNS[c]: partial(num, decimals=0) for c in COUNTS if c in frame}
-    st.dataframe(frame.rename(columns=COLUMNS).style.format(counts, na_rep="–"), hide_index=True, **options)
+    if "kind" in frame:
+        frame["kind"] = frame["kind"].map(data.kind_name)
+    counts = {COLUMNS[c]: 0 for c in COUNTS if c in frame}
+    st.dataframe(data.shown(data.Table(frame.rename(columns=COLUMNS), counts)), hide_index=True, **options)
 
 
 def table(rows: list[dict], columns: list[str]) -> None:
-    """Rows under translated headers, a source or a kind by its name."""
+    """Rows under translated headers, a source by its name."""
     frame = pd.DataFrame(rows, columns=columns)
     if "source" in frame:
         frame["source"] = frame["source"].map(lambda s: SOURCES.get(s, s))
@@ -170,8 +171,7 @@ st.caption(
 )
 waiting_rows = data.quarantine()
 waiting_rows["reason"] = waiting_rows["reason"].map(t)  # stored in English, shown in the page's language
-st.dataframe(waiting_rows.rename(columns=COLUMNS), hide_index=True,
-             column_config={COLUMNS["reason"]: st.column_config.TextColumn(width="large")})  # fmt: skip
+show(waiting_rows, column_config={COLUMNS["reason"]: st.column_config.TextColumn(width="large")})
 if len(waiting_rows):
     consequence = (f"{t('Reprocess')}: {num(len(waiting_rows), 0)} {t('quarantined row(s) are validated again')}; "
                    + t("those whose cause is gone load, the others stay here."))  # fmt: skip

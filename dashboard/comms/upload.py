@@ -21,11 +21,6 @@ files = st.file_uploader(
     max_upload_size=data.max_upload_mb(),
     key=f"files_{st.session_state.get('uploads_done', 0)}",
 )
-KIND_NAMES = {
-    "employees": t("Roster (employees)"), "teams": t("Teams"), "posts": t("Posts"), "engagement": t("Engagement"),
-    "incidents": t("Incidents"), "contests": t("Contests"), "jury_scores": t("Jury scores"),
-    "workshops": t("Workshops"),
-}  # fmt: skip
 left, middle, right = st.columns(3)
 export_date = left.date_input(
     t("Date of the export"),
@@ -37,7 +32,7 @@ export_date = left.date_input(
 kind = middle.selectbox(
     t("Kind"),
     [None, *data.kinds()],
-    format_func=lambda k: t("Detect from the headers") if k is None else KIND_NAMES.get(k, k),
+    format_func=lambda k: t("Detect from the headers") if k is None else data.kind_name(k),
     help=t("Only when the headers fit several kinds, or none for sure: the refusal says so."),
     key="kind",
 )
@@ -64,7 +59,7 @@ def outcome(r: LoadResult, preview: bool) -> str:
               (r.quarantined, t("in quarantine (below)"))]  # fmt: skip
     said = ", ".join(f"{num(n, 0)} {label}" for n, label in counts if n)
     verb = t("would load") if preview else t("loaded")
-    return f"{r.file} ({KIND_NAMES.get(r.kind or '', r.kind)}): {verb} {num(r.rows_read, 0)} {t('rows')}: {said}."
+    return f"{r.file} ({data.kind_name(r.kind)}): {verb} {num(r.rows_read, 0)} {t('rows')}: {said}."
 
 
 def read_as(dialect: dict) -> str:

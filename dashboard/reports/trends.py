@@ -140,13 +140,11 @@ for tab, key in zip(st.tabs([t("By engagements"), t("By impressions")]), ("top_e
     top["format"] = top["format"].map(format_name)
     top = top.rename(columns={k: t(v) for k, v in HEADERS.items()})
     tab.dataframe(
-        top,
+        data.shown(data.Table(top, {t("Engagements"): 0, t("Impressions"): 0})),  # the page's language
         hide_index=True,
         column_config={
             t("Title"): st.column_config.TextColumn(width=240),
             t("Link"): st.column_config.LinkColumn(display_text=t("Open"), width="small"),
-            t("Engagements"): st.column_config.NumberColumn(format="localized"),
-            t("Impressions"): st.column_config.NumberColumn(format="localized"),
             t("Published"): st.column_config.DateColumn(format="DD/MM/YYYY" if lang() == "fr" else "YYYY-MM-DD"),
         },
     )

@@ -364,7 +364,7 @@ def test_the_data_page_writes_counts_days_and_states_in_the_page_language(demo: 
     undo(demo, contests, by="Léa 🚀")
     [(posts,)] = query(demo, "SELECT count(*) FROM posts")
     assert posts >= 1000  # so that it needs a thousands separator
-    for lang, rows in (("fr", f"{posts:,}".replace(",", " ")), ("en", f"{posts:,}")):
+    for lang, rows in (("fr", f"{posts:,}".replace(",", "\u202f")), ("en", f"{posts:,}")):
         at = app("data", lang)
         coverage, uploaded = (_display(at.dataframe[i]) for i in (0, 3))
         sources = dict(zip(coverage.iloc[:, 0], coverage.iloc[:, 1:].values.tolist(), strict=True))
@@ -377,6 +377,7 @@ def test_the_data_page_writes_counts_days_and_states_in_the_page_language(demo: 
         assert set(states.values()) == {i18n.translate("undone", lang), i18n.translate("in force", lang)}
         undone = uploaded.loc[uploaded.iloc[:, 1].astype(int) == contests].iloc[0].tolist()
         assert undone[-1] == "Léa 🚀" and undone[-2] != "–" and "None" not in map(str, undone)
+        assert undone[3] == i18n.translate("Contests", lang)  # the kind by its name, not "contests"
 
 
 def test_filters_are_kept_in_the_address_and_change_the_figures(demo: Path) -> None:
