@@ -527,12 +527,13 @@ def colon(language: str | None = None) -> str:
 
 
 def num(value: float | None, decimals: int = 1, language: str | None = None) -> str:
-    """1,234.5 in English, 1 234,5 in French (`language`, else the page's); a dash when there is no value."""
+    """1,234.5 in English, 1 234,5 in French (`language`, else the page's; a narrow no-break space, as in the
+    tables, so that a number never breaks across two lines); a dash when there is no value."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     text = f"{value:,.{decimals}f}"
     if (language or lang()) == "fr":
-        text = text.replace(",", " ").replace(".", ",")
+        text = text.replace(",", "\u202f").replace(".", ",")
     return text
 
 

@@ -272,7 +272,7 @@ def _range(text: str) -> tuple[date, date]:
 
 
 def _pct(value: float | None) -> str:
-    return "n/a" if value is None else verdict.signed_pct(value)
+    return "n/a" if value is None else verdict.signed_pct(value).replace("−", "-")  # a terminal's ASCII minus
 
 
 def _num(value: float | None, decimals: int = 2) -> str:

@@ -344,7 +344,7 @@ def test_number_formats_per_language() -> None:
     import streamlit as st
 
     st.session_state["lang"] = "fr"
-    assert i18n.num(1234.5) == "1 234,5" and i18n.day(date(2026, 11, 25)) == "25/11/2026"
+    assert i18n.num(1234.5) == "1\u202f234,5" and i18n.day(date(2026, 11, 25)) == "25/11/2026"
     assert i18n.moment(datetime(2026, 12, 7, 10, 29, 5)) == "07/12/2026 10:29" and i18n.pct(-1.6) == "−2 %"
     st.session_state["lang"] = "en"
     assert i18n.num(1234.5) == "1,234.5" and i18n.pct(-12.4) == "−12 %" and i18n.pct(-99.92) == "−99.9 %"

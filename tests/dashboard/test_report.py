@@ -165,7 +165,7 @@ def test_the_period_is_named_in_each_language() -> None:
     assert period_label(month_request("2026-10", "en")) == "October 2026"
     assert title(month_request("2026-10", "fr")) == "Ambassadeurs salariés — rapport d'octobre 2026"
     assert title(month_request("2026-03", "fr")) == "Ambassadeurs salariés — rapport de mars 2026"
-    assert i18n.translate("Posts", "fr") == "Publications" and i18n.num(1234.5, 1, "fr") == "1 234,5"
+    assert i18n.translate("Posts", "fr") == "Publications" and i18n.num(1234.5, 1, "fr") == "1\u202f234,5"
 
 
 # --- the mail ---------------------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def test_the_trends_page_in_french(demo: Path) -> None:
     assert at.subheader[0].value.startswith("Dernier mois complet : oct. 2026")
     assert [m.label for m in at.metric] == ["Publications", "Ambassadeurs actifs", "Participation membres",
                                             "Taux d'interaction", "Valeur média gagnée"]  # fmt: skip
-    assert "," in at.metric[2].value and " " in at.metric[4].value  # 57,1 %, 38 306
+    assert "," in at.metric[2].value and "\u202f" in at.metric[4].value  # 57,1 %, 38 306
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert charts[0]["layout"]["title"]["text"] == "Publications et ambassadeurs actifs par mois"
     assert charts[0]["layout"]["separators"] == ", "
