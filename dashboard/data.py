@@ -520,7 +520,7 @@ def table_csv(frame: pd.DataFrame | Table) -> bytes:
 def shown(table: Table) -> Any:
     """The table for st.dataframe: each number written the page's way with its decimals (1 234,57 in French),
     while the cells keep their numbers, so that a click on a header sorts them as numbers."""
-    if table.frame.empty or not table.decimals:  # nothing to write: no Styler, which costs 15 ms a table to send
+    if table.frame.empty or not table.decimals:  # nothing to write: no Styler, which costs about 9 ms a table to send
         return table.frame
     language = lang()
     return table.frame.style.format(

@@ -378,6 +378,11 @@ def test_the_data_page_writes_counts_days_and_states_in_the_page_language(demo: 
         undone = uploaded.loc[uploaded.iloc[:, 1].astype(int) == contests].iloc[0].tolist()
         assert undone[-1] == "Léa 🚀" and undone[-2] != "–" and "None" not in map(str, undone)
         assert undone[3] == i18n.translate("Contests", lang)  # the kind by its name, not "contests"
+    # the state, the upload and its file stay in sight while the wide table scrolls sideways
+    config = json.loads(at.dataframe[3].proto.columns)
+    assert {name for name, column in config.items() if column.get("pinned")} == {
+        i18n.translate(h, lang) for h in ("Status", "Upload", "File")
+    }
 
 
 def test_filters_are_kept_in_the_address_and_change_the_figures(demo: Path) -> None:

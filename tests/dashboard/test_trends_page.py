@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from dashboard.queries import ON_OPEN
@@ -58,6 +59,15 @@ def test_the_trends_page_in_french(demo: Path) -> None:
     assert "janv.<br>2025" in charts[0]["layout"]["xaxis"]["ticktext"]
     assert charts[1]["data"][0]["y"][1] == "Ont déjà publié"
     assert list(at.dataframe[0].value.columns)[:3] == ["Titre", "Équipe", "Réseau"]
+    # the best posts' numbers in the page's language, whatever the browser's locale: 19 031, still sorted as numbers
+    with connect(demo, read_only=True) as con:
+        most = int(trends.top_posts(con)["engagements"].iloc[0])
+    assert most >= 1000  # so that it needs a thousands separator
+    styler = at.dataframe[0].proto.arrow_data.styler
+    assert styler.display_values, "the numbers are left to the browser's locale"
+    shown = pa.ipc.open_stream(styler.display_values).read_pandas()
+    assert shown["Interactions"].iloc[0] == f"{most:,}".replace(",", "\u202f")
+    assert at.dataframe[0].value["Interactions"].iloc[0] == most
 
 
 def test_choosing_a_team_retitles_the_charts(demo: Path) -> None:
