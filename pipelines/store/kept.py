@@ -37,6 +37,7 @@ from pipelines.config import PROJECT_ROOT, settings
 from pipelines.store.ledger import data_version
 
 SUFFIX = ".kept"
+WRITING = ".writing-"  # a report being written, renamed into place once whole
 _KEEP_AT_MOST = 64  # reports of one state of the data (each set of filters is one)
 
 
@@ -94,7 +95,7 @@ def folder_of(con: duckdb.DuckDBPyConnection) -> Path | None:
 
 def _keep(folder: Path, path: Path, text: str, state: str) -> None:
     folder.mkdir(exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".writing-", suffix=".json")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=WRITING, suffix=".json")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
@@ -115,8 +116,8 @@ def _prune(folder: Path, state: str, written: Path) -> None:
             found.append((path.stat().st_mtime, path))
     now = time.time()
     current = [path for _, path in sorted(found, reverse=True) if path.name.startswith(state) and path != written]
-    unwanted = [path for modified, path in found if path.name.startswith(".writing-") and now - modified > 3600]
-    unwanted += [path for _, path in found if not path.name.startswith((state, ".writing-"))]
+    unwanted = [path for modified, path in found if path.name.startswith(WRITING) and now - modified > 3600]
+    unwanted += [path for _, path in found if not path.name.startswith((state, WRITING))]
     for path in unwanted + current[_KEEP_AT_MOST - 1 :]:
         with suppress(OSError):
             path.unlink()
