@@ -244,6 +244,18 @@ FR = {
     "Low confidence: why": "Confiance faible : pourquoi",
     # Comms pages: outcomes in words, confirmations
     "Download these lines (CSV, to fix in Excel)": "Télécharger ces lignes (CSV, à corriger dans Excel)",
+    "The first {shown} of {total} rows are shown; the download holds them all.": (
+        "Les {shown} premières lignes sur {total} sont affichées ; le téléchargement les contient toutes."
+    ),
+    "The first {shown} of {total} rows are shown; the downloads hold them all.": (
+        "Les {shown} premières lignes sur {total} sont affichées ; les téléchargements les contiennent toutes."
+    ),
+    "The first {shown} of {total} authors are shown, those with the most rows first. So many authors who match "
+    "nobody usually means that the roster is missing or out of date: upload it, then reprocess the quarantine.": (
+        "Les {shown} premiers auteurs sur {total} sont affichés, ceux qui ont le plus de lignes d'abord. Autant "
+        "d'auteurs qui ne correspondent à personne signifie le plus souvent que l'effectif manque ou n'est pas à "
+        "jour : chargez-le, puis retraitez les lignes en quarantaine."
+    ),
     "Every figure changes with it.": "Tous les chiffres changent en conséquence.",
     "How it was read": "Comment le fichier a été lu",
     "I understand": "Je comprends",

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import auth, data
 from dashboard.confirm import confirm, plain
-from dashboard.i18n import day, moment, num, t
+from dashboard.i18n import colon, day, moment, num, t
 
 st.title(t("Data"))
 auth.require_comms()
@@ -18,11 +18,11 @@ auth.require_comms()
 def undid(result: data.UndoResult) -> str:
     """What an undo changes (or changed), in words."""
     rows = sum(result.removed.values())
-    said = (f"{t('Upload')} {result.upload_id} ({result.file}): {num(rows, 0)} {t('row(s) taken out')}, "
+    said = (f"{t('Upload')} {result.upload_id} ({result.file}){colon()}{num(rows, 0)} {t('row(s) taken out')}, "
             f"{num(result.restored, 0)} {t('earlier version(s) back')}, {num(result.quarantine_removed, 0)} "
             f"{t('quarantined row(s) dropped')}")  # fmt: skip
     if result.also_undone:
-        said += f"; {t('also undone (the same file again)')}: {', '.join(map(str, result.also_undone))}"
+        said += f"; {t('also undone (the same file again)')}{colon()}{', '.join(map(str, result.also_undone))}"
     return said + "."
 
 
@@ -31,7 +31,7 @@ if undone := st.session_state.pop("undone", None):
 if (reprocessed := st.session_state.pop("reprocessed", None)) is not None:
     loaded = sum(r.loaded + r.updated for r in reprocessed)
     still = sum(r.still_quarantined for r in reprocessed)
-    said = (f"{t('Reprocessed')}: {num(loaded, 0)} {t('row(s) loaded')}, {num(still, 0)} "
+    said = (f"{t('Reprocessed')}{colon()}{num(loaded, 0)} {t('row(s) loaded')}, {num(still, 0)} "
             f"{t('still in quarantine')} ({len(reprocessed)} {t('upload(s)')}).")  # fmt: skip
     (st.success if loaded else st.info)(said if loaded else said + " " + t("Nothing new could be loaded."))
 
@@ -56,6 +56,9 @@ COLUMNS = {
 COUNTS = ("rows", "posts", "snapshots", "incidents", "rows_read", "loaded", "updated", "unchanged", "quarantined")
 WHEN = {"first_day": day, "last_day": day, "export_date": day, "since": day, "loaded_at": moment,
         "undone_at": moment}  # fmt: skip
+MANY_AUTHORS = ("The first {shown} of {total} authors are shown, those with the most rows first. So many authors who "
+                "match nobody usually means that the roster is missing or out of date: upload it, then reprocess the "
+                "quarantine.")  # fmt: skip
 
 
 def show(frame: pd.DataFrame, **options: Any) -> None:
@@ -64,7 +67,7 @@ def show(frame: pd.DataFrame, **options: Any) -> None:
     frame = frame.assign(**{c: frame[c].map(lambda v, f=f: f(None if pd.isna(v) else v)) for c, f in WHEN.items()
                             if c in frame})  # fmt: skip
     if "kind" in frame:
-        frame["kind"] = frame["kind"].map(data.kind_name)
+        frame["kind"] = frame["kind"].map({k: data.kind_name(k) for k in frame["kind"].unique()})
     counts = {COLUMNS[c]: 0 for c in COUNTS if c in frame}
     st.dataframe(data.shown(data.Table(frame.rename(columns=COLUMNS), counts)), hide_index=True, **options)
 
@@ -98,7 +101,9 @@ st.caption(t("Posts and incidents whose author is nobody in the roster, or sever
              "the rows waiting load, and the decision can be undone like an upload."))  # fmt: skip
 found = data.authors()
 waiting = pd.DataFrame(found["waiting"], columns=["author", "posts", "incidents", "candidates", "since"])
-table(found["waiting"], ["author", "posts", "incidents", "candidates", "since"])
+table(found["waiting"][: data.ROWS_SHOWN], ["author", "posts", "incidents", "candidates", "since"])
+if len(found["waiting"]) > data.ROWS_SHOWN:  # a roster missing, or out of date: say so, rather than list them all
+    st.caption(data.more_rows(len(found["waiting"]), MANY_AUTHORS))
 if len(waiting):
     people = data.roster()
     left, right = st.columns(2)
@@ -112,7 +117,7 @@ if len(waiting):
     )
     row = waiting[waiting["author"] == author].iloc[0]
     whom = people[who] if who else t("not staff (an agency, the page's admin)")
-    consequence = (f"“{author}” → {whom}: {num(row['posts'], 0)} {t('post(s)')} {t('and')} "
+    consequence = (f"“{author}” → {whom}{colon()}{num(row['posts'], 0)} {t('post(s)')} {t('and')} "
                    f"{num(row['incidents'], 0)} {t('incident(s)')} {t('waiting on this author will load')}. "
                    + t("It can be undone like an upload."))  # fmt: skip
     if confirm("decide", author, consequence, t("Decide")):
@@ -169,12 +174,18 @@ st.subheader(t("Quarantine"))
 st.caption(
     t("Rows that could not be loaded, with the reason. Reprocess tries them again (say, after a roster upload).")
 )
-waiting_rows = data.quarantine()
+waiting_rows, waiting = data.quarantine()  # the first rows, and how many wait
 waiting_rows["reason"] = waiting_rows["reason"].map(t)  # stored in English, shown in the page's language
 show(waiting_rows, column_config={COLUMNS["reason"]: st.column_config.TextColumn(width="large")})
-if len(waiting_rows):
-    consequence = (f"{t('Reprocess')}: {num(len(waiting_rows), 0)} {t('quarantined row(s) are validated again')}; "
+if waiting:
+    if more := data.more_rows(waiting, data.ALL_IN_DOWNLOAD):
+        st.caption(more)
+    st.download_button(
+        t("Download these lines (CSV, to fix in Excel)"), mime="text/csv", file_name="quarantine.csv",
+        data=data.quarantine_csv({c: COLUMNS[c] for c in data.QUARANTINE_COLUMNS}), key="quarantine_all",
+    )  # fmt: skip
+    consequence = (f"{t('Reprocess')}{colon()}{num(waiting, 0)} {t('quarantined row(s) are validated again')}; "
                    + t("those whose cause is gone load, the others stay here."))  # fmt: skip
-    if confirm("reprocess", len(waiting_rows), consequence, t("Reprocess quarantined rows")):
+    if confirm("reprocess", waiting, consequence, t("Reprocess quarantined rows")):
         st.session_state["reprocessed"] = data.reprocess()
         st.rerun()

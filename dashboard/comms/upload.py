@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import auth, data
 from dashboard.confirm import plain
 from dashboard.data import LoadResult
-from dashboard.i18n import num, t
+from dashboard.i18n import colon, num, t
 
 st.title(t("Upload"))
 auth.require_comms()
@@ -52,14 +52,14 @@ author = (
 def outcome(r: LoadResult, preview: bool) -> str:
     """One file's outcome in words: loaded (with its counts), the same file again, or refused and the whole reason."""
     if r.refused:
-        return f"{r.file}: {t('refused')}. {t(r.refused)}"
+        return f"{r.file}{colon()}{t('refused')}. {t(r.refused)}"
     if r.already_loaded:
         return f"{r.file}: " + t("the same file as an earlier upload: nothing would change.")
     counts = [(r.loaded, t("new rows")), (r.updated, t("updated")), (r.unchanged, t("unchanged")),
               (r.quarantined, t("in quarantine (below)"))]  # fmt: skip
     said = ", ".join(f"{num(n, 0)} {label}" for n, label in counts if n)
     verb = t("would load") if preview else t("loaded")
-    return f"{r.file} ({data.kind_name(r.kind)}): {verb} {num(r.rows_read, 0)} {t('rows')}: {said}."
+    return f"{r.file} ({data.kind_name(r.kind)}){colon()}{verb} {num(r.rows_read, 0)} {t('rows')}{colon()}{said}."
 
 
 def read_as(dialect: dict) -> str:
@@ -95,16 +95,15 @@ def show(results: list[LoadResult], lines: pd.DataFrame | None, preview: bool) -
                 st.text(t(note))
     if lines is not None and len(lines):
         st.markdown(f"**{t('Lines that would go to quarantine') if preview else t('Lines in quarantine')}**")
-        shown = (
-            lines[["file", "line", "raw", "reason"]]
-            .assign(reason=lambda f: f["reason"].map(t))
-            .rename(columns={"file": t("File"), "line": t("Line"), "raw": t("Text"), "reason": t("Reason")})
-        )
-        st.dataframe(shown, hide_index=True, width="stretch",
+        headers = {"file": t("File"), "line": t("Line"), "raw": t("Text"), "reason": t("Reason")}
+        shown = lines[list(headers)].head(data.ROWS_SHOWN).assign(reason=lambda f: f["reason"].map(t))
+        st.dataframe(shown.rename(columns=headers), hide_index=True, width="stretch",
                      column_config={t("Reason"): st.column_config.TextColumn(width="large")})  # fmt: skip
+        if more := data.more_rows(len(lines), data.ALL_IN_DOWNLOAD):
+            st.caption(more)
         st.download_button(
-            t("Download these lines (CSV, to fix in Excel)"), data=data.table_csv(shown), file_name="quarantine.csv",
-            mime="text/csv", key="quarantine_download",
+            t("Download these lines (CSV, to fix in Excel)"), data=data.lines_csv(lines, headers),
+            file_name="quarantine.csv", mime="text/csv", key="quarantine_download",
         )  # fmt: skip
 
 

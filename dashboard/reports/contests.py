@@ -31,7 +31,9 @@ st.text(t("teams") + colon() + (", ".join(scope) or t("all")))  # uploaded names
 ranked = data.contest_ranking(contest_id, criterion, by)
 if ranked.note:
     st.info(t(ranked.note))
-st.dataframe(data.shown(data.ranking_shown(ranked)), hide_index=True)  # the table both downloads hold
+st.dataframe(data.shown(data.first_rows(data.ranking_shown(ranked))), hide_index=True)  # what both downloads hold
+if more := data.more_rows(len(ranked.rows), data.ALL_IN_DOWNLOADS):
+    st.caption(more)
 name = f"{contest_id}_{criterion}_{by}"
 as_csv, as_xlsx = data.ranking_files(contest_id, criterion, by)
 left, right = st.columns(2)

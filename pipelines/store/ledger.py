@@ -66,17 +66,23 @@ def uploads(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     )
 
 
-def quarantined(con: duckdb.DuckDBPyConnection, upload_id: int | None = None) -> list[dict[str, Any]]:
-    """Rows kept out of the data, with their upload, file, line, text and reason."""
+def quarantined(con: duckdb.DuckDBPyConnection, upload_id: int | None = None,
+                limit: int | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """Rows kept out of the data, with their upload, file, line, text and reason; the first `limit` of them."""
     return _records(
         con.execute(
             """SELECT q.upload_id, u.file_name AS file, q.kind, q.line, q.raw, q.reason
             FROM quarantine q JOIN uploads u USING (upload_id)
             WHERE q.resolved_by IS NULL AND ($upload IS NULL OR q.upload_id = $upload)
-            ORDER BY q.upload_id, q.line""",
-            {"upload": upload_id},
+            ORDER BY q.upload_id, q.line LIMIT $limit""",
+            {"upload": upload_id, "limit": limit},
         )
     )
+
+
+def quarantine_size(con: duckdb.DuckDBPyConnection) -> int:
+    """How many rows wait in quarantine (`quarantined`'s rows, all of them)."""
+    return int(con.execute("SELECT count(*) FROM quarantine WHERE resolved_by IS NULL").fetchall()[0][0])
 
 
 def authors(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:

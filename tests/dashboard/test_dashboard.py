@@ -620,3 +620,84 @@ def test_the_teams_table_fits_1280_pixels(demo) -> None:
     assert sum(widths.values()) <= 820  # the main column's width at 1280 pixels, the sidebar open
     shown = _display(at.dataframe[0])
     assert shown.iloc[0, 3].endswith(" %") and "," in shown.iloc[0, 2]  # +97 %, 9,4 → 18,6
+
+
+# --- long tables: the first rows on screen, every row in the download -----------------------------------------
+
+GUESTS = 1_200  # posts by people on no roster: more rows than a page shows
+
+
+def _guests_posts() -> bytes:
+    """A French platform's posts export (';', day-first dates, links for ids, UTF-8 with a BOM), each post by a
+    guest on no roster, with an emoji in the name and a ';' in a quoted title."""
+    lines = ["Lien de la publication;Auteur;Date de publication;Réseau;Type de contenu;Titre"]
+    lines += [
+        f"https://www.linkedin.com/feed/update/urn:li:activity:72000000000000{i:05d}/;Invité·e {i} 🚀;"
+        f'{1 + i % 28:02d}/06/2025 09:{i % 60:02d};LinkedIn;Texte;"Salon n°{i} ; merci"'
+        for i in range(1, GUESTS + 1)
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
+
+
+def _rows(csv_bytes: bytes) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(csv_bytes.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_a_long_quarantine_shows_its_first_rows_and_its_download_holds_them_all(demo: Path) -> None:
+    import streamlit as st
+
+    from dashboard import data
+
+    def first(shown: int, total: int, what: str = "lignes", said: str = "premières") -> str:
+        return f"Les {i18n.num(shown, 0, 'fr')} {said} {what} sur {i18n.num(total, 0, 'fr')} sont affichés"
+
+    waiting_before = query(demo, "SELECT count(*) FROM quarantine WHERE resolved_by IS NULL")[0][0]
+    authors_before = len(next(d.value for d in app("data", "fr").dataframe if "Auteur" in d.value.columns))
+    at = app("upload", "fr")
+    at.get("file_uploader")[0].set_value([("publications_juin.csv", _guests_posts(), "text/csv")]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    lines = at.dataframe[0].value
+    assert len(lines) == data.ROWS_SHOWN and lines["Ligne"].tolist()[:2] == [2, 3]
+    assert lines["Raison"].iloc[0] == "l'auteur 'Invité·e 1 🚀' ne correspond à personne de l'effectif"
+    assert any(c.value.startswith(first(data.ROWS_SHOWN, GUESTS).removesuffix("s")) for c in at.caption)
+    # The download holds every line of the file, reasons in French (made when clicked: here, called).
+    st.session_state["lang"] = "fr"
+    every = _rows(data.lines_csv(at.session_state["preview"][1], {"line": "Ligne", "reason": "Raison"})())
+    assert every[0] == ["Ligne", "Raison"] and len(every) == 1 + GUESTS
+    assert every[-1] == [str(GUESTS + 1), f"l'auteur 'Invité·e {GUESTS} 🚀' ne correspond à personne de l'effectif"]
+
+    at.button(key="confirm").click().run()
+    at.switch_page(page_path("data")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    authors = next(d.value for d in at.dataframe if "Auteur" in d.value.columns)
+    assert len(authors) == data.ROWS_SHOWN
+    said = [c.value for c in at.caption]
+    assert any(c.startswith(first(data.ROWS_SHOWN, authors_before + GUESTS, "auteurs", "premiers"))
+               and "l'effectif manque" in c
+               for c in said)  # fmt: skip
+    waiting = waiting_before + GUESTS
+    assert len(at.dataframe[-1].value) == data.ROWS_SHOWN
+    assert any(c.startswith(first(data.ROWS_SHOWN, waiting).removesuffix("s")) for c in said)
+    assert any(f"Retraiter : {i18n.num(waiting, 0, 'fr')} ligne" in unescaped(w.value) for w in at.warning)
+    every = _rows(data.quarantine_csv({"file": "Fichier", "line": "Ligne", "reason": "Raison"})())
+    assert len(every) == 1 + waiting
+    assert every[-1] == ["publications_juin.csv", str(GUESTS + 1),
+                         f"l'auteur 'Invité·e {GUESTS} 🚀' ne correspond à personne de l'effectif"]  # fmt: skip
+
+
+def test_a_long_ranking_shows_its_first_rows_and_the_downloads_hold_them_all(demo, monkeypatch) -> None:
+    from dashboard import data
+
+    at = app("contests")
+    ranked = at.dataframe[0].value
+    assert len(ranked) > 3
+    monkeypatch.setattr(data, "ROWS_SHOWN", 3)  # the demo's contests rank fewer people than a page shows
+    at.run()
+    assert at.dataframe[0].value.equals(ranked.head(3))
+    said = f"The first 3 of {len(ranked)} rows are shown; the downloads hold them all."
+    assert said in [c.value for c in at.caption]
+    as_csv, _ = data.ranking_files(at.selectbox(key="contest").value, at.selectbox(key="criterion").value, "employee")
+    assert len(as_csv.decode("utf-8-sig").splitlines()) == 1 + len(ranked)
