@@ -23,6 +23,7 @@ import streamlit as st
 
 from dashboard import auth, charts, queries
 from dashboard.i18n import day, lang, num, t, translate
+from dashboard.queries import ROWS_SHOWN
 from pipelines import config
 from pipelines.analytics import catalogue, privacy, verdict
 from pipelines.analytics.contests import CRITERIA, Contest, Ranking, contests, ranking
@@ -40,7 +41,7 @@ from pipelines.ingest.undo import preview as undo_effects
 from pipelines.ingest.undo import undo as undo_upload
 from pipelines.store.db import MEMORY, connect, copy_database, install_macros
 from pipelines.store.ledger import authors as authors_ledger
-from pipelines.store.ledger import data_version, quarantine_size, quarantined, uploads
+from pipelines.store.ledger import data_version, quarantined, uploads
 from pipelines.store.ledger import is_empty as nothing_loaded
 
 Version = tuple[Any, ...]
@@ -380,10 +381,6 @@ def _ledger(path: str, data_version: Version) -> pd.DataFrame:
     return pd.DataFrame(rows[::-1], columns=columns)
 
 
-# A table on screen shows its first ROWS_SHOWN rows, its download every row: the Data page took 35 s to send a
-# million quarantined rows at each click, and a ranking of 39,000 people took 3 s to write in the page's number
-# format (pandas' Styler, which also refuses a table of more than 262,144 cells).
-ROWS_SHOWN = 1_000
 ALL_IN_DOWNLOAD = "The first {shown} of {total} rows are shown; the download holds them all."
 ALL_IN_DOWNLOADS = "The first {shown} of {total} rows are shown; the downloads hold them all."
 
@@ -411,7 +408,8 @@ def quarantine() -> tuple[pd.DataFrame, int]:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _quarantine(path: str, data_version: Version) -> tuple[pd.DataFrame, int]:
     with connect(path, read_only=True) as con:
-        return pd.DataFrame(quarantined(con, limit=ROWS_SHOWN), columns=QUARANTINE_COLUMNS), quarantine_size(con)
+        rows, waiting = queries.quarantine(con)
+    return pd.DataFrame(rows, columns=QUARANTINE_COLUMNS), waiting
 
 
 def quarantine_csv(headers: dict[str, str]) -> Callable[[], bytes]:

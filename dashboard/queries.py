@@ -95,6 +95,17 @@ def trends(con: duckdb.DuckDBPyConnection, request: ImpactRequest | None = None)
     })  # fmt: skip
 
 
+# A table on screen shows its first ROWS_SHOWN rows, its download every row: the Data page took 35 s to send a
+# million quarantined rows at each click, and a ranking of 39,000 people took 3 s to write in the page's number
+# format (pandas' Styler, which also refuses a table of more than 262,144 cells).
+ROWS_SHOWN = 1_000
+
+
+def quarantine(con: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, Any]], int]:
+    """What the Data page shows of the quarantine: its first ROWS_SHOWN rows, and how many rows wait in all."""
+    return ledger.quarantined(con, limit=ROWS_SHOWN), ledger.quarantine_size(con)
+
+
 def opening_ranking(con: duckdb.DuckDBPyConnection) -> Ranking | None:
     """The ranking the Contests page opens on: the first contest, the first criterion, by person."""
     found = contests(con)
@@ -111,7 +122,7 @@ ON_OPEN: dict[str, dict[str, Query]] = {
     "contests": {"data_version": ledger.data_version, "contests": contests, "filter_options": options,
                  "ranking": opening_ranking},
     "programme": {"data_version": ledger.data_version, "filter_options": options, "impact": shown_on(PROGRAMME)},
-    "data": {"data_coverage": coverage, "uploads": ledger.uploads, "quarantined": ledger.quarantined},
+    "data": {"data_coverage": coverage, "uploads": ledger.uploads, "quarantined": quarantine},
 }  # fmt: skip
 KEPT = ("overview", "teams", "programme", "trends", "data")  # the pages whose figures are kept once computed
 
