@@ -5,6 +5,8 @@ Screenshots of each page go to tests/screenshots/ (ignored by git) for a reviewe
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -84,6 +86,26 @@ def test_download_a_ranking_and_open_it(server, page, tmp_path):
     assert data.startswith(b"\xef\xbb\xbf")
     header, first = data.decode("utf-8-sig").splitlines()[:2]
     assert header.startswith("Rank,") and first.startswith("1,")
+
+
+def test_download_the_quarantine_made_when_clicked(server, page, tmp_path):
+    """The Data page's download of every quarantined row is made when clicked, on a thread of Streamlit's (the
+    page's tables show only their first rows): the file holds every row, with the page's headers."""
+    url, db = server
+    with connect(db, read_only=True) as con:
+        waiting = con.execute("SELECT count(*) FROM quarantine WHERE resolved_by IS NULL").fetchall()[0][0]
+    assert waiting
+    page.goto(f"{url}/data")
+    button = page.get_by_role("button", name="Download these lines (CSV, to fix in Excel)")
+    button.wait_for()
+    with page.expect_download() as download:
+        button.click()
+    path = tmp_path / "quarantine.csv"
+    download.value.save_as(path)
+    assert download.value.suggested_filename == "quarantine.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
+    assert rows[0] == ["Upload", "File", "Kind", "Line", "Text", "Reason"]
+    assert len(rows) == 1 + waiting and all(row[5] for row in rows[1:])
 
 
 def test_two_undos_in_a_row_each_ask_anew(server, page):
