@@ -128,11 +128,14 @@ def table_csv(table: Table | pd.DataFrame, lang: str = "en") -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if lang == "fr" else ",", lineterminator="\r\n")
     writer.writerow([_csv_safe(str(c)) for c in frame.columns])
-    for row in frame.itertuples(index=False):
-        writer.writerow([
-            _number(v, table.decimals.get(c), lang) if c in numeric else _csv_safe("" if v is None else v)
-            for c, v in zip(frame.columns, row, strict=True)
-        ])  # fmt: skip
+    cells = []  # column by column: pandas' text columns (Arrow) give their values a hundred times faster whole
+    for i, c in enumerate(frame.columns):
+        values = frame.iloc[:, i].tolist()
+        if c in numeric:
+            cells.append([_number(v, table.decimals.get(c), lang) for v in values])
+        else:
+            cells.append([_csv_safe("" if v is None else v) for v in values])
+    writer.writerows(zip(*cells, strict=True))
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -153,7 +156,8 @@ def table_xlsx(table: Table, sheet_name: str = "Table") -> bytes:
     widths = [len(str(h)) for h in frame.columns]
     for col, text in enumerate(frame.columns):
         sheet.write_string(first, col, str(text), header)
-    for i, row in enumerate(frame.itertuples(index=False), start=first + 1):
+    rows = zip(*(frame.iloc[:, i].tolist() for i in range(frame.shape[1])), strict=True)  # whole columns (table_csv)
+    for i, row in enumerate(rows, start=first + 1):
         for col, (name, value) in enumerate(zip(frame.columns, row, strict=True)):
             if _missing(value) or (isinstance(value, str) and not value):
                 sheet.write_blank(i, col, None)
