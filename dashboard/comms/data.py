@@ -95,15 +95,15 @@ st.caption(t("Where the posts' figures come from: a figure LinkedIn measured win
 table(cov["figures_by_source"], ["source", "posts", "snapshots", "first_day", "last_day"])
 
 if decided := st.session_state.pop("decided", None):
-    st.success(t("Decided") + f": {decided.loaded} " + t("waiting row(s) loaded"))
+    st.success(t("Decided") + f"{colon()}{decided.loaded} " + t("waiting row(s) loaded"))
 st.subheader(t("Authors who match nobody"))
 st.caption(t("Posts and incidents whose author is nobody in the roster, or several people. Say who they are: "
              "the rows waiting load, and the decision can be undone like an upload."))  # fmt: skip
 found = data.authors()
 waiting = pd.DataFrame(found["waiting"], columns=["author", "posts", "incidents", "candidates", "since"])
 table(found["waiting"][: data.ROWS_SHOWN], ["author", "posts", "incidents", "candidates", "since"])
-if len(found["waiting"]) > data.ROWS_SHOWN:  # a roster missing, or out of date: say so, rather than list them all
-    st.caption(data.more_rows(len(found["waiting"]), MANY_AUTHORS))
+if more := data.more_rows(len(found["waiting"]), MANY_AUTHORS):  # a roster missing or out of date, most likely
+    st.caption(more)
 if len(waiting):
     people = data.roster()
     left, right = st.columns(2)
@@ -174,18 +174,18 @@ st.subheader(t("Quarantine"))
 st.caption(
     t("Rows that could not be loaded, with the reason. Reprocess tries them again (say, after a roster upload).")
 )
-waiting_rows, waiting = data.quarantine()  # the first rows, and how many wait
+waiting_rows, in_quarantine = data.quarantine()  # the first rows, and how many wait
 waiting_rows["reason"] = waiting_rows["reason"].map(t)  # stored in English, shown in the page's language
 show(waiting_rows, column_config={COLUMNS["reason"]: st.column_config.TextColumn(width="large")})
-if waiting:
-    if more := data.more_rows(waiting, data.ALL_IN_DOWNLOAD):
+if in_quarantine:
+    if more := data.more_rows(in_quarantine, data.ALL_IN_DOWNLOAD):
         st.caption(more)
     st.download_button(
         t("Download these lines (CSV, to fix in Excel)"), mime="text/csv", file_name="quarantine.csv",
         data=data.quarantine_csv({c: COLUMNS[c] for c in data.QUARANTINE_COLUMNS}), key="quarantine_all",
     )  # fmt: skip
-    consequence = (f"{t('Reprocess')}{colon()}{num(waiting, 0)} {t('quarantined row(s) are validated again')}; "
+    consequence = (f"{t('Reprocess')}{colon()}{num(in_quarantine, 0)} {t('quarantined row(s) are validated again')}; "
                    + t("those whose cause is gone load, the others stay here."))  # fmt: skip
-    if confirm("reprocess", waiting, consequence, t("Reprocess quarantined rows")):
+    if confirm("reprocess", in_quarantine, consequence, t("Reprocess quarantined rows")):
         st.session_state["reprocessed"] = data.reprocess()
         st.rerun()

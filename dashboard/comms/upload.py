@@ -54,7 +54,7 @@ def outcome(r: LoadResult, preview: bool) -> str:
     if r.refused:
         return f"{r.file}{colon()}{t('refused')}. {t(r.refused)}"
     if r.already_loaded:
-        return f"{r.file}: " + t("the same file as an earlier upload: nothing would change.")
+        return f"{r.file}{colon()}" + t("the same file as an earlier upload: nothing would change.")
     counts = [(r.loaded, t("new rows")), (r.updated, t("updated")), (r.unchanged, t("unchanged")),
               (r.quarantined, t("in quarantine (below)"))]  # fmt: skip
     said = ", ".join(f"{num(n, 0)} {label}" for n, label in counts if n)
