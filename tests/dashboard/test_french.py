@@ -196,6 +196,9 @@ def test_the_upload_page_says_refusals_notes_and_quarantine_in_french(demo, chec
     assert not at.exception
     texts = [text for _, text in page_texts(at)]
     assert any("le fichier est vide" in text for text in texts), texts
+    # French puts a space before a colon: each file's outcome, refused or loaded
+    assert any(text.startswith("⛔ vide.csv : ") for text in texts), texts
+    assert any(text.startswith("✅ publications.csv (Publications) : ") for text in texts), texts
     assert english_left(at, *checks) == []
     reasons = [str(r) for frame in at.dataframe for r in frame.value.get("Raison", [])]
     assert reasons and all(messages.recognise(r) is None for r in reasons), reasons  # shown in French
