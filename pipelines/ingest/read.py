@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 
 from pipelines.ingest.contract import (
     EMPLOYEES,
@@ -338,6 +337,14 @@ def _line_over_max_columns(path: Path, delimiter: str, line_end: str) -> tuple[i
     DuckDB records a row with too many fields once per surplus field, at a cost growing with the line's length:
     a 1 MB line of commas takes a quarter of an hour. Such a line is no row of any export: counted here first.
     """
+    if path.stat().st_size <= _CHUNK:  # a small file, read whole: without numpy's import (0.05 s of a small load)
+        end, mark_byte = line_end.encode(), delimiter.encode()
+        for number, text in enumerate(path.read_bytes().split(end), start=1):
+            if len(text) > MAX_COLUMNS and (n := text.count(mark_byte)) > MAX_COLUMNS:
+                return number, n
+        return None
+    import numpy as np  # counts a large file's delimiters three times as fast as bytes' own methods
+
     mark, carry, line = ord(delimiter), 0, 1
     with path.open("rb") as f:
         while chunk := f.read(_CHUNK):
