@@ -33,7 +33,7 @@ from pipelines.analytics.scopes import ALL, PROGRAMME, TEAMS, ImpactRequest
 from pipelines.config import settings
 from pipelines.ingest.authors import Decision, DecisionRefused, decide
 from pipelines.ingest.contract import FILE_KINDS
-from pipelines.ingest.load import LoadOptions, LoadResult, load_paths
+from pipelines.ingest.load import LoadOptions, LoadResult, dry_run, load_paths
 from pipelines.ingest.reprocess import ReprocessResult
 from pipelines.ingest.reprocess import reprocess as reprocess_all
 from pipelines.ingest.undo import UndoError, UndoResult
@@ -453,35 +453,43 @@ def _coverage(path: str, data_version: Version) -> dict[str, Any]:
 
 def preview(files: list[tuple[str, bytes]], export_date: date | None, kind: str | None = None,
             author: str | None = None) -> tuple[list[LoadResult], pd.DataFrame]:  # fmt: skip
-    """Load the files into a throw-away copy of the database: what a real load would do, nothing written. With the
-    results, the lines that would be quarantined (file, line, text, reason)."""
+    """What loading the files would do, nothing written (`load.dry_run`): the results, and the lines that would be
+    quarantined (file, line, text, reason). A database file is previewed in a copy: a connection that writes to it
+    would shut the pages out meanwhile. A lake is previewed in itself, in a transaction rolled back: its readers
+    and writers go on, and copying it could take minutes."""
     with tempfile.TemporaryDirectory(prefix="advocacy-preview-") as tmp:
-        copy = Path(tmp) / "preview.duckdb"
-        copy_database(db_path(), copy)
-        results = load(files, export_date, kind, author, db=copy)
-        ids = [r.upload_id for r in results if r.upload_id is not None and r.quarantined]
-        rows: list[dict[str, Any]] = []
-        if ids:
-            with connect(copy, read_only=True) as con:
-                rows = [row for upload_id in ids for row in quarantined(con, upload_id)]
-    return results, pd.DataFrame(rows, columns=QUARANTINE_COLUMNS)
+        location = db_path()
+        if not isinstance(location, config.Lake):
+            copy = Path(tmp) / "preview.duckdb"
+            copy_database(location, copy)
+            location = copy
+        results, lines = dry_run(location, _written(files, Path(tmp), export_date, kind, author))
+    return results, pd.DataFrame(lines, columns=QUARANTINE_COLUMNS)
 
 
-def load(files: list[tuple[str, bytes]], export_date: date | None, kind: str | None = None, author: str | None = None,
-         db: Path | None = None) -> list[LoadResult]:  # fmt: skip
-    """Load uploaded files (name, bytes) for real, or into `db`; each file keeps its own name in the ledger. `kind`
-    and `author` are the upload's choices (the file kind, the employee of a file without authors)."""
-    results: list[LoadResult] = []
+def load(files: list[tuple[str, bytes]], export_date: date | None, kind: str | None = None,
+         author: str | None = None) -> list[LoadResult]:  # fmt: skip
+    """Load uploaded files (name, bytes), each keeping its own name in the ledger. `kind` and `author` are the
+    upload's choices (the file kind, the employee of a file without authors)."""
     with tempfile.TemporaryDirectory(prefix="advocacy-upload-") as tmp:
-        for index, (name, content) in enumerate(files):
-            path = Path(tmp) / f"{index}_{Path(name).name}"
-            path.write_bytes(content)
-            options = LoadOptions(display_name=Path(name).name, export_date=export_date, kind=kind, author=author,
-                                  loaded_by=auth.who())  # fmt: skip
-            results.extend(load_paths(db or db_path(), [path], options))
-    if db is None and any(r.upload_id is not None for r in results):
+        results = [result for path, options in _written(files, Path(tmp), export_date, kind, author)
+                   for result in load_paths(db_path(), [path], options)]  # fmt: skip
+    if any(r.upload_id is not None for r in results):
         prepare_after_change()
     return results
+
+
+def _written(files: list[tuple[str, bytes]], folder: Path, export_date: date | None, kind: str | None,
+             author: str | None) -> list[tuple[Path, LoadOptions]]:  # fmt: skip
+    """The uploaded files written into `folder`, each with the options it loads with."""
+    written = []
+    for index, (name, content) in enumerate(files):
+        path = folder / f"{index}_{Path(name).name}"
+        path.write_bytes(content)
+        options = LoadOptions(display_name=Path(name).name, export_date=export_date, kind=kind, author=author,
+                              loaded_by=auth.who())  # fmt: skip
+        written.append((path, options))
+    return written
 
 
 def kinds() -> list[str]:

@@ -255,35 +255,84 @@ def _reasons(con: duckdb.DuckDBPyConnection, upload_id: int) -> dict[str, int]:
 
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> LoadResult:
     """Load one file in one transaction; a refused file changes nothing."""
+    result, digest = _before_reading(path, options)
+    if digest is None:
+        return result
+    return retry_conflicts(lambda: _load_file_once(con, path, options, LoadResult(file=result.file), digest))
+
+
+def _before_reading(path: Path, options: LoadOptions) -> tuple[LoadResult, str | None]:
+    """The file's result so far and its checksum; no checksum where it is refused already (too big, unreadable)."""
     result = LoadResult(file=options.display_name or path.name)
     if too_big := _over_size_limit(path):
         result.refused = too_big
-        return result
-    by = options.loaded_by or getpass.getuser()
+        return result, None
     try:
-        digest = checksum(path)
+        return result, checksum(path)
     except OSError as error:
         result.refused = f"cannot be read: {error.strerror or error}"
-        return result
-    return retry_conflicts(lambda: _load_file_once(con, path, options, LoadResult(file=result.file), digest, by))
+        return result, None
 
 
 def _load_file_once(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, result: LoadResult,
-                    digest: str, by: str) -> LoadResult:  # fmt: skip
+                    digest: str) -> LoadResult:  # fmt: skip
     try:
         with transaction(con):
-            if not _load_duplicate(con, result, digest, by):
-                _load_new(con, path, options, result, digest, by)
-    except FileRefused as refusal:
-        result.refused, result.upload_id = str(refusal), None
-    except (duckdb.Error, OSError, ValueError) as error:
-        # A full disk or a read-only folder is the database's fault, not the file's; a lake's conflict with
-        # another writer is tried again.
-        if is_storage_error(error) or is_conflict(error):
-            raise
-        # A fault of ours or of the machine: the file is not loaded, and the message says which and why.
-        result.refused, result.upload_id = f"could not be loaded ({type(error).__name__}: {error})", None
+            _load_in_transaction(con, path, options, result, digest)
+    except (FileRefused, duckdb.Error, OSError, ValueError) as error:
+        _refuse(result, error)
     return result
+
+
+def _load_in_transaction(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, result: LoadResult,
+                         digest: str) -> None:  # fmt: skip
+    by = options.loaded_by or getpass.getuser()
+    if not _load_duplicate(con, result, digest, by):
+        _load_new(con, path, options, result, digest, by)
+
+
+def _refuse(result: LoadResult, error: FileRefused | duckdb.Error | OSError | ValueError) -> None:
+    """Record why the file was not loaded (its transaction is rolled back), or raise what is not the file's."""
+    if isinstance(error, FileRefused):
+        result.refused, result.upload_id = str(error), None
+        return
+    # A full disk or a read-only folder is the database's fault, not the file's; a lake's conflict with another
+    # writer is tried again.
+    if is_storage_error(error) or is_conflict(error):
+        raise error
+    # A fault of ours or of the machine: the file is not loaded, and the message says which and why.
+    result.refused, result.upload_id = f"could not be loaded ({type(error).__name__}: {error})", None
+
+
+def dry_run(db: str | Path, files: list[tuple[Path, LoadOptions]]) -> tuple[list[LoadResult], list[dict[str, Any]]]:
+    """What loading the files in turn would do, nothing written: their results, and the lines they would put in
+    quarantine (`ledger.quarantined`'s rows). They load in one transaction, rolled back at the end, so each file
+    sees the ones before it as a real load would. A refused file is taken out and the others loaded again: its
+    writes, or the transaction an error of the database aborted, go with the rollback."""
+    from pipelines.store.ledger import quarantined
+
+    checked = [(path, options, *_before_reading(path, options)) for path, options in files]
+    refused: dict[int, LoadResult] = {i: result for i, (_, _, result, digest) in enumerate(checked) if digest is None}
+    with connect(db) as con:
+        while True:
+            results: list[LoadResult] = []
+            with transaction(con, commit=False):
+                for i, (path, options, first, digest) in enumerate(checked):
+                    if i in refused or digest is None:
+                        results.append(refused[i])
+                        continue
+                    result = LoadResult(file=first.file)
+                    try:
+                        _load_in_transaction(con, path, options, result, digest)
+                    except (FileRefused, duckdb.Error, OSError, ValueError) as error:
+                        _refuse(result, error)
+                        refused[i] = result
+                        break  # rolled back: the files before it load again without it
+                    results.append(result)
+                else:
+                    lines = [row for r in results if r.upload_id is not None and r.quarantined
+                             for row in quarantined(con, r.upload_id)]  # fmt: skip
+                    return results, lines
 
 
 def _over_size_limit(path: Path) -> str | None:

@@ -15,11 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.load import set_charter
+from pipelines.ingest.load import LoadOptions, dry_run, set_charter
 from pipelines.ingest.reprocess import reprocess
 from pipelines.ingest.undo import preview, undo
 from pipelines.ingest.versions import TARGETS, refresh_current
-from pipelines.store.db import SCHEMA_VERSION, Identifier, connect, migrations
+from pipelines.store.db import SCHEMA_VERSION, Identifier, connect, copy_database, migrations
+from pipelines.store.ledger import quarantined
 from tests.conftest import FILES, ROSTER, load, query, write
 
 ALL_FILES = [
@@ -64,6 +65,43 @@ def test_loading_a_file_again_changes_nothing(db):
     after = fingerprint(db)
     assert after["uploads"][0] == before["uploads"][0] + len(ALL_FILES)  # recorded in the ledger ...
     assert {t: v for t, v in after.items() if t != "uploads"} == {t: v for t, v in before.items() if t != "uploads"}
+
+
+def test_a_dry_run_tells_what_the_files_loaded_in_turn_would_do_and_writes_nothing(db, tmp_path, monkeypatch):
+    """The upload's preview: each file sees the ones before it (the roster, then posts by its people, then the
+    roster again, already loaded); a file refused as it is read, and one that fails after its upload was recorded
+    (which aborts the transaction), are taken out; the database stays as it was."""
+    from pipelines.ingest import load as loader
+
+    poison = "urn:li:activity:7199999999999999999"
+    notes = loader._post_id_notes
+
+    def failing(con, typed):  # a fault of ours, once the upload is recorded: the database's error aborts it all
+        if con.execute(f"SELECT count(*) FROM {typed} WHERE post_id = ?", [poison]).fetchall()[0][0]:
+            con.execute("SELECT error('a fault after the upload was recorded')")
+        return notes(con, typed)
+
+    monkeypatch.setattr(loader, "_post_id_notes", failing)
+    load(db, "teams_bom.csv")
+    before, writes = fingerprint(db), query(db, "SELECT n, id FROM writes")
+    not_a_table = write(tmp_path / "notes.csv", "Dear comms,\nhere are the files.\n")
+    failed = posts_file(tmp_path, "failed.csv", f"{poison},E001,2025-03-02,x,,,,,,")
+    march = posts_file(tmp_path, "march.csv", "urn:li:activity:7100000000000000001,E001,2025-03-03,a,,,,,,",
+                       "urn:li:activity:7100000000000000002,Zoé Inconnue 🦄,2025-03-04,b,,,,,,")  # fmt: skip
+    files = [FILES / ROSTER, not_a_table, FILES / "posts_fr.csv", failed, march, FILES / ROSTER]
+    results, lines = dry_run(db, [(path, LoadOptions(loaded_by="comms")) for path in files])
+    assert fingerprint(db) == before and query(db, "SELECT n, id FROM writes") == writes
+
+    real = tmp_path / "real.duckdb"
+    copy_database(db, real)
+    loaded = [result for path in files for result in load(real, path, loaded_by="comms")]
+    assert [r.refused is not None for r in results] == [False, True, False, True, False, False]
+    assert "a fault after the upload was recorded" in results[3].refused
+    assert [r.as_json() for r in results] == [r.as_json() for r in loaded]
+    assert results[2].loaded > 0 and results[5].already_loaded  # the posts matched the roster loaded before them
+    with connect(real, read_only=True) as con:
+        assert lines == [row for r in loaded if r.quarantined for row in quarantined(con, r.upload_id)]
+    assert [(line["file"], line["line"]) for line in lines] == [("march.csv", 3)]  # the author nobody is
 
 
 def test_overlapping_monthly_exports_count_each_post_once(db, tmp_path):
