@@ -197,15 +197,22 @@ def test_the_upload_preview_on_a_lake_changes_nothing(
 ) -> None:
     from dashboard import data
 
+    """Previewed in the lake itself, in a transaction rolled back: the Parquet files it wrote go with it."""
     lake = new_lake("preview")
     assert run("load", "--db", lake, FILES / ROSTER).returncode == 0
     monkeypatch.setenv("ADVOCACY_DB", lake)
     before = rows(lake, "SELECT n FROM writes")
-    results, quarantined = data.preview([("posts_fr.csv", (FILES / "posts_fr.csv").read_bytes())], None)
-    assert [r.kind for r in results] == ["posts"] and results[0].loaded > 0
+    folder = Path(os.environ["ADVOCACY_LAKE_DATA_PATH"])
+    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    nobody = "post_id,author,published_at,title\nurn:li:activity:7100000000000000002,Zoé Inconnue 🦄,2025-03-04,b\n"
+    uploads = [(name, (FILES / name).read_bytes()) for name in (ROSTER, "posts_fr.csv")]
+    results, quarantined = data.preview([*uploads, ("nobody.csv", nobody.encode())], None)
+    assert [r.kind for r in results] == ["employees", "posts", "posts"] and results[0].already_loaded
+    assert results[1].loaded > 0 and results[2].quarantined == 1
     assert rows(lake, "SELECT n FROM writes") == before
     assert rows(lake, "SELECT count(*) FROM posts") == [(0,)]
-    assert len(quarantined) == results[0].quarantined
+    assert len(quarantined) == sum(r.quarantined for r in results)
+    assert sorted(path for path in folder.rglob("*") if path.is_file()) == files  # (folders made for them stay)
 
 
 def test_a_reader_sees_one_snapshot_while_a_load_commits(new_lake: Callable[[str], str]) -> None:
