@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from pipelines.analytics.scopes import ImpactRequest
     from pipelines.ingest.load import LoadResult
 
+DRY_RUN_LINES = 20  # a dry run's lines to quarantine shown per file (--json gives them all)
+
 
 def connect(path: str | Path, *, read_only: bool = False) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
     """`pipelines.store.db.connect`, imported when a command first opens the database."""
@@ -66,11 +68,14 @@ def _table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
 # --- load ---------------------------------------------------------------------------------------------------
 
 
-def _describe(result: LoadResult) -> str:
+def _describe(result: LoadResult, lines_out: list[dict[str, Any]] | None = None) -> str:
+    """What loading the file did; `lines_out`: a dry run's lines that the file would put in quarantine."""
     if result.refused:
-        return f"{result.file}: REFUSED: {result.refused}\n  nothing of this file was loaded"
+        was = "would be" if lines_out is not None else "was"
+        return f"{result.file}: REFUSED: {result.refused}\n  nothing of this file {was} loaded"
+    would = "would be upload" if lines_out is not None else "upload"
     lines = [
-        f"{result.file}: {result.kind}, upload {result.upload_id}: {result.rows_read} rows read, "
+        f"{result.file}: {result.kind}, {would} {result.upload_id}: {result.rows_read} rows read, "
         f"{result.loaded} loaded, {result.updated} updated, {result.unchanged} unchanged, "
         f"{result.quarantined} quarantined"
     ]
@@ -89,13 +94,18 @@ def _describe(result: LoadResult) -> str:
     lines.extend(f"  {note}" for note in result.notes)
     for reason, n in result.reasons.items():
         lines.append(f"  quarantined {n} × {reason}")
-    if result.quarantined:
+    if lines_out is not None:
+        shown = [row for row in lines_out if row["upload_id"] == result.upload_id]
+        lines.extend(f"  line {row['line']}: {row['reason']}" for row in shown[:DRY_RUN_LINES])
+        if len(shown) > DRY_RUN_LINES:
+            lines.append(f"  … and {len(shown) - DRY_RUN_LINES} more line(s)")
+    elif result.quarantined:
         lines.append(f"  see them: advocacy quarantine --upload {result.upload_id}")
     return "\n".join(lines)
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from pipelines.ingest.load import LoadOptions, load_paths
+    from pipelines.ingest.load import LoadOptions, dry_run, load_paths
 
     missing = [p for p in args.files if not Path(p).exists()]
     if missing:
@@ -108,6 +118,14 @@ def cmd_load(args: argparse.Namespace) -> int:
         date_order=args.date_order,
         loaded_by=args.by,
     )
+    if args.dry_run:
+        results, lines = dry_run(config.db_path(args.db), [(Path(p), options) for p in args.files])
+        if args.json:
+            _print_json([{**r.as_json(), "quarantine": [row for row in lines if row["upload_id"] == r.upload_id]}
+                         for r in results])  # fmt: skip
+        else:
+            print("\n".join([*(_describe(r, lines) for r in results), "dry run: nothing was written"]))
+        return 1 if any(r.refused for r in results) else 0
     results = load_paths(config.db_path(args.db), [Path(p) for p in args.files], options)
     if args.json:
         _print_json([r.as_json() for r in results])
@@ -781,6 +799,9 @@ def build_parser() -> argparse.ArgumentParser:
     order.add_argument("--monthfirst", dest="date_order", action="store_const", const="mdy",
                        help="read 01/03/2025 as January 3 where the values do not tell")  # fmt: skip
     p.add_argument("--by", help="who uploads (default: the OS user)")
+    p.add_argument(
+        "--dry-run", action="store_true", help="say what loading would do, and which lines it would quarantine"
+    )
     p.add_argument("--json", action="store_true", help="print a JSON array: one object per file")
 
     p = add("uploads", cmd_uploads, "List every upload: file, checksum, kind, counts, when and by whom.")

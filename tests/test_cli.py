@@ -250,6 +250,35 @@ def test_load_human_output_says_refused_with_the_reason(tmp_path, db, capsys):
     assert "nothing of this file was loaded" in out
 
 
+def test_load_dry_run_says_what_would_load_and_which_lines_would_be_quarantined_and_writes_nothing(
+    tmp_path, db, capsys
+):
+    run("load", csv(tmp_path, "teams.csv", "team,charter_adopted_on\nSales,2025-01-15\n"), "--db", db)
+    before = table_counts(db), rows(db, "SELECT n, id FROM writes")
+    roster, posts = csv(tmp_path, "roster.csv", ROSTER), csv(tmp_path, "posts.csv", POSTS_UNKNOWN_AUTHOR)
+    capsys.readouterr()
+    assert run("load", roster, posts, "--db", db, "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "posts.csv: posts, would be upload 3: 3 rows read, 1 loaded, 0 updated, 0 unchanged, 2 quarantined" in out
+    assert "  line 3: author 'E3' matches nobody in the roster\n  line 4: author 'E3' matches nobody" in out
+    assert "advocacy quarantine" not in out and out.endswith("dry run: nothing was written\n")
+    found = run_json(capsys, "load", roster, posts, "--db", db, "--dry-run")
+    assert [(r["kind"], r["upload_id"], r["loaded"], [q["line"] for q in r["quarantine"]]) for r in found] == [
+        ("employees", 2, 2, []),
+        ("posts", 3, 1, [3, 4]),
+    ]
+    assert (table_counts(db), rows(db, "SELECT n, id FROM writes")) == before
+
+
+def test_load_dry_run_on_a_database_not_made_yet_does_not_make_it(tmp_path, db, capsys):
+    assert run("load", csv(tmp_path, "notes.csv", NOT_A_TABLE), csv(tmp_path, "roster.csv", ROSTER), "--db", db,
+               "--dry-run") == 1  # fmt: skip
+    out = capsys.readouterr().out
+    assert "notes.csv: REFUSED: no header row found" in out and "nothing of this file would be loaded" in out
+    assert "roster.csv: employees, would be upload 1: 2 rows read, 2 loaded" in out
+    assert not db.exists()
+
+
 # --- quarantine, reprocess ----------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 import re
+import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from pipelines.ingest.read import CREATOR_EXPORT, FileRefused, RawFile, read_fil
 from pipelines.ingest.validate import Reading, build_typed, decide_reading, fold_boosted_posts
 from pipelines.ingest.versions import quarantine_rows, store_typed
 from pipelines.store.db import (
+    MEMORY,
     Identifier,
     Sql,
     connect,
@@ -308,7 +310,18 @@ def dry_run(db: str | Path, files: list[tuple[Path, LoadOptions]]) -> tuple[list
     """What loading the files in turn would do, nothing written: their results, and the lines they would put in
     quarantine (`ledger.quarantined`'s rows). They load in one transaction, rolled back at the end, so each file
     sees the ones before it as a real load would. A refused file is taken out and the others loaded again: its
-    writes, or the transaction an error of the database aborted, go with the rollback."""
+    writes, or the transaction an error of the database aborted, go with the rollback. A database file that does
+    not exist yet is not made: the files are tried on a new one in a temporary folder."""
+    location = config.database(db)
+    if isinstance(location, Path) and location != MEMORY and not location.exists():
+        with tempfile.TemporaryDirectory(prefix="advocacy-dry-run-") as folder:
+            return _dry_run(Path(folder) / "new.duckdb", files)
+    return _dry_run(location, files)
+
+
+def _dry_run(
+    db: config.Database, files: list[tuple[Path, LoadOptions]]
+) -> tuple[list[LoadResult], list[dict[str, Any]]]:
     from pipelines.store.ledger import quarantined
 
     checked = [(path, options, *_before_reading(path, options)) for path, options in files]
