@@ -43,6 +43,7 @@ from pipelines.store.db import MEMORY, connect, copy_database, install_macros
 from pipelines.store.ledger import authors as authors_ledger
 from pipelines.store.ledger import data_version, quarantined, uploads
 from pipelines.store.ledger import is_empty as nothing_loaded
+from pipelines.store.ledger import people_like as ledger_people_like
 
 Version = tuple[Any, ...]
 __all__ = [
@@ -540,16 +541,20 @@ def _authors(path: str, data_version: Version) -> dict[str, list[dict[str, Any]]
         return authors_ledger(con)
 
 
-def roster() -> dict[str, str]:
-    """employee_id -> "id · name", for choosing whom an author is (the comms pages only)."""
-    return _roster(str(db_path()), version())
+PEOPLE_SHOWN = 50  # the roster's people offered for an author, those most like the search first
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _roster(path: str, data_version: Version) -> dict[str, str]:
+def people_like(text: str) -> dict[str, str]:
+    """employee_id -> "id · name" of the roster's people most like `text` (ledger.people_like), for choosing whom an
+    author is (the comms pages only): a roster of 250,000 people is searched, not sent whole to the browser."""
+    return _people_like(str(db_path()), version(), text)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _people_like(path: str, data_version: Version, text: str) -> dict[str, str]:
     with connect(path, read_only=True) as con:
-        rows = con.execute("SELECT employee_id, full_name FROM employees ORDER BY full_name, employee_id").fetchall()
-    return {i: f"{i} · {name or ''}".rstrip(" ·") for i, name in rows}
+        install_macros(con)
+        return {i: f"{i} · {name or ''}".rstrip(" ·") for i, name in ledger_people_like(con, text, PEOPLE_SHOWN)}
 
 
 def decide_author(author: str, employee_id: str | None) -> Decision:

@@ -76,6 +76,13 @@ FR = {
     "Author": "Auteur",
     "Is": "Est",
     "not staff (an agency, the page's admin)": "hors effectif (une agence, l'administrateur de la page)",
+    "Find them in the roster: name, e-mail or id": "Chercher dans l'effectif : nom, e-mail ou matricule",
+    "Nobody in the roster matches this search: try another name, an e-mail or an id.": (
+        "Personne dans l'effectif ne correspond à cette recherche : essayez un autre nom, un e-mail ou un matricule."
+    ),
+    "The {n} people most like this search: type more to narrow it.": (
+        "Les {n} personnes les plus proches de cette recherche : précisez-la pour en voir moins."
+    ),
     "Decide": "Décider",
     "post(s) by authors who are not staff: kept, counted in no figure.": (
         "publication(s) d'auteurs hors effectif : conservées, comptées dans aucun chiffre."

@@ -105,9 +105,12 @@ table(found["waiting"][: data.ROWS_SHOWN], ["author", "posts", "incidents", "can
 if more := data.more_rows(len(found["waiting"]), MANY_AUTHORS):  # a roster missing or out of date, most likely
     st.caption(more)
 if len(waiting):
-    people = data.roster()
     left, right = st.columns(2)
     author = left.selectbox(t("Author"), waiting["author"].tolist(), key="author_pick")
+    # The roster is searched (the author's own name first), not listed: it may hold 250,000 people.
+    search = right.text_input(t("Find them in the roster: name, e-mail or id"), value=author,
+                              key=f"author_find_{author}")  # fmt: skip
+    people = data.people_like(search)
     NOT_STAFF = ""
     who = right.selectbox(
         t("Is"),
@@ -115,6 +118,10 @@ if len(waiting):
         format_func=lambda i: t("not staff (an agency, the page's admin)") if i == NOT_STAFF else people[i],
         key="author_is",
     )
+    if not people:
+        right.caption(t("Nobody in the roster matches this search: try another name, an e-mail or an id."))
+    elif len(people) == data.PEOPLE_SHOWN:
+        right.caption(t("The {n} people most like this search: type more to narrow it.").format(n=len(people)))
     row = waiting[waiting["author"] == author].iloc[0]
     whom = people[who] if who else t("not staff (an agency, the page's admin)")
     consequence = (f"“{author}” → {whom}{colon()}{num(row['posts'], 0)} {t('post(s)')} {t('and')} "

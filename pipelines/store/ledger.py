@@ -116,6 +116,28 @@ def authors(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:
     return {"waiting": waiting, "decided": decided, "not_staff_posts": not_staff}
 
 
+def people_like(con: duckdb.DuckDBPyConnection, text: str, limit: int) -> list[tuple[str, str | None]]:
+    """The roster's people (employee_id, full_name) with a word beginning with a word of `text` in their id, name,
+    e-mail or LinkedIn profile, those with the most such words first, then by name; the first `limit` of them. As
+    authors are matched: case, accents, emoji and punctuation do not count. Needs the loader's macros (adv_name).
+    (The roster's side is folded without adv_name's regular expression: 0.3 s for 250,000 people, not 0.9 s.)"""
+    return [
+        (employee_id, name)
+        for employee_id, name, _ in con.execute(
+            """WITH wanted AS (SELECT DISTINCT unnest(string_split(adv_name($text), ' ')) AS word),
+            people AS (SELECT employee_id, full_name,
+                              ' ' || concat_ws(' ', lower(employee_id), translate(strip_accents(lower(full_name)),
+                                  '-''’.,()', '       '), translate(lower(email), '@.-_', '    '),
+                                  translate(linkedin, '-_', '  ')) AS words
+                       FROM employees)
+            SELECT p.employee_id, p.full_name, count(*) AS found
+            FROM people p JOIN wanted w ON contains(p.words, ' ' || w.word)
+            GROUP BY ALL ORDER BY found DESC, p.full_name, p.employee_id LIMIT $limit""",
+            {"text": text, "limit": limit},
+        ).fetchall()
+    ]
+
+
 def data_coverage(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """The date range of each source, teams without a charter date, posts without engagement yet."""
     ranges = _records(

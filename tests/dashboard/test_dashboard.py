@@ -516,6 +516,12 @@ def test_the_data_page_lists_unmatched_authors_and_decides_who_they_are(empty: P
     waiting = next(d.value for d in at.dataframe if "Author" in d.value.columns)
     assert waiting[["Author", "Posts"]].values.tolist() == [["Chai M.", 2], ["Acme Social Team", 1]]
     at.selectbox(key="author_pick").select("Chai M.").run()
+    # The roster is searched, the author's name first: "Chai M." finds Chaitanya Mandala, not Zoé Lefèvre ...
+    assert at.text_input(key="author_find_Chai M.").value == "Chai M."
+    assert at.selectbox(key="author_is").options[1:] == ["E1 · Chaitanya Mandala"]
+    at.text_input(key="author_find_Chai M.").input("zoe").run()  # ... and "zoe" Zoé, accents aside
+    assert at.selectbox(key="author_is").options[1:] == ["E2 · Zoé Lefèvre"]
+    at.text_input(key="author_find_Chai M.").input("c@x.com").run()
     at.selectbox(key="author_is").select("E1").run()
     assert any("“Chai M.” → E1" in unescaped(w.value) and "2 post(s)" in unescaped(w.value) for w in at.warning)
     at.checkbox(key="sure_decide_Chai M._0").check().run()
@@ -523,6 +529,8 @@ def test_the_data_page_lists_unmatched_authors_and_decides_who_they_are(empty: P
     assert not at.exception and at.success
     assert query(empty, "SELECT employee_id, count(*) FROM posts GROUP BY 1") == [("E1", 2)]
     at.selectbox(key="author_pick").select("Acme Social Team").run()
+    assert at.selectbox(key="author_is").options == ["not staff (an agency, the page's admin)"]  # only that
+    assert any("Nobody in the roster matches this search" in c.value for c in at.caption)
     at.selectbox(key="author_is").select("").run()  # not staff
     at.checkbox(key="sure_decide_Acme Social Team_1").check().run()
     at.button(key="go_decide_Acme Social Team_1").click().run()

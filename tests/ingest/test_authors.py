@@ -91,3 +91,31 @@ def test_a_mapping_to_someone_not_in_the_roster_is_refused(programme, capsys) ->
     code, out = advocacy(db, capsys, "authors", "map", "Chai M.", "E99")
     assert code == 1 and "no employee 'E99'" in out
     assert query(db, "SELECT count(*) FROM uploads WHERE kind = 'authors'") == [(0,)]
+
+
+def test_the_roster_is_searched_for_an_author_most_alike_first(db: Path, tmp_path: Path) -> None:
+    """Whom comms may say an author is: the people with the most words beginning like the search's, in their id,
+    name, e-mail or profile; case, accents, emoji and punctuation aside."""
+    from pipelines.store.db import connect, install_macros
+    from pipelines.store.ledger import people_like
+
+    roster = (
+        "employee_id;Prénom;Nom;E-mail professionnel;Équipe;LinkedIn\n"
+        "E10;Camille;Martin;c.martin@acme.fr;Ventes;https://www.linkedin.com/in/camille-martin-1a2b/\n"
+        "E11;Camille;Mercier;cmercier@acme.fr;Ventes;\n"
+        "E12;Jean-Marc;Dupont;jm.dupont@acme.fr;RH;\n"
+        "E13;Zoé;Lefèvre;zoe@acme.fr;RH;\n"
+    )
+    load(db, write(tmp_path / "roster.csv", roster))
+    with connect(db, read_only=True) as con:
+        install_macros(con)
+        assert people_like(con, "Camille M.", 10) == [("E10", "Camille Martin"), ("E11", "Camille Mercier"),
+                                                      ("E12", "Jean-Marc Dupont")]  # fmt: skip
+        assert people_like(con, "MARTIN 📣", 10) == [("E10", "Camille Martin")]
+        assert people_like(con, "marc", 10) == [("E12", "Jean-Marc Dupont")]  # a word of a hyphenated name
+        assert people_like(con, "zoe lefevre", 10) == [("E13", "Zoé Lefèvre")]
+        assert people_like(con, "camille-martin-1a2b", 10)[0] == ("E10", "Camille Martin")  # the profile
+        assert people_like(con, "cmercier@acme.fr", 1) == [("E11", "Camille Mercier")]
+        assert people_like(con, "e13", 10) == [("E13", "Zoé Lefèvre")]
+        assert people_like(con, "artin", 10) == []  # words are matched from their beginning
+        assert people_like(con, " ", 10) == people_like(con, "🦄", 10) == []
