@@ -106,7 +106,8 @@ if more := data.more_rows(len(found["waiting"]), MANY_AUTHORS):  # a roster miss
     st.caption(more)
 if len(waiting):
     left, right = st.columns(2)
-    author = left.selectbox(t("Author"), waiting["author"].tolist(), key="author_pick")
+    shown_authors = waiting["author"].tolist()[: data.ROWS_SHOWN]  # those the table shows
+    author = left.selectbox(t("Author"), shown_authors, key="author_pick")
     # The roster is searched (the author's own name first), not listed: it may hold 250,000 people.
     search = right.text_input(t("Find them in the roster: name, e-mail or id"), value=author,
                               key=f"author_find_{author}")  # fmt: skip

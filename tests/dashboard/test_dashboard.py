@@ -682,6 +682,7 @@ def test_a_long_quarantine_shows_its_first_rows_and_its_download_holds_them_all(
     assert not at.exception, [e.value for e in at.exception]
     authors = next(d.value for d in at.dataframe if "Auteur" in d.value.columns)
     assert len(authors) == data.ROWS_SHOWN
+    assert at.selectbox(key="author_pick").options == authors["Auteur"].tolist()  # the authors shown, to decide
     said = [c.value for c in at.caption]
     assert any(c.startswith(first(data.ROWS_SHOWN, authors_before + GUESTS, "auteurs", "premiers"))
                and "l'effectif manque" in c
