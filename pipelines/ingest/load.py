@@ -27,6 +27,7 @@ from pipelines.ingest import contract as c
 from pipelines.ingest.read import CREATOR_EXPORT, FileRefused, RawFile, read_file
 from pipelines.ingest.validate import Reading, build_typed, decide_reading, fold_boosted_posts
 from pipelines.ingest.versions import quarantine_rows, store_typed
+from pipelines.store import ledger
 from pipelines.store.db import (
     MEMORY,
     Identifier,
@@ -322,8 +323,6 @@ def dry_run(db: str | Path, files: list[tuple[Path, LoadOptions]]) -> tuple[list
 def _dry_run(
     db: config.Database, files: list[tuple[Path, LoadOptions]]
 ) -> tuple[list[LoadResult], list[dict[str, Any]]]:
-    from pipelines.store.ledger import quarantined
-
     checked = [(path, options, *_before_reading(path, options)) for path, options in files]
     refused: dict[int, LoadResult] = {i: result for i, (_, _, result, digest) in enumerate(checked) if digest is None}
     with connect(db) as con:
@@ -344,7 +343,7 @@ def _dry_run(
                     results.append(result)
                 else:
                     lines = [row for r in results if r.upload_id is not None and r.quarantined
-                             for row in quarantined(con, r.upload_id)]  # fmt: skip
+                             for row in ledger.quarantined(con, r.upload_id)]  # fmt: skip
                     return results, lines
 
 
