@@ -246,7 +246,10 @@ def cmd_authors(args: argparse.Namespace) -> int:
         waiting = [(a["author"], a["posts"], a["incidents"], ", ".join(a["candidates"] or []) or "nobody")
                    for a in found["waiting"]]  # fmt: skip
         print(_table(waiting, ("author", "posts", "incidents", "candidates")))
-        print('map one with: advocacy authors map "NAME" EMPLOYEE_ID, or: advocacy authors not-staff "NAME"')
+        print(
+            'find whom with: advocacy authors find "NAME"; then map one with: advocacy authors map "NAME" '
+            'EMPLOYEE_ID, or: advocacy authors not-staff "NAME"'
+        )
     else:
         print("every author matches someone: nothing waits")
     if found["decided"]:
@@ -257,6 +260,26 @@ def cmd_authors(args: argparse.Namespace) -> int:
     if found["not_staff_posts"]:
         total = sum(p["posts"] for p in found["not_staff_posts"])
         print(f"\n{total} post(s) by authors who are not staff: kept, counted in no figure")
+    return 0
+
+
+PEOPLE_FOUND = 20  # `advocacy authors find`'s people, those most like the search first
+
+
+def cmd_authors_find(args: argparse.Namespace) -> int:
+    """The roster's people most like a text (as the Data page searches them, to say whom an author is)."""
+    from pipelines.store import ledger
+    from pipelines.store.db import install_macros
+
+    with connect(config.db_path(args.db), read_only=True) as con:
+        install_macros(con)
+        people = ledger.people_like(con, args.text, PEOPLE_FOUND)
+    if args.json:
+        _print_json([{"employee_id": employee_id, "full_name": name} for employee_id, name in people])
+    elif people:
+        print(_table([(employee_id, name or "") for employee_id, name in people], ("employee_id", "name")))
+    else:
+        print(f"nobody in the roster matches {args.text!r}: try another name, an e-mail or an id")
     return 0
 
 
@@ -836,6 +859,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("authors", cmd_authors, "List the authors who match nobody, and comms' decisions about them.")
     p.add_argument("--json", action="store_true", help="print JSON")
     authors_sub = p.add_subparsers(dest="authors_command", metavar="COMMAND")
+    q = authors_sub.add_parser("find", parents=[common], help="The roster's people most like a name, e-mail or id.",
+                               description="Search the roster for whom an author is: the people with the most "
+                               "words beginning like the text's, in their id, name, e-mail or profile.")  # fmt: skip
+    q.set_defaults(handler=cmd_authors_find)
+    q.add_argument("text", metavar="TEXT", help="a name, an e-mail or an id (case and accents do not count)")
+    q.add_argument("--json", action="store_true", help="print a JSON array: employee_id and full_name")
     q = authors_sub.add_parser("map", parents=[common], help="This author is this employee: load what waits.",
                                description="Map an author that matches nobody to an employee; undoable.")  # fmt: skip
     q.set_defaults(handler=cmd_authors_decide)

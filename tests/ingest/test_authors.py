@@ -119,3 +119,15 @@ def test_the_roster_is_searched_for_an_author_most_alike_first(db: Path, tmp_pat
         assert people_like(con, "e13", 10) == [("E13", "Zoé Lefèvre")]
         assert people_like(con, "artin", 10) == []  # words are matched from their beginning
         assert people_like(con, " ", 10) == people_like(con, "🦄", 10) == []
+
+
+def test_the_command_line_finds_whom_an_author_is_as_the_data_page_does(programme, capsys) -> None:
+    db, _ = programme
+    code, out = advocacy(db, capsys, "authors")
+    assert code == 0 and 'advocacy authors find "NAME"' in out
+    code, out = advocacy(db, capsys, "authors", "find", "Chai M.")
+    assert code == 0 and "E1           Chaitanya Mandala" in out and "E2" not in out
+    code, out = advocacy(db, capsys, "authors", "find", "zoe", "--json")
+    assert json.loads(out) == [{"employee_id": "E2", "full_name": "Zoé Lefèvre"}]
+    code, out = advocacy(db, capsys, "authors", "find", "Acme Social Team")
+    assert code == 0 and "nobody in the roster matches 'Acme Social Team'" in out
