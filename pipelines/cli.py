@@ -95,7 +95,7 @@ def _describe(result: LoadResult, lines_out: list[dict[str, Any]] | None = None)
     for reason, n in result.reasons.items():
         lines.append(f"  quarantined {n} × {reason}")
     if lines_out is not None:
-        shown = [row for row in lines_out if row["upload_id"] == result.upload_id]
+        shown = _lines_of(result, lines_out)
         lines.extend(f"  line {row['line']}: {row['reason']}" for row in shown[:DRY_RUN_LINES])
         if len(shown) > DRY_RUN_LINES:
             lines.append(f"  … and {len(shown) - DRY_RUN_LINES} more line(s)")
@@ -118,20 +118,23 @@ def cmd_load(args: argparse.Namespace) -> int:
         date_order=args.date_order,
         loaded_by=args.by,
     )
+    lines: list[dict[str, Any]] | None = None  # a dry run's lines to quarantine
     if args.dry_run:
         results, lines = dry_run(config.db_path(args.db), [(Path(p), options) for p in args.files])
-        if args.json:
-            _print_json([{**r.as_json(), "quarantine": [row for row in lines if row["upload_id"] == r.upload_id]}
-                         for r in results])  # fmt: skip
-        else:
-            print("\n".join([*(_describe(r, lines) for r in results), "dry run: nothing was written"]))
-        return 1 if any(r.refused for r in results) else 0
-    results = load_paths(config.db_path(args.db), [Path(p) for p in args.files], options)
-    if args.json:
-        _print_json([r.as_json() for r in results])
     else:
-        print("\n".join(_describe(r) for r in results))
+        results = load_paths(config.db_path(args.db), [Path(p) for p in args.files], options)
+    if args.json:
+        _print_json([r.as_json() if lines is None else {**r.as_json(), "quarantine": _lines_of(r, lines)}
+                     for r in results])  # fmt: skip
+    else:
+        said = [_describe(r, lines) for r in results]
+        print("\n".join([*said, "dry run: nothing was written"] if args.dry_run else said))
     return 1 if any(r.refused for r in results) else 0
+
+
+def _lines_of(result: LoadResult, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The lines of a dry run that this file would put in quarantine."""
+    return [row for row in lines if row["upload_id"] == result.upload_id]
 
 
 # --- ledger, quarantine, undo, reprocess, charter ------------------------------------------------------------
